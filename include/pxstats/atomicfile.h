@@ -1,0 +1,45 @@
+/* atomicfile — the one writer of every file pxstats publishes.
+ *
+ * Snapshots, state files, pages and images are written to a temporary file
+ * made by mkstemp in the target's own directory, flushed with fsync, renamed
+ * over the target, and the directory is fsynced. A crash at any instant
+ * therefore leaves either the old file or the new one under the final name,
+ * never a mixture, and at worst a stale ".<name>.XXXXXX" temporary that the
+ * next successful write of the same file does not depend on.
+ *
+ * Created files get mode 0666 & ~umask, like fopen(3). */
+#ifndef PXSTATS_ATOMICFILE_H
+#define PXSTATS_ATOMICFILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct pxs_afile {
+    char *path;   /* final name */
+    char *tmp;    /* temporary name in the same directory */
+    FILE *fp;     /* write the content here */
+} pxs_afile;
+
+/* Opens a temporary file beside path. Missing parent directories are created
+ * (mode 0777 & ~umask). Returns 0, or -1 with pxs_error() set. */
+int pxs_afile_open(pxs_afile *af, const char *path);
+/* Flushes, fsyncs, renames over the final name and fsyncs the directory.
+ * On any failure the temporary is removed, the old file is left untouched, and
+ * -1 is returned with pxs_error() naming the file and the cause. */
+int pxs_afile_commit(pxs_afile *af);
+/* Abandons the write: the temporary is removed, the final file untouched. */
+void pxs_afile_abort(pxs_afile *af);
+
+/* Writes len bytes as the whole new content of path, atomically. */
+int pxs_atomic_write(const char *path, const void *buf, size_t len);
+/* Copies the file src to dst atomically (dst replaced whole or not at all). */
+int pxs_atomic_copy(const char *src, const char *dst);
+
+/* mkdir -p: creates path and its parents. Returns 0 or -1 (pxs_error set). */
+int pxs_mkdirs(const char *path);
+/* Reads a whole file into a fresh NUL-terminated buffer (*len excludes the
+ * NUL). Returns NULL with pxs_error() set on failure; errno is kept, so that
+ * ENOENT can be told apart. */
+char *pxs_read_file(const char *path, size_t *len);
+
+#endif

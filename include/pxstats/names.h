@@ -1,0 +1,24 @@
+/* names — the one place where a client, source or machine name is judged.
+ *
+ * Names become path components and remote command arguments, so only
+ * letters, digits, '.', '_' and '-' are allowed, the name may not start with
+ * '.' or '-', and it is at most PXS_NAME_MAX characters. */
+#ifndef PXSTATS_NAMES_H
+#define PXSTATS_NAMES_H
+
+#include <stdbool.h>
+
+#define PXS_NAME_MAX 128
+
+bool pxs_name_valid(const char *name);
+/* Returns 0 when valid; otherwise -1 with pxs_error() set to
+ * "unsafe <what> name '<name>': <reason>". */
+int pxs_name_check(const char *what, const char *name);
+
+/* tx or rx. */
+typedef enum pxs_filetype { PXS_TX = 0, PXS_RX = 1 } pxs_filetype;
+const char *pxs_filetype_name(pxs_filetype ft);
+/* Parses "tx" or "rx"; returns 0 or -1. */
+int pxs_filetype_parse(const char *s, pxs_filetype *ft);
+
+#endif

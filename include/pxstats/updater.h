@@ -1,0 +1,43 @@
+/* updater — statsUpdater's job: collect every complete hour of each client
+ * since its last update, in one pass over its logs, one snapshot per hour,
+ * then advance its state (DESIGN.md §4).
+ *
+ * Order of durability: snapshots first (atomic, fsynced), then
+ * PICKLED_FILE_POSITIONS and PICKLED-TIMES together; a run killed at any
+ * instant and run again gives the same snapshots as one clean run. The state
+ * is read and written under the statsUpdater lock of the stats tree. */
+#ifndef PXSTATS_UPDATER_H
+#define PXSTATS_UPDATER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "collector.h"
+#include "config.h"
+#include "strlist.h"
+
+typedef struct pxs_update_opts {
+    const pxs_config *cfg;
+    const char *machine;     /* name in snapshot file names */
+    const char *logdir;      /* the machine's log directory (pxs_machine_logdir) */
+    pxs_filetype ft;
+    unsigned types;          /* PXS_T_* */
+    int interval_min;        /* bucket width in minutes, divides 60 */
+    int64_t date;            /* collect complete hours up to the hour of date */
+    bool now;                /* also write the current partial hour [hour(date), date) */
+    bool wait_lock;          /* wait for another run instead of stopping */
+    bool progress;           /* show progress on stderr */
+} pxs_update_opts;
+
+/* Updates every client of the list. A failing client is reported (pxs_warnx)
+ * and the others go on. Returns 0 when all succeeded, 1 when a client failed,
+ * -1 when nothing could be done (lock, state file: pxs_error set). */
+int pxs_update_clients(const pxs_update_opts *o, const pxs_strlist *clients);
+
+/* Collects [start, end) of one client straight from its logs (whole files,
+ * no positions, no state, no snapshot written): the partial hour of graphGen
+ * -n. *hours gets one computed hour per hour of the window (nhours). */
+int pxs_collect_window(const pxs_update_opts *o, const char *client, int64_t start, int64_t end,
+                       pxs_hour **hours, int *nhours);
+
+#endif

@@ -1,0 +1,72 @@
+/* web — the static pages of the stats tree (DESIGN.md §4, §6).
+ *
+ * <stats>/webPages/{index,dailyGraphs,weeklyGraphs,monthlyGraphs,yearlyGraphs}.html:
+ * RX sources, then TX clients, one row per name, with links to the images of
+ * the last 7 days, 5 weeks, 3 months or 3 years under <stats>/webGraphics.
+ * Links are relative ("../webGraphics/..."), so the tree works from any web
+ * server or opened from disk. An image that does not exist is shown as
+ * missing (a grey label, no link), never as a broken link. Names are
+ * HTML-escaped (and percent-encoded in URLs) whatever characters they hold. */
+#ifndef PXSTATS_WEB_H
+#define PXSTATS_WEB_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "strlist.h"
+
+typedef enum pxs_period { PXS_DAILY, PXS_WEEKLY, PXS_MONTHLY, PXS_YEARLY, PXS_NPERIODS } pxs_period;
+
+/* "daily", "weekly", "monthly", "yearly". */
+const char *pxs_period_name(pxs_period p);
+/* The page file name: "dailyGraphs.html", ... */
+const char *pxs_period_page(pxs_period p);
+/* How many periods a page shows: 7 days, 5 weeks, 3 months, 3 years. */
+int pxs_period_count(pxs_period p);
+
+/* The instant whose day, week, month and year are "current" at time now:
+ * the last second of the last complete hour. At 00:30 the current day is
+ * therefore yesterday, whose 24 h graph (ending at 00:00) is the latest. */
+int64_t pxs_web_ref_time(int64_t now);
+/* A time inside the k-th period before the current one (k = 0: current). */
+int64_t pxs_period_back(pxs_period p, int64_t ref, int k);
+/* The image label of the period holding t: %a (Mon..Sun), %W, %b or %Y. */
+char *pxs_period_label(pxs_period p, int64_t t, char *buf, size_t size);
+
+/* The data types shown for a fileType, in column order: rx bytecount,
+ * filecount, errors; tx latency, filesOverMaxLatency, then the same three.
+ * Returns the count and sets *types / *titles (static arrays). */
+int pxs_web_types(int tx, const char *const **types, const char *const **titles);
+
+/* Escapes & < > " ' as HTML entities (fresh string). */
+char *pxs_html_escape(const char *s);
+/* Percent-encodes every byte but letters, digits and "-._~" (fresh string),
+ * so that a name is one safe URL path segment. */
+char *pxs_url_segment(const char *s);
+
+/* The names shown on the pages. */
+typedef struct pxs_web_names {
+    pxs_strlist rx, tx;   /* sorted, unique */
+} pxs_web_names;
+
+void pxs_web_names_init(pxs_web_names *n);
+void pxs_web_names_free(pxs_web_names *n);
+/* Collects the names from the snapshot tree (a client is tx or rx, or both,
+ * by the <ft> folders of its snapshot days) and from the webGraphics tree
+ * (a name with latency or filesOverMaxLatency images is tx; other period
+ * images mean rx; a name known only by its daily or 24 h image is tx).
+ * Invalid names found on disk are skipped with a warning. Returns 0 or -1. */
+int pxs_web_names_load(const char *statsdir, pxs_web_names *n);
+
+/* Writes the page of period p as it should look at time now; the existence
+ * of each image is checked under statsdir. Returns 0, or -1 when fp failed. */
+int pxs_web_render(FILE *fp, const char *statsdir, pxs_period p, int64_t now,
+                   const pxs_web_names *names);
+/* Writes index.html: links to the four pages and the counts of names. */
+int pxs_web_render_index(FILE *fp, int64_t now, const pxs_web_names *names);
+
+/* Renders a page (or the index when p == PXS_NPERIODS) into
+ * <statsdir>/webPages/<file> through atomicfile. Returns 0 or -1. */
+int pxs_web_write(const char *statsdir, pxs_period p, int64_t now, const pxs_web_names *names);
+
+#endif

@@ -1,0 +1,229 @@
+/* atomicfile — temp file in the same directory, fsync, rename, fsync dir. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pxstats/atomicfile.h"
+#include "pxstats/msg.h"
+#include "pxstats/xalloc.h"
+
+/* The process umask, read once (umask(2) can only be read by setting it). */
+static mode_t process_umask(void)
+{
+    static int known;
+    static mode_t mask;
+
+    if (!known) {
+        mask = umask(022);
+        umask(mask);
+        known = 1;
+    }
+    return mask;
+}
+
+int pxs_mkdirs(const char *path)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+
+    for (char *s = p + 1; ; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                pxs_set_error_errno("cannot create directory %s", p);
+                rc = -1;
+                break;
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(p);
+    return rc;
+}
+
+static char *dir_of(const char *path)
+{
+    char *copy = xstrdup(path);
+    char *d = xstrdup(dirname(copy));
+
+    free(copy);
+    return d;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    int rc;
+
+    if (fd < 0) {
+        pxs_set_error_errno("cannot open directory %s", dir);
+        return -1;
+    }
+    /* Some filesystems refuse fsync on directories (EINVAL): the rename is
+     * still as durable as they can make it. */
+    rc = fsync(fd);
+    if (rc != 0 && errno != EINVAL && errno != EROFS) {
+        pxs_set_error_errno("cannot sync directory %s", dir);
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int pxs_afile_open(pxs_afile *af, const char *path)
+{
+    char *dir = dir_of(path);
+    char *copy = xstrdup(path);
+    const char *base = basename(copy);
+    int fd;
+
+    memset(af, 0, sizeof *af);
+    if (pxs_mkdirs(dir) != 0) {
+        free(dir);
+        free(copy);
+        return -1;
+    }
+    af->tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+    free(dir);
+    free(copy);
+    fd = mkstemp(af->tmp);
+    if (fd < 0) {
+        pxs_set_error_errno("cannot create a temporary file for %s", path);
+        free(af->tmp);
+        af->tmp = NULL;
+        return -1;
+    }
+    /* mkstemp makes 0600; published files follow the umask like fopen's. */
+    if (fchmod(fd, 0666 & ~process_umask()) != 0 || (af->fp = fdopen(fd, "w")) == NULL) {
+        pxs_set_error_errno("cannot prepare %s", af->tmp);
+        close(fd);
+        unlink(af->tmp);
+        free(af->tmp);
+        af->tmp = NULL;
+        return -1;
+    }
+    af->path = xstrdup(path);
+    return 0;
+}
+
+static void afile_release(pxs_afile *af)
+{
+    free(af->path);
+    free(af->tmp);
+    memset(af, 0, sizeof *af);
+}
+
+void pxs_afile_abort(pxs_afile *af)
+{
+    if (af->fp)
+        fclose(af->fp);
+    if (af->tmp)
+        unlink(af->tmp);
+    afile_release(af);
+}
+
+int pxs_afile_commit(pxs_afile *af)
+{
+    char *dir;
+    int rc;
+
+    if (fflush(af->fp) != 0 || ferror(af->fp)) {
+        pxs_set_error_errno("cannot write %s", af->path);
+        goto fail;
+    }
+    if (fsync(fileno(af->fp)) != 0) {
+        pxs_set_error_errno("cannot sync %s", af->path);
+        goto fail;
+    }
+    if (fclose(af->fp) != 0) {
+        af->fp = NULL;
+        pxs_set_error_errno("cannot close %s", af->path);
+        goto fail;
+    }
+    af->fp = NULL;
+    if (rename(af->tmp, af->path) != 0) {
+        pxs_set_error_errno("cannot rename %s to %s", af->tmp, af->path);
+        goto fail;
+    }
+    dir = dir_of(af->path);
+    rc = fsync_dir(dir);
+    free(dir);
+    afile_release(af);
+    return rc;
+fail:
+    pxs_afile_abort(af);
+    return -1;
+}
+
+int pxs_atomic_write(const char *path, const void *buf, size_t len)
+{
+    pxs_afile af;
+
+    if (pxs_afile_open(&af, path) != 0)
+        return -1;
+    if (len > 0 && fwrite(buf, 1, len, af.fp) != len) {
+        pxs_set_error_errno("cannot write %s", path);
+        pxs_afile_abort(&af);
+        return -1;
+    }
+    return pxs_afile_commit(&af);
+}
+
+int pxs_atomic_copy(const char *src, const char *dst)
+{
+    size_t len;
+    char *buf = pxs_read_file(src, &len);
+    int rc;
+
+    if (buf == NULL)
+        return -1;
+    rc = pxs_atomic_write(dst, buf, len);
+    free(buf);
+    return rc;
+}
+
+char *pxs_read_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY);
+    size_t cap = 65536, n = 0;
+    char *buf;
+
+    if (fd < 0) {
+        pxs_set_error_errno("cannot open %s", path);
+        return NULL;
+    }
+    buf = xmalloc(cap + 1);
+    for (;;) {
+        ssize_t r;
+        if (n == cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+        r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            pxs_set_error_errno("cannot read %s", path);
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}

@@ -1,0 +1,182 @@
+/* clean — removal of snapshot days older than the days kept. */
+#include "pxstats/clean.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pxstats/layout.h"
+#include "pxstats/msg.h"
+#include "pxstats/names.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/xalloc.h"
+
+int64_t pxs_clean_cutoff(int64_t now, int keep_days)
+{
+    return pxs_day_floor(now) - (int64_t)(keep_days - 1) * PXS_DAY;
+}
+
+bool pxs_clean_day_name(const char *name, int64_t *day)
+{
+    char iso[11], back[9];
+
+    if (strlen(name) != 8)
+        return false;
+    for (int i = 0; i < 8; i++)
+        if (!isdigit((unsigned char)name[i]))
+            return false;
+    snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", name, name + 4, name + 6);
+    if (!pxs_parse_date_arg(iso, day))
+        return false;
+    /* The round trip refuses what a lenient parser might accept (20060230). */
+    pxs_strftime(*day, "%Y%m%d", back, sizeof back);
+    return strcmp(back, name) == 0;
+}
+
+/* The entry names of the directory open at fd (sorted), without . and .. */
+static int list_names(int fd, const char *path, pxs_strlist *out)
+{
+    DIR *d;
+    struct dirent *e;
+    int dup_fd = dup(fd);
+
+    if (dup_fd < 0 || (d = fdopendir(dup_fd)) == NULL) {
+        pxs_set_error_errno("%s", path);
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return -1;
+    }
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            pxs_strlist_add(out, e->d_name);
+        errno = 0;
+    }
+    if (errno != 0) {
+        pxs_set_error_errno("%s", path);
+        closedir(d);
+        return -1;
+    }
+    closedir(d);
+    pxs_strlist_sort(out);
+    return 0;
+}
+
+/* True when name in the directory fd is a real directory (not a link). */
+static bool is_dir_at(int fd, const char *name)
+{
+    struct stat st;
+    return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* rm -r of the directory name in parent, without following any link:
+ * O_NOFOLLOW and AT_SYMLINK_NOFOLLOW make a link swapped in at any moment a
+ * plain entry to unlink, never a way out of the tree. path is for messages. */
+static int remove_tree_at(int parent, const char *name, const char *path)
+{
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    pxs_strlist names;
+    int rc = 0;
+
+    if (fd < 0) {
+        pxs_set_error_errno("%s", path);
+        return -1;
+    }
+    pxs_strlist_init(&names);
+    if (list_names(fd, path, &names) < 0)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < names.n; i++) {
+        char *sub = xasprintf("%s/%s", path, names.v[i]);
+        if (is_dir_at(fd, names.v[i]))
+            rc = remove_tree_at(fd, names.v[i], sub);
+        else if (unlinkat(fd, names.v[i], 0) < 0 && errno != ENOENT) {
+            pxs_set_error_errno("cannot remove %s", sub);
+            rc = -1;
+        }
+        free(sub);
+    }
+    pxs_strlist_free(&names);
+    close(fd);
+    if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0) {
+        pxs_set_error_errno("cannot remove %s", path);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Cleans one client directory; returns 0, or 1 when something failed. */
+static int clean_client(int pickles, const char *pdir, const char *client, int64_t cutoff,
+                        bool dry_run, pxs_strlist *removed)
+{
+    char *cdir = xasprintf("%s/%s", pdir, client);
+    int fd = openat(pickles, client, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    pxs_strlist days;
+    int rc = 0;
+
+    pxs_strlist_init(&days);
+    if (fd < 0 || list_names(fd, cdir, &days) < 0) {
+        if (fd < 0)
+            pxs_set_error_errno("%s", cdir);
+        pxs_warnx("%s", pxs_error());
+        rc = 1;
+    }
+    for (size_t i = 0; rc == 0 && i < days.n; i++) {
+        int64_t day;
+        char *path;
+
+        if (!pxs_clean_day_name(days.v[i], &day) || day >= cutoff || !is_dir_at(fd, days.v[i]))
+            continue;
+        path = xasprintf("%s/%s", cdir, days.v[i]);
+        if (!dry_run && remove_tree_at(fd, days.v[i], path) < 0) {
+            pxs_warnx("%s", pxs_error());
+            rc = 1;
+        } else {
+            pxs_strlist_add(removed, path);
+        }
+        free(path);
+    }
+    if (fd >= 0)
+        close(fd);
+    pxs_strlist_free(&days);
+    free(cdir);
+    return rc;
+}
+
+int pxs_clean_pickles(const char *statsdir, int64_t now, int keep_days, bool dry_run,
+                      pxs_strlist *removed)
+{
+    char *pdir = pxs_stats_file(statsdir, "pickles");
+    int fd = open(pdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int64_t cutoff = pxs_clean_cutoff(now, keep_days);
+    pxs_strlist clients;
+    int rc = 0;
+
+    if (fd < 0) {
+        rc = errno == ENOENT ? 0 : -1;
+        if (rc < 0)
+            pxs_set_error_errno("%s", pdir);
+        free(pdir);
+        return rc;
+    }
+    pxs_strlist_init(&clients);
+    if (list_names(fd, pdir, &clients) < 0)
+        rc = -1;
+    for (size_t i = 0; rc >= 0 && i < clients.n; i++) {
+        /* A name that could not be a client (".snapshot", "lost+found") is
+         * not ours to touch, nor is a link to a directory elsewhere. */
+        if (!pxs_name_valid(clients.v[i]) || !is_dir_at(fd, clients.v[i]))
+            continue;
+        if (clean_client(fd, pdir, clients.v[i], cutoff, dry_run, removed) != 0)
+            rc = 1;
+    }
+    pxs_strlist_free(&clients);
+    close(fd);
+    free(pdir);
+    return rc;
+}

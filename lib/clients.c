@@ -1,0 +1,145 @@
+/* clients — expanding "All" into the names that exist. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pxstats/clients.h"
+#include "pxstats/msg.h"
+#include "pxstats/xalloc.h"
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *pxs_machine_logdir(const char *logdir, const char *machine)
+{
+    char *sub = xasprintf("%s/%s", logdir, machine);
+
+    if (machine != NULL && *machine != '\0' && is_dir(sub))
+        return sub;
+    free(sub);
+    return xstrdup(logdir);
+}
+
+/* Adds name to out when it is a valid name; warns otherwise. */
+static void add_name(pxs_strlist *out, const char *name, const char *where)
+{
+    if (pxs_name_valid(name))
+        pxs_strlist_add_unique(out, name);
+    else
+        pxs_warnx("%s: ignoring '%s': not a valid client or source name", where, name);
+}
+
+/* Calls back for every entry of dir (except . and ..). */
+static int list_dir(const char *dir, void (*fn)(const char *, void *), void *arg)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (d == NULL) {
+        pxs_set_error_errno("cannot read directory %s", dir);
+        return -1;
+    }
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            fn(de->d_name, arg);
+    closedir(d);
+    return 0;
+}
+
+typedef struct scan_ctx {
+    pxs_strlist *out;
+    const char *prefix;   /* "tx_" */
+    const char *suffix;   /* ".conf" or ".log" */
+    const char *dir;
+} scan_ctx;
+
+static void from_conf(const char *entry, void *arg)
+{
+    scan_ctx *c = arg;
+    size_t n = strlen(entry), s = strlen(c->suffix);
+
+    if (n > s && strcmp(entry + n - s, c->suffix) == 0) {
+        char *name = xstrndup(entry, n - s);
+        add_name(c->out, name, c->dir);
+        free(name);
+    }
+}
+
+static void from_log(const char *entry, void *arg)
+{
+    scan_ctx *c = arg;
+    size_t p = strlen(c->prefix);
+    const char *dot;
+
+    if (strncmp(entry, c->prefix, p) != 0)
+        return;
+    /* tx_<name>.log or tx_<name>.log.<anything>: names have no ".log" in them. */
+    dot = strstr(entry + p, ".log");
+    if (dot == NULL || dot == entry + p || (dot[4] != '\0' && dot[4] != '.'))
+        return;
+    {
+        char *name = xstrndup(entry + p, (size_t)(dot - entry - p));
+        add_name(c->out, name, c->dir);
+        free(name);
+    }
+}
+
+int pxs_clients_from_logs(const pxs_config *cfg, const char *logdir, pxs_filetype ft,
+                          pxs_strlist *out)
+{
+    char *confdir = xasprintf("%s/%s", cfg->etcdir, pxs_filetype_name(ft));
+    char prefix[4];
+    scan_ctx c = {out, prefix, ".conf", confdir};
+    int rc;
+
+    snprintf(prefix, sizeof prefix, "%s_", pxs_filetype_name(ft));
+    if (is_dir(confdir))
+        rc = list_dir(confdir, from_conf, &c);
+    else {
+        c.suffix = ".log";
+        c.dir = logdir;
+        rc = list_dir(logdir, from_log, &c);
+    }
+    free(confdir);
+    pxs_strlist_sort(out);
+    return rc;
+}
+
+static void from_pickles(const char *entry, void *arg)
+{
+    scan_ctx *c = arg;
+    char *path = xasprintf("%s/%s", c->dir, entry);
+
+    if (pxs_name_valid(entry) && is_dir(path))
+        pxs_strlist_add_unique(c->out, entry);
+    free(path);
+}
+
+int pxs_clients_from_pickles(const char *statsdir, pxs_strlist *out)
+{
+    char *dir = xasprintf("%s/pickles", statsdir);
+    scan_ctx c = {out, "", "", dir};
+    int rc = 0;
+
+    if (is_dir(dir))
+        rc = list_dir(dir, from_pickles, &c);
+    free(dir);
+    pxs_strlist_sort(out);
+    return rc;
+}
+
+void pxs_clients_expand(pxs_strlist *names, const pxs_strlist *all)
+{
+    if (names->n == 1 && (strcmp(names->v[0], "All") == 0 || strcmp(names->v[0], "ALL") == 0)) {
+        pxs_strlist_free(names);
+        for (size_t i = 0; i < all->n; i++)
+            pxs_strlist_add(names, all->v[i]);
+    }
+}

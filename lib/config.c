@@ -1,0 +1,210 @@
+/* config — the INI file and the installation's paths. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "pxstats/atomicfile.h"
+#include "pxstats/config.h"
+#include "pxstats/msg.h"
+#include "pxstats/xalloc.h"
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static void add_entry(pxs_config *c, const char *section, const char *key, const char *value,
+                      int line)
+{
+    for (int i = 0; i < c->n; i++) {
+        pxs_conf_entry *e = &c->e[i];
+        if (strcasecmp(e->section, section) == 0 && strcasecmp(e->key, key) == 0) {
+            free(e->value);
+            e->value = xstrdup(value);
+            e->line = line;
+            return;
+        }
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 32;
+        c->e = xrealloc(c->e, (size_t)c->cap * sizeof *c->e);
+    }
+    c->e[c->n].section = xstrdup(section);
+    c->e[c->n].key = xstrdup(key);
+    c->e[c->n].value = xstrdup(value);
+    c->e[c->n].line = line;
+    c->n++;
+}
+
+int pxs_config_parse(pxs_config *c, const char *text, const char *name)
+{
+    char *copy = xstrdup(text), *save = NULL, *section = xstrdup("");
+    int lineno = 0, rc = 0;
+
+    /* strtok_r would merge empty lines and shift the numbering: split by hand. */
+    for (char *line = copy; line != NULL; line = save) {
+        char *nl = strchr(line, '\n'), *s, *eq;
+        save = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        s = trim(line);
+        if (*s == '\0' || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            char *end = strchr(s, ']');
+            if (end == NULL || end[1] != '\0') {
+                pxs_set_error("%s:%d: bad section header '%s'", name, lineno, s);
+                rc = -1;
+                break;
+            }
+            *end = '\0';
+            free(section);
+            section = xstrdup(trim(s + 1));
+            continue;
+        }
+        eq = strchr(s, '=');
+        if (eq == NULL) {
+            pxs_set_error("%s:%d: expected 'key = value', got '%s'", name, lineno, s);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        if (*trim(s) == '\0') {
+            pxs_set_error("%s:%d: empty key", name, lineno);
+            rc = -1;
+            break;
+        }
+        add_entry(c, section, trim(s), trim(eq + 1), lineno);
+    }
+    free(section);
+    free(copy);
+    return rc;
+}
+
+const char *pxs_conf_get(const pxs_config *c, const char *section, const char *key, const char *def)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcasecmp(c->e[i].section, section) == 0 && strcasecmp(c->e[i].key, key) == 0)
+            return c->e[i].value;
+    return def;
+}
+
+int pxs_conf_line(const pxs_config *c, const char *section, const char *key)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcasecmp(c->e[i].section, section) == 0 && strcasecmp(c->e[i].key, key) == 0)
+            return c->e[i].line;
+    return 0;
+}
+
+int pxs_conf_get_int(const pxs_config *c, const char *section, const char *key, long def,
+                     long min, long max, long *out)
+{
+    const char *v = pxs_conf_get(c, section, key, NULL);
+    char *end;
+    long n;
+
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
+        pxs_set_error("%s:%d: [%s] %s = '%s': expected an integer from %ld to %ld",
+                      c->file ? c->file : "config", pxs_conf_line(c, section, key), section, key,
+                      v, min, max);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static char *path_setting(const pxs_config *c, const char *key, const char *root, const char *sub)
+{
+    const char *v = pxs_conf_get(c, "paths", key, NULL);
+
+    return v ? xstrdup(v) : xasprintf("%s/%s", root, sub);
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0;
+}
+
+int pxs_config_load(pxs_config *c, const char *root, const char *file)
+{
+    const char *r = root;
+    char *guess = NULL;
+    long maxlat;
+
+    memset(c, 0, sizeof *c);
+    if (r == NULL || *r == '\0')
+        r = getenv("PXROOT");
+    if (r == NULL || *r == '\0')
+        r = "/apps/px";
+    if (file == NULL || *file == '\0')
+        file = getenv("PXSTATS_CONF");
+    if (file == NULL || *file == '\0') {
+        guess = xasprintf("%s/etc/pxstats.conf", r);
+        if (exists(guess))
+            file = guess;
+    }
+    if (file != NULL && *file != '\0') {
+        size_t len;
+        char *text = pxs_read_file(file, &len);
+        if (text == NULL) {
+            free(guess);
+            return -1;
+        }
+        c->file = xstrdup(file);
+        if (pxs_config_parse(c, text, file) != 0) {
+            free(text);
+            free(guess);
+            return -1;
+        }
+        free(text);
+    }
+    free(guess);
+    /* A root given on the command line wins over the config's. */
+    if ((root == NULL || *root == '\0') && pxs_conf_get(c, "paths", "root", NULL) &&
+        getenv("PXROOT") == NULL)
+        r = pxs_conf_get(c, "paths", "root", NULL);
+    c->root = xstrdup(r);
+    c->logdir = path_setting(c, "logdir", c->root, "log");
+    c->statsdir = path_setting(c, "statsdir", c->root, "stats");
+    c->etcdir = path_setting(c, "etcdir", c->root, "etc");
+    if (pxs_conf_get_int(c, "collection", "maxLatency", 15, 0, 1000000000L, &maxlat) != 0)
+        return -1;
+    c->max_latency = (int)maxlat;
+    return 0;
+}
+
+void pxs_config_free(pxs_config *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        free(c->e[i].section);
+        free(c->e[i].key);
+        free(c->e[i].value);
+    }
+    free(c->e);
+    free(c->file);
+    free(c->root);
+    free(c->logdir);
+    free(c->statsdir);
+    free(c->etcdir);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,201 @@
+/* logscan — whole lines from a position to the end, streamed to a sink. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "pxstats/logscan.h"
+#include "pxstats/msg.h"
+#include "pxstats/xalloc.h"
+
+/* Bytes asked of the kernel (or zlib) per read. */
+#define CHUNK (1024 * 1024)
+
+typedef struct reader {
+    int fd;
+    gzFile gz;
+} reader;
+
+static int reader_open(reader *rd, const char *path, bool gz, uint64_t offset)
+{
+    rd->fd = -1;
+    rd->gz = NULL;
+    if (gz) {
+        rd->gz = gzopen(path, "rb");
+        if (rd->gz == NULL) {
+            pxs_set_error_errno("cannot open %s", path);
+            return -1;
+        }
+        gzbuffer(rd->gz, 256 * 1024);
+        /* A gzip stream cannot be entered in the middle: gzseek inflates and
+         * discards up to the offset. Rotated files are read once anyway. */
+        if (offset > 0 && gzseek(rd->gz, (z_off_t)offset, SEEK_SET) != (z_off_t)offset) {
+            pxs_set_error("cannot seek to %llu in %s (shorter than before?)",
+                          (unsigned long long)offset, path);
+            return -1;
+        }
+        return 0;
+    }
+    rd->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (rd->fd < 0) {
+        pxs_set_error_errno("cannot open %s", path);
+        return -1;
+    }
+    posix_fadvise(rd->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (offset > 0 && lseek(rd->fd, (off_t)offset, SEEK_SET) < 0) {
+        pxs_set_error_errno("cannot seek in %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static ssize_t reader_read(reader *rd, char *buf, size_t n)
+{
+    if (rd->gz) {
+        int r = gzread(rd->gz, buf, (unsigned)n);
+        if (r < 0) {
+            int errnum;
+            errno = EIO;
+            pxs_set_error("gzip: %s", gzerror(rd->gz, &errnum));
+        }
+        return r;
+    }
+    for (;;) {
+        ssize_t r = read(rd->fd, buf, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            pxs_set_error_errno("read");
+        return r;
+    }
+}
+
+static void reader_close(reader *rd)
+{
+    if (rd->gz)
+        gzclose(rd->gz);
+    if (rd->fd >= 0)
+        close(rd->fd);
+}
+
+typedef struct scan_state {
+    pxs_filetype ft;
+    int want_errors;
+    pxs_scan_fn fn;
+    void *arg;
+    int64_t last_time;     /* time of the last good line, for malformed ones */
+    uint64_t offset;       /* file offset of the first byte not consumed */
+    uint64_t lines;
+} scan_state;
+
+/* One complete line (without '\n'). Returns the sink's verdict. */
+static int scan_line(scan_state *s, const char *line, size_t len)
+{
+    pxs_record r;
+    pxs_line_kind kind;
+    int rc;
+
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    kind = pxs_logline_parse(line, len, s->ft, s->want_errors, &r);
+    if (kind == PXS_LINE_SKIP)
+        return 0;
+    if (kind == PXS_LINE_MALFORMED)
+        r.time = s->last_time;
+    rc = s->fn(s->arg, kind, &r, s->offset);
+    if (rc == 0 && kind != PXS_LINE_MALFORMED)
+        s->last_time = r.time;
+    return rc;
+}
+
+static int report_overlong(scan_state *s)
+{
+    pxs_record r = {.time = s->last_time};
+
+    return s->fn(s->arg, PXS_LINE_MALFORMED, &r, s->offset);
+}
+
+int pxs_logscan_file(const char *path, bool gz, uint64_t offset, pxs_filetype ft, int want_errors,
+                     pxs_scan_fn fn, void *arg, pxs_scan_result *res)
+{
+    size_t cap = PXS_LINE_MAX + CHUNK, fill = 0;
+    char *buf;
+    reader rd;
+    scan_state s = {ft, want_errors, fn, arg, -1, offset, 0};
+    bool skipping = false;   /* inside a line longer than PXS_LINE_MAX */
+    uint64_t skip_start = 0;
+    int rc = 0;
+
+    memset(res, 0, sizeof *res);
+    res->offset = offset;
+    if (reader_open(&rd, path, gz, offset) != 0) {
+        reader_close(&rd);
+        return -1;
+    }
+    buf = xmalloc(cap);
+    for (;;) {
+        ssize_t n = reader_read(&rd, buf + fill, cap - fill < CHUNK ? cap - fill : CHUNK);
+        char *p = buf, *end, *nl;
+        if (n < 0) {
+            pxs_set_error("%s: %s", path, pxs_error());
+            rc = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        fill += (size_t)n;
+        end = buf + fill;
+        while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+            size_t len = (size_t)(nl - p);
+            int v = 0;
+            if (skipping) {
+                /* The tail of an over-long line: consumed, already counted. */
+                skipping = false;
+                s.offset += len + 1;
+                p = nl + 1;
+                continue;
+            }
+            v = scan_line(&s, p, len);
+            if (v != 0) {
+                res->stopped = v > 0;
+                if (v < 0) {
+                    pxs_set_error("%s: %s", path, pxs_error());
+                    rc = -1;
+                }
+                goto done;
+            }
+            s.offset += len + 1;
+            s.lines++;
+            p = nl + 1;
+        }
+        fill = (size_t)(end - p);
+        if (skipping) {
+            s.offset += fill;
+            fill = 0;
+        } else if (fill > PXS_LINE_MAX) {
+            /* Count an over-long line once as malformed, then drop it. */
+            skip_start = s.offset;
+            if (report_overlong(&s) != 0) {
+                s.offset = skip_start;
+                break;
+            }
+            skipping = true;
+            s.offset += fill;
+            s.lines++;
+            fill = 0;
+        } else
+            memmove(buf, p, fill);
+    }
+done:
+    /* A last line without '\n' (being written) or the unfinished tail of an
+     * over-long line is left for a later run: the offset stays before it. */
+    if (skipping)
+        s.offset = skip_start;
+    res->offset = s.offset;
+    res->lines = s.lines;
+    free(buf);
+    reader_close(&rd);
+    return rc;
+}

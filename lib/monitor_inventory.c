@@ -1,0 +1,171 @@
+/* monitor_inventory — which (client, fileType, machine group) series the
+ * snapshot checks expect: the configured groups, crossed with what exists
+ * under <stats>/pickles. A client is expected on a group when at least one of
+ * its snapshots carries the name of one of the group's machines or of the
+ * merged group; its series is expected from its earliest snapshot on, so that
+ * a new client is not reported missing before it existed. */
+#include "pxstats/monitor.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pxstats/clients.h"
+#include "pxstats/layout.h"
+#include "pxstats/msg.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/xalloc.h"
+
+static size_t add_group(pxs_monitor *m, const pxs_strlist *machines)
+{
+    m->groups = xrealloc(m->groups, (m->ngroups + 1) * sizeof *m->groups);
+    pxs_mon_group *g = &m->groups[m->ngroups];
+    pxs_strlist_init(&g->machines);
+    for (size_t i = 0; i < machines->n; i++)
+        pxs_strlist_add(&g->machines, machines->v[i]);
+    g->merged = machines->n > 1 ? pxs_group_name(machines) : NULL;
+    return m->ngroups++;
+}
+
+int pxs_mon_parse_groups(pxs_monitor *m, const char *text)
+{
+    pxs_strlist groups;
+    pxs_strlist_init(&groups);
+    pxs_strlist_split(&groups, text, ';');
+    int rc = 0;
+    for (size_t i = 0; i < groups.n && rc == 0; i++) {
+        pxs_strlist machines;
+        pxs_strlist_init(&machines);
+        pxs_strlist_split(&machines, groups.v[i], ',');
+        for (size_t j = 0; j < machines.n && rc == 0; j++)
+            rc = pxs_name_check("machine", machines.v[j]);
+        if (rc == 0 && machines.n > 0)
+            add_group(m, &machines);
+        pxs_strlist_free(&machines);
+    }
+    pxs_strlist_free(&groups);
+    return rc;
+}
+
+/* The group a snapshot's machine name belongs to; without configured groups
+ * every name seen becomes a group of its own. Returns -1 for a stranger. */
+static long group_of(pxs_monitor *m, const char *name, bool configured)
+{
+    for (size_t i = 0; i < m->ngroups; i++) {
+        const pxs_mon_group *g = &m->groups[i];
+        if (pxs_strlist_has(&g->machines, name) || (g->merged && strcmp(g->merged, name) == 0))
+            return (long)i;
+    }
+    if (configured)
+        return -1;
+    pxs_strlist one;
+    pxs_strlist_init(&one);
+    pxs_strlist_add(&one, name);
+    long g = (long)add_group(m, &one);
+    pxs_strlist_free(&one);
+    return g;
+}
+
+/* Notes a snapshot of (client, ft, group) starting at t. Targets of one client
+ * are contiguous from index first. */
+static void note_target(pxs_monitor *m, size_t first, const char *client, pxs_filetype ft,
+                        size_t group, int64_t t)
+{
+    for (size_t i = first; i < m->ntargets; i++) {
+        pxs_mon_target *x = &m->targets[i];
+        if (x->ft == ft && x->group == group) {
+            if (t < x->first)
+                x->first = t;
+            return;
+        }
+    }
+    m->targets = xrealloc(m->targets, (m->ntargets + 1) * sizeof *m->targets);
+    m->targets[m->ntargets++] = (pxs_mon_target){xstrdup(client), ft, group, t};
+}
+
+/* "<name>_<HH>": splits off the hour. Returns false for anything else
+ * (temporaries of atomicfile start with '.'). */
+static bool split_snapshot_name(const char *file, char *name, size_t size, int *hour)
+{
+    size_t n = strlen(file);
+    if (file[0] == '.' || n < 4 || n - 3 >= size || file[n - 3] != '_' ||
+        !isdigit((unsigned char)file[n - 2]) || !isdigit((unsigned char)file[n - 1]))
+        return false;
+    *hour = (file[n - 2] - '0') * 10 + (file[n - 1] - '0');
+    memcpy(name, file, n - 3);
+    name[n - 3] = '\0';
+    return *hour < 24 && pxs_name_valid(name);
+}
+
+static bool parse_day(const char *s, int64_t *t)
+{
+    char iso[PXS_ISO_SIZE];
+    if (strlen(s) != 8 || strspn(s, "0123456789") != 8)
+        return false;
+    snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s 00:00:00", s, s + 4, s + 6);
+    return pxs_parse_iso(iso, PXS_ISO_LEN, t);
+}
+
+static void scan_ft_dir(pxs_monitor *m, size_t first, const char *client, const char *dir,
+                        pxs_filetype ft, int64_t day, bool configured)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    char name[PXS_NAME_MAX * 8];
+    int hour;
+    while ((e = readdir(d)) != NULL) {
+        if (!split_snapshot_name(e->d_name, name, sizeof name, &hour))
+            continue;
+        long g = group_of(m, name, configured);
+        if (g >= 0)
+            note_target(m, first, client, ft, (size_t)g, day + (int64_t)hour * PXS_HOUR);
+    }
+    closedir(d);
+}
+
+static int scan_client(pxs_monitor *m, const char *client, bool configured)
+{
+    char *cdir = xasprintf("%s/pickles/%s", m->cfg->statsdir, client);
+    DIR *d = opendir(cdir);
+    if (d == NULL) {
+        pxs_set_error_errno("cannot read %s", cdir);
+        free(cdir);
+        return -1;
+    }
+    size_t first = m->ntargets;
+    struct dirent *e;
+    int64_t day;
+    while ((e = readdir(d)) != NULL) {
+        if (!parse_day(e->d_name, &day))
+            continue;
+        for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
+            char *dir = xasprintf("%s/%s/%s", cdir, e->d_name, pxs_filetype_name(ft));
+            scan_ft_dir(m, first, client, dir, (pxs_filetype)ft, day, configured);
+            free(dir);
+        }
+    }
+    closedir(d);
+    free(cdir);
+    return 0;
+}
+
+int pxs_mon_inventory(pxs_monitor *m)
+{
+    const char *text = pxs_conf_get(m->cfg, "monitoring", "machines", NULL);
+    if (text == NULL)
+        text = pxs_conf_get(m->cfg, "graphics", "logFilesMachines", "");
+    if (pxs_mon_parse_groups(m, text) < 0)
+        return -1;
+    bool configured = m->ngroups > 0;
+    pxs_strlist clients;
+    pxs_strlist_init(&clients);
+    int rc = pxs_clients_from_pickles(m->cfg->statsdir, &clients);
+    for (size_t i = 0; i < clients.n && rc == 0; i++)
+        rc = scan_client(m, clients.v[i], configured);
+    pxs_strlist_free(&clients);
+    return rc;
+}

@@ -1,0 +1,127 @@
+/* monitor_pickles — check 2: every expected hourly snapshot of the last days
+ * exists, for each machine of a group and for the merged group.
+ *
+ * Missing hours are reported as ranges, and a range missing for several
+ * clients on the same machine is one line: a machine down for a day is one
+ * line, not 24 x clients. */
+#include "pxstats/monitor.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pxstats/layout.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/xalloc.h"
+
+/* One range of missing hours [start, last] of (client, ft, name). */
+typedef struct miss {
+    const char *client, *name;
+    pxs_filetype ft;
+    int64_t start, last;
+} miss;
+
+typedef struct misses {
+    miss *v;
+    size_t n, cap;
+} misses;
+
+static void add_miss(misses *ms, const miss *x)
+{
+    xgrow((void **)&ms->v, &ms->cap, ms->n + 1, sizeof *ms->v);
+    ms->v[ms->n++] = *x;
+}
+
+/* Adds the ranges of (t, name) whose snapshot is absent in [from, end). */
+static void scan_series(const pxs_monitor *m, const pxs_mon_target *t, const char *name,
+                        int64_t from, int64_t end, misses *ms)
+{
+    miss cur = {t->client, name, t->ft, -1, -1};
+    for (int64_t h = from; h < end; h += PXS_HOUR) {
+        char *path = pxs_pickle_path(m->cfg->statsdir, t->client, h, t->ft, name);
+        struct stat st;
+        bool present = stat(path, &st) == 0;
+        free(path);
+        if (!present) {
+            if (cur.start < 0)
+                cur.start = h;
+            cur.last = h;
+        } else if (cur.start >= 0) {
+            add_miss(ms, &cur);
+            cur.start = -1;
+        }
+    }
+    if (cur.start >= 0)
+        add_miss(ms, &cur);
+}
+
+static int cmp_miss(const void *a, const void *b)
+{
+    const miss *x = a, *y = b;
+    int c;
+    if (x->ft != y->ft)
+        return x->ft < y->ft ? -1 : 1;
+    if ((c = strcmp(x->name, y->name)) != 0)
+        return c;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->last != y->last)
+        return x->last < y->last ? -1 : 1;
+    return strcmp(x->client, y->client);
+}
+
+/* Reports v[0..n): the same range of one (ft, name) for n clients. A range
+ * that begins at the window's start began before it: its key does not move
+ * as the window slides, so an outage stays one known problem. */
+static void report_range(pxs_monitor *m, const miss *v, size_t n, int64_t wstart)
+{
+    char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
+    pxs_format_iso(v[0].start, a);
+    pxs_format_iso(v[0].last, b);
+    pxs_strlist cl;
+    pxs_strlist_init(&cl);
+    for (size_t i = 0; i < n; i++)
+        pxs_strlist_add(&cl, v[i].client);
+    char *list = pxs_strlist_join(&cl, ",");
+    char *who = n == 1 ? xstrdup(list) : xasprintf("{%s}", list);
+    char *key = xasprintf("missing %s %s %s since %s", pxs_filetype_name(v[0].ft), v[0].name,
+                          list, v[0].start <= wstart ? "window" : a);
+    long long hours = (v[0].last - v[0].start) / PXS_HOUR + 1;
+    pxs_mon_add(m, PXS_MON_PICKLES, key,
+                "missing pickles/%s/<YYYYMMDD>/%s/%s_<HH> from %s to %s (%lld hour%s)", who,
+                pxs_filetype_name(v[0].ft), v[0].name, a, b, hours, hours == 1 ? "" : "s");
+    free(key);
+    free(who);
+    free(list);
+    pxs_strlist_free(&cl);
+}
+
+void pxs_mon_check_pickles(pxs_monitor *m)
+{
+    long days = 7;
+    pxs_conf_get_int(m->cfg, "monitoring", "days", 7, 1, 366, &days);
+    int64_t end = pxs_hour_floor(m->now);   /* hours that are complete */
+    int64_t wstart = end - (int64_t)days * PXS_DAY;
+    misses ms = {0};
+    for (size_t i = 0; i < m->ntargets; i++) {
+        const pxs_mon_target *t = &m->targets[i];
+        const pxs_mon_group *g = &m->groups[t->group];
+        int64_t from = t->first > wstart ? t->first : wstart;
+        for (size_t j = 0; j < g->machines.n; j++)
+            scan_series(m, t, g->machines.v[j], from, end, &ms);
+        if (g->merged != NULL)
+            scan_series(m, t, g->merged, from, end, &ms);
+    }
+    qsort(ms.v, ms.n, sizeof *ms.v, cmp_miss);
+    for (size_t i = 0; i < ms.n;) {
+        size_t j = i + 1;
+        while (j < ms.n && ms.v[j].ft == ms.v[i].ft && strcmp(ms.v[j].name, ms.v[i].name) == 0 &&
+               ms.v[j].start == ms.v[i].start && ms.v[j].last == ms.v[i].last)
+            j++;
+        report_range(m, ms.v + i, j - i, wstart);
+        i = j;
+    }
+    pxs_mon_note(m, PXS_MON_PICKLES, "%zu series checked over the last %ld days", m->ntargets,
+                 days);
+    free(ms.v);
+}

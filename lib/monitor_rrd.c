@@ -1,0 +1,211 @@
+/* monitor_rrd — check 4: the archive is being fed.
+ *
+ * Three witnesses: rrdTransfer's own log has a line in every complete hour of
+ * the window (<stats>/log/rrdTransfer.log and its rotations, lines beginning
+ * "YYYY-MM-DD HH:MM:SS"; [monitoring] rrdTransferLog moves it); the
+ * DATABASE-UPDATES time of every client of every group is recent; the last
+ * update of every database under <stats>/databases is recent. "Recent" is
+ * [monitoring] maxDatabaseAge minutes (default 120). Stale files are grouped
+ * by their time: a stopped feed is one line, not one per database. */
+#include "pxstats/monitor.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pxstats/dbupdates.h"
+#include "pxstats/msg.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/rrdstore.h"
+#include "pxstats/xalloc.h"
+
+typedef struct timed_list {
+    pxs_mon_timed *v;
+    size_t n, cap;
+} timed_list;
+
+static void timed_add(timed_list *l, char *name, int64_t t)
+{
+    xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    l->v[l->n++] = (pxs_mon_timed){name, t};
+}
+
+static void timed_free(timed_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].name);
+    free(l->v);
+}
+
+/* Marks the hours of [wstart, wend) that have a line in the file. */
+static void scan_log(const char *path, int64_t wstart, unsigned char *seen, size_t nhours)
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        return;
+    char line[512];
+    int64_t t;
+    while (fgets(line, sizeof line, fp) != NULL)
+        if (pxs_parse_iso(line, PXS_ISO_LEN, &t) && t >= wstart &&
+            (size_t)((t - wstart) / PXS_HOUR) < nhours)
+            seen[(t - wstart) / PXS_HOUR] = 1;
+    fclose(fp);
+}
+
+/* The log and its rotations (<log>.1, <log>.2026-11-28, ...; not .gz). */
+static int scan_logs(const char *log, int64_t wstart, unsigned char *seen, size_t nhours)
+{
+    char *dir = xstrdup(log), *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : log;
+    if (slash)
+        *slash = '\0';
+    DIR *d = opendir(slash ? dir : ".");
+    int found = 0;
+    if (d != NULL) {
+        struct dirent *e;
+        size_t bl = strlen(base);
+        while ((e = readdir(d)) != NULL) {
+            size_t n = strlen(e->d_name);
+            if (strncmp(e->d_name, base, bl) != 0 || (e->d_name[bl] != '\0' && e->d_name[bl] != '.') ||
+                (n > 3 && strcmp(e->d_name + n - 3, ".gz") == 0))
+                continue;
+            char *p = xasprintf("%s/%s", slash ? dir : ".", e->d_name);
+            scan_log(p, wstart, seen, nhours);
+            free(p);
+            found = 1;
+        }
+        closedir(d);
+    }
+    free(dir);
+    return found;
+}
+
+/* A silence is keyed by its start. One at the window's start continues the
+ * silence the previous run reported, if any: it keeps that key, so that an
+ * ongoing stop stays one problem across runs. */
+static char *transfer_key(const pxs_monitor *m, bool at_start, const char *start)
+{
+    static const char prefix[] = "3 transfer ";
+    size_t n = strlen(prefix);
+    for (size_t i = 0; at_start && i < m->prev_reported.n; i++)
+        if (strncmp(m->prev_reported.v[i], prefix, n) == 0)
+            return xasprintf("transfer %s", m->prev_reported.v[i] + n);
+    return xasprintf("transfer %s", start);
+}
+
+static void check_transfer_log(pxs_monitor *m)
+{
+    char *def = xasprintf("%s/log/rrdTransfer.log", m->cfg->statsdir);
+    const char *log = pxs_conf_get(m->cfg, "monitoring", "rrdTransferLog", def);
+    int64_t wend = pxs_hour_floor(m->now), wstart = pxs_hour_floor(m->since);
+    long days = 7;
+    pxs_conf_get_int(m->cfg, "monitoring", "days", 7, 1, 366, &days);
+    if (wstart < wend - (int64_t)days * PXS_DAY)
+        wstart = wend - (int64_t)days * PXS_DAY;
+    if (wstart < wend) {
+        size_t nhours = (size_t)((wend - wstart) / PXS_HOUR);
+        unsigned char *seen = xcalloc(nhours, 1);
+        if (!scan_logs(log, wstart, seen, nhours))
+            pxs_mon_note(m, PXS_MON_RRD, "rrdTransfer log %s not found", log);
+        for (size_t i = 0; i < nhours;) {
+            if (seen[i]) {
+                i++;
+                continue;
+            }
+            size_t j = i;
+            while (j < nhours && !seen[j])
+                j++;
+            char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
+            pxs_format_iso(wstart + (int64_t)i * PXS_HOUR, a);
+            pxs_format_iso(wstart + (int64_t)j * PXS_HOUR, b);
+            char *key = transfer_key(m, i == 0, a);
+            pxs_mon_add(m, PXS_MON_RRD, key,
+                        "rrdTransfer did not run between %s and %s (%zu hour%s without a line in %s)",
+                        a, b, j - i, j - i == 1 ? "" : "s", log);
+            free(key);
+            i = j;
+        }
+        free(seen);
+    }
+    free(def);
+}
+
+/* DATABASE-UPDATES of every client of each group's database name. */
+static void check_feed_times(pxs_monitor *m, int64_t max_age)
+{
+    timed_list stale = {0};
+    for (size_t g = 0; g < m->ngroups; g++) {
+        const pxs_mon_group *grp = &m->groups[g];
+        const char *name = grp->merged ? grp->merged : grp->machines.v[0];
+        for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
+            pxs_strlist clients;
+            pxs_strlist_init(&clients);
+            if (pxs_dbupdates_clients(m->cfg->statsdir, (pxs_filetype)ft, name, &clients) < 0)
+                pxs_mon_add(m, PXS_MON_RRD, "dbupdates", "%s", pxs_error());
+            for (size_t i = 0; i < clients.n; i++) {
+                int64_t t;
+                int rc = pxs_dbupdates_get(m->cfg->statsdir, (pxs_filetype)ft, clients.v[i], name, &t);
+                char *label = xasprintf("%s/%s_%s", pxs_filetype_name(ft), clients.v[i], name);
+                if (rc < 0) {
+                    pxs_mon_add(m, PXS_MON_RRD, label, "%s", pxs_error());
+                    free(label);
+                } else if (rc == 1 && m->now - t > max_age) {
+                    timed_add(&stale, label, t);
+                } else {
+                    free(label);
+                }
+            }
+            pxs_strlist_free(&clients);
+        }
+    }
+    pxs_mon_add_grouped(m, PXS_MON_RRD, "feed", "DATABASE-UPDATES feeds", stale.v, stale.n);
+    timed_free(&stale);
+}
+
+/* Every databases/<type>/<file>: its last update. */
+static void check_databases(pxs_monitor *m, int64_t max_age)
+{
+    char *root = xasprintf("%s/databases", m->cfg->statsdir);
+    DIR *d = opendir(root);
+    timed_list stale = {0};
+    size_t count = 0;
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *tdir = xasprintf("%s/%s", root, e->d_name);
+        DIR *td = opendir(tdir);
+        struct dirent *f;
+        while (td != NULL && (f = readdir(td)) != NULL) {
+            if (f->d_name[0] == '.')
+                continue;
+            char *path = xasprintf("%s/%s", tdir, f->d_name);
+            int64_t last;
+            count++;
+            if (pxs_rrd_last(path, &last) < 0)
+                pxs_mon_add(m, PXS_MON_RRD, path, "%s", pxs_error());
+            else if (m->now - last > max_age)
+                timed_add(&stale, xasprintf("%s/%s", e->d_name, f->d_name), last);
+            free(path);
+        }
+        if (td != NULL)
+            closedir(td);
+        free(tdir);
+    }
+    if (d != NULL)
+        closedir(d);
+    pxs_mon_add_grouped(m, PXS_MON_RRD, "database", "databases", stale.v, stale.n);
+    pxs_mon_note(m, PXS_MON_RRD, "%zu databases checked", count);
+    timed_free(&stale);
+    free(root);
+}
+
+void pxs_mon_check_rrd(pxs_monitor *m)
+{
+    long minutes = 120;
+    pxs_conf_get_int(m->cfg, "monitoring", "maxDatabaseAge", 120, 1, 525600, &minutes);
+    check_transfer_log(m);
+    check_feed_times(m, (int64_t)minutes * 60);
+    check_databases(m, (int64_t)minutes * 60);
+}

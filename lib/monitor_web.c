@@ -1,0 +1,118 @@
+/* monitor_web — check 7: the web pages and the daily images are fresh.
+ *
+ * Every page <stats>/webPages/NAME.html, and the newest image of every
+ * <stats>/webGraphics/daily/<client>/, must have been written within
+ * [monitoring] maxPageAge minutes (default 60): webPages and the image copy
+ * run every hour. Old images are grouped by time (a stopped job is one line). */
+#include "pxstats/monitor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pxstats/msg.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/xalloc.h"
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* The newest mtime of the files of dir ending in suffix; -1 when none. */
+static int64_t newest(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    int64_t best = -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !has_suffix(e->d_name, suffix))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st) == 0 && (int64_t)st.st_mtime > best)
+            best = st.st_mtime;
+        free(p);
+    }
+    closedir(d);
+    return best;
+}
+
+static void check_pages(pxs_monitor *m, int64_t max_age)
+{
+    char *dir = xasprintf("%s/webPages", m->cfg->statsdir);
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        pxs_mon_add(m, PXS_MON_WEB, "no pages", "Cannot read the web pages in %s: %s", dir,
+                    strerror(errno));
+        free(dir);
+        return;
+    }
+    size_t count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".html"))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        count++;
+        if (stat(p, &st) == 0 && m->now - (int64_t)st.st_mtime > max_age) {
+            char iso[PXS_ISO_SIZE];
+            pxs_format_iso(st.st_mtime, iso);
+            char *key = xasprintf("old page %s %s", p, iso);
+            pxs_mon_add(m, PXS_MON_WEB, key, "%s was last modified at %s (%lld minutes ago).", p,
+                        iso, (long long)((m->now - st.st_mtime) / 60));
+            free(key);
+        }
+        free(p);
+    }
+    closedir(d);
+    if (count == 0)
+        pxs_mon_add(m, PXS_MON_WEB, "no pages", "No web page (*.html) in %s.", dir);
+    free(dir);
+}
+
+static void check_images(pxs_monitor *m, int64_t max_age)
+{
+    char *dir = xasprintf("%s/webGraphics/daily", m->cfg->statsdir);
+    DIR *d = opendir(dir);
+    pxs_mon_timed *old = NULL;
+    size_t nold = 0, cap = 0, count = 0;
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *cdir = xasprintf("%s/%s", dir, e->d_name);
+        int64_t t = newest(cdir, ".png");
+        free(cdir);
+        if (t < 0)
+            continue;
+        count++;
+        if (m->now - t > max_age) {
+            xgrow((void **)&old, &cap, nold + 1, sizeof *old);
+            old[nold++] = (pxs_mon_timed){xstrdup(e->d_name), t};
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    if (count == 0)
+        pxs_mon_add(m, PXS_MON_WEB, "no images", "No daily image in %s.", dir);
+    pxs_mon_add_grouped(m, PXS_MON_WEB, "old images", "daily image folders", old, nold);
+    for (size_t i = 0; i < nold; i++)
+        free(old[i].name);
+    free(old);
+    free(dir);
+}
+
+void pxs_mon_check_web(pxs_monitor *m)
+{
+    long minutes = 60;
+    pxs_conf_get_int(m->cfg, "monitoring", "maxPageAge", 60, 1, 525600, &minutes);
+    check_pages(m, (int64_t)minutes * 60);
+    check_images(m, (int64_t)minutes * 60);
+}

@@ -1,0 +1,396 @@
+/* report — computed hours and last-update times as text and JSON. */
+#include "pxstats/report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pxstats/pxtime.h"
+#include "pxstats/strlist.h"
+#include "pxstats/xalloc.h"
+
+/* 2^53: below it every integer is exactly a double, so printing it as an
+ * integer loses nothing. */
+#define EXACT_INT_LIMIT 9007199254740992.0
+
+char *pxs_format_number(double v, char *buf)
+{
+    if (isnan(v) || isinf(v)) {
+        strcpy(buf, "null");
+        return buf;
+    }
+    if (v == trunc(v) && fabs(v) < EXACT_INT_LIMIT) {
+        /* (int64_t) also turns -0.0 into "0". */
+        snprintf(buf, PXS_NUM_SIZE, "%" PRId64, (int64_t)v);
+        return buf;
+    }
+    snprintf(buf, PXS_NUM_SIZE, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, PXS_NUM_SIZE, "%.17g", v);
+    return buf;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when s does not start
+ * one (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned cp, min;
+
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xe0) == 0xc0) { n = 2; cp = c & 0x1f; min = 0x80; }
+    else if ((c & 0xf0) == 0xe0) { n = 3; cp = c & 0x0f; min = 0x800; }
+    else if ((c & 0xf8) == 0xf0) { n = 4; cp = c & 0x07; min = 0x10000; }
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+void pxs_json_string(FILE *fp, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+    putc('"', fp);
+    while (*p) {
+        size_t n = utf8_len(p);
+        if (*p == '"' || *p == '\\') {
+            fprintf(fp, "\\%c", *p);
+        } else if (*p == '\n') {
+            fputs("\\n", fp);
+        } else if (*p == '\t') {
+            fputs("\\t", fp);
+        } else if (*p < 0x20 || *p == 0x7f || n == 0) {
+            fprintf(fp, "\\u%04x", *p);
+            n = 1;
+        } else {
+            fwrite(p, 1, n, fp);
+        }
+        p += n ? n : 1;
+    }
+    putc('"', fp);
+}
+
+static const char *iso(int64_t t, char *buf)
+{
+    return pxs_format_iso(t, buf);
+}
+
+/* Writes "key":number. */
+static void json_num(FILE *fp, const char *key, double v)
+{
+    char num[PXS_NUM_SIZE];
+    fprintf(fp, "\"%s\":%s", key, pxs_format_number(v, num));
+}
+
+static void json_strlist(FILE *fp, const pxs_strlist *l)
+{
+    putc('[', fp);
+    for (size_t i = 0; i < l->n; i++) {
+        if (i)
+            putc(',', fp);
+        pxs_json_string(fp, l->v[i]);
+    }
+    putc(']', fp);
+}
+
+/* The product and time of the row where a min or max occurred, or nulls. */
+static void json_where(FILE *fp, const pxs_hour *h, const char *fkey, const char *tkey, int64_t row)
+{
+    char t[PXS_ISO_SIZE];
+
+    if (row < 0 || (size_t)row >= h->nrows) {
+        fprintf(fp, ",\"%s\":null,\"%s\":null", fkey, tkey);
+        return;
+    }
+    fprintf(fp, ",\"%s\":", fkey);
+    pxs_json_string(fp, pxs_hour_product(h, &h->rows[row]));
+    fprintf(fp, ",\"%s\":\"%s\"", tkey, iso(h->rows[row].time, t));
+}
+
+/* Statistics of one type; a bucket without values reports zeros (the
+ * contract of the JSON output), whatever the collector left there. */
+static void json_valstats(FILE *fp, const pxs_hour *h, const char *key, const pxs_valstats *v,
+                          bool has_values)
+{
+    pxs_valstats zero = {0, 0, 0, 0, 0, -1, -1};
+    const pxs_valstats *s = has_values ? v : &zero;
+
+    fprintf(fp, ",\"%s\":{", key);
+    json_num(fp, "min", s->min);
+    putc(',', fp);
+    json_num(fp, "max", s->max);
+    putc(',', fp);
+    json_num(fp, "mean", s->mean);
+    putc(',', fp);
+    json_num(fp, "median", s->median);
+    putc(',', fp);
+    json_num(fp, "total", s->total);
+    json_where(fp, h, "minFile", "minTime", s->min_row);
+    json_where(fp, h, "maxFile", "maxTime", s->max_row);
+    putc('}', fp);
+}
+
+static void json_bucket(FILE *fp, const pxs_hour *h, const pxs_bucket *b)
+{
+    char t[PXS_ISO_SIZE];
+    bool lat = (h->types & PXS_T_LATENCY) && b->nb_files > 0;
+    bool bytes = (h->types & PXS_T_BYTECOUNT) && b->nb_files > 0;
+
+    fprintf(fp, "{\"start\":\"%s\",\"nbFiles\":%" PRIu64 ",\"filesOverMaxLatency\":%" PRIu64,
+            iso(b->start, t), b->nb_files, b->files_over_max_latency);
+    json_valstats(fp, h, "latency", &b->latency, lat);
+    json_valstats(fp, h, "bytecount", &b->bytecount, bytes);
+    fprintf(fp, ",\"errors\":{\"total\":%" PRIu64 "}}", b->errors);
+}
+
+static void json_types(FILE *fp, unsigned types)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {PXS_T_LATENCY, "latency"}, {PXS_T_BYTECOUNT, "bytecount"}, {PXS_T_ERRORS, "errors"}};
+    bool first = true;
+
+    putc('[', fp);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(types & names[i].bit))
+            continue;
+        fprintf(fp, "%s\"%s\"", first ? "" : ",", names[i].name);
+        first = false;
+    }
+    putc(']', fp);
+}
+
+void pxs_report_json(FILE *fp, const pxs_hour *h)
+{
+    char t[PXS_ISO_SIZE];
+
+    fputs("{\"client\":", fp);
+    pxs_json_string(fp, h->client);
+    fputs(",\"machine\":", fp);
+    pxs_json_string(fp, h->machine);
+    fprintf(fp, ",\"fileType\":\"%s\"", pxs_filetype_name(h->ft));
+    fprintf(fp, ",\"start\":\"%s\"", iso(h->start, t));
+    fprintf(fp, ",\"interval\":%d", h->interval / 60);
+    fprintf(fp, ",\"end\":\"%s\"", iso(h->start + PXS_HOUR, t));
+    fprintf(fp, ",\"maxLatency\":%d,\"partial\":%s", h->max_latency, h->partial ? "true" : "false");
+    fputs(",\"types\":", fp);
+    json_types(fp, h->types);
+    fputs(",\n\"machines\":", fp);
+    json_strlist(fp, &h->sources);
+    fputs(",\n\"files\":", fp);
+    json_strlist(fp, &h->files);
+    fprintf(fp, ",\n\"malformed\":%" PRIu64 ",\"nbBuckets\":%d,\n\"buckets\":[\n", h->malformed,
+            h->nbuckets);
+    for (int i = 0; i < h->nbuckets; i++) {
+        json_bucket(fp, h, &h->buckets[i]);
+        fputs(i + 1 < h->nbuckets ? ",\n" : "\n", fp);
+    }
+    fputs("]}\n", fp);
+}
+
+/* ---- the human report ---- */
+
+static void text_strlist(FILE *fp, const pxs_strlist *l)
+{
+    if (l->n == 0) {
+        fputs("(none)", fp);
+        return;
+    }
+    for (size_t i = 0; i < l->n; i++)
+        fprintf(fp, "%s%s", i ? ", " : "", l->v[i]);
+}
+
+/* One line of a statistic for every collected value type, e.g.
+ * "  Means    : latency 5.5  bytecount 1200". which: 0 min, 1 max, 2 mean,
+ * 3 median, 4 total; min and max also say where they occurred. */
+static void text_stat(FILE *fp, const pxs_hour *h, const pxs_bucket *b, const char *label,
+                      int which)
+{
+    const struct { unsigned bit; const char *name; const pxs_valstats *v; } types[] = {
+        {PXS_T_LATENCY, "latency", &b->latency}, {PXS_T_BYTECOUNT, "bytecount", &b->bytecount}};
+    char num[PXS_NUM_SIZE], t[PXS_ISO_SIZE];
+
+    const char *sep = " ";
+
+    fprintf(fp, "  %-9s:", label);
+    for (size_t i = 0; i < 2; i++) {
+        const pxs_valstats *v = types[i].v;
+        double x[] = {v->min, v->max, v->mean, v->median, v->total};
+        int64_t row = which == 0 ? v->min_row : which == 1 ? v->max_row : -1;
+
+        if (!(h->types & types[i].bit))
+            continue;
+        fprintf(fp, "%s%s %s", sep, types[i].name, pxs_format_number(x[which], num));
+        sep = "  ";
+        if (row >= 0 && (size_t)row < h->nrows)
+            fprintf(fp, " (%s at %s)", pxs_hour_product(h, &h->rows[row]),
+                    iso(h->rows[row].time, t));
+    }
+    if (which == 4 && (h->types & PXS_T_ERRORS))
+        fprintf(fp, "%serrors %" PRIu64, sep, b->errors);
+    putc('\n', fp);
+}
+
+/* The distinct products of a bucket, in order of first appearance. */
+static void text_products(FILE *fp, const pxs_hour *h, const pxs_bucket *b)
+{
+    pxs_strlist seen;
+
+    pxs_strlist_init(&seen);
+    for (size_t i = b->first_row; i < b->first_row + b->nrows; i++)
+        if (!h->rows[i].error)
+            pxs_strlist_add_unique(&seen, pxs_hour_product(h, &h->rows[i]));
+    fputs("  Products :", fp);
+    for (size_t i = 0; i < seen.n; i++)
+        fprintf(fp, "%s%s", i ? ", " : " ", seen.v[i]);
+    putc('\n', fp);
+    pxs_strlist_free(&seen);
+}
+
+static void text_values(FILE *fp, const pxs_hour *h, const pxs_bucket *b)
+{
+    char t[PXS_ISO_SIZE];
+
+    fputs("  Values   :\n", fp);
+    for (size_t i = b->first_row; i < b->first_row + b->nrows; i++) {
+        const pxs_row *r = &h->rows[i];
+        fprintf(fp, "    %s", iso(r->time, t));
+        if (r->error) {
+            fputs("  error\n", fp);
+            continue;
+        }
+        if (h->types & PXS_T_LATENCY)
+            fprintf(fp, "  latency %" PRId64, r->latency);
+        if (h->types & PXS_T_BYTECOUNT)
+            fprintf(fp, "  bytecount %" PRId64, r->bytes);
+        fprintf(fp, "  %s\n", pxs_hour_product(h, r));
+    }
+}
+
+static void text_bucket(FILE *fp, const pxs_hour *h, int i)
+{
+    const pxs_bucket *b = &h->buckets[i];
+    char t0[PXS_ISO_SIZE], t1[PXS_ISO_SIZE];
+
+    fprintf(fp, "\nEntry %d : %s -> %s\n", i, iso(b->start, t0), iso(b->start + h->interval, t1));
+    if (b->nrows == 0) {
+        fputs("  (no data)\n", fp);
+        return;
+    }
+    fprintf(fp, "  Files : %" PRIu64, b->nb_files);
+    if (h->ft == PXS_TX && (h->types & PXS_T_LATENCY))
+        fprintf(fp, "   Over max latency : %" PRIu64, b->files_over_max_latency);
+    if (h->types & PXS_T_ERRORS)
+        fprintf(fp, "   Errors : %" PRIu64, b->errors);
+    putc('\n', fp);
+    text_products(fp, h, b);
+    text_values(fp, h, b);
+    if (b->nb_files > 0) {
+        text_stat(fp, h, b, "Means", 2);
+        text_stat(fp, h, b, "Medians", 3);
+        text_stat(fp, h, b, "Minimums", 0);
+        text_stat(fp, h, b, "Maximums", 1);
+    }
+    text_stat(fp, h, b, "Total", 4);
+}
+
+void pxs_report_text(FILE *fp, const pxs_hour *h, const char *name)
+{
+    static const char *const type_names[] = {"latency", "bytecount", "errors"};
+    char t[PXS_ISO_SIZE];
+    bool first = true;
+
+    fprintf(fp, "Snapshot        : %s\n", name);
+    fprintf(fp, "Client          : %s\n", h->client);
+    fprintf(fp, "Machine         : %s", h->machine);
+    if (h->sources.n > 1 || (h->sources.n == 1 && strcmp(h->sources.v[0], h->machine) != 0)) {
+        fputs(" (merged: ", fp);
+        text_strlist(fp, &h->sources);
+        putc(')', fp);
+    }
+    fprintf(fp, "\nFile type       : %s\n", pxs_filetype_name(h->ft));
+    fputs("Files used      : ", fp);
+    text_strlist(fp, &h->files);
+    fprintf(fp, "\nStart           : %s\n", iso(h->start, t));
+    fprintf(fp, "Interval        : %d minute(s)\n", h->interval / 60);
+    fprintf(fp, "End             : %s\n", iso(h->start + PXS_HOUR, t));
+    fprintf(fp, "nbEntries       : %d\n", h->nbuckets);
+    fputs("Types           :", fp);
+    for (unsigned i = 0; i < 3; i++)
+        if (h->types & (1u << i)) {
+            fprintf(fp, "%s %s", first ? "" : ",", type_names[i]);
+            first = false;
+        }
+    fprintf(fp, "\nMax latency     : %d s\n", h->max_latency);
+    fprintf(fp, "Malformed lines : %" PRIu64 "\n", h->malformed);
+    fprintf(fp, "Rows            : %zu\n", h->nrows);
+    if (h->partial)
+        fputs("Partial hour    : yes (written with -n; a later run rewrites it)\n", fp);
+    for (int i = 0; i < h->nbuckets; i++)
+        text_bucket(fp, h, i);
+}
+
+/* ---- timesView ---- */
+
+static int times_cmp(const void *a, const void *b)
+{
+    const pxs_time_entry *x = *(const pxs_time_entry *const *)a;
+    const pxs_time_entry *y = *(const pxs_time_entry *const *)b;
+    int c = strcmp(x->machine, y->machine);
+
+    if (c == 0)
+        c = strcmp(pxs_filetype_name(x->ft), pxs_filetype_name(y->ft));
+    if (c == 0)
+        c = strcmp(x->client, y->client);
+    return c;
+}
+
+static void times_rule(FILE *fp, size_t width)
+{
+    for (size_t i = 0; i < width; i++)
+        putc('#', fp);
+    putc('\n', fp);
+}
+
+void pxs_report_times(FILE *fp, const pxs_times *t)
+{
+    const char *h1 = "Machine", *h2 = "FileType_client", *h3 = "Last update";
+    size_t w1 = strlen(h1), w2 = strlen(h2), w3 = PXS_ISO_LEN, width;
+    const pxs_time_entry **v;
+    char when[PXS_ISO_SIZE];
+
+    if (t->n == 0) {
+        fputs("No last-update time recorded (PICKLED-TIMES is empty or absent).\n", fp);
+        return;
+    }
+    v = xcalloc(t->n, sizeof *v);
+    for (size_t i = 0; i < t->n; i++) {
+        size_t l2 = strlen(t->e[i].client) + 3;
+        v[i] = &t->e[i];
+        if (strlen(t->e[i].machine) > w1)
+            w1 = strlen(t->e[i].machine);
+        if (l2 > w2)
+            w2 = l2;
+    }
+    qsort(v, t->n, sizeof *v, times_cmp);
+    width = w1 + w2 + w3 + 10;
+    times_rule(fp, width);
+    fprintf(fp, "# %-*s | %-*s | %-*s #\n", (int)w1, h1, (int)w2, h2, (int)w3, h3);
+    times_rule(fp, width);
+    for (size_t i = 0; i < t->n; i++) {
+        char *key = xasprintf("%s_%s", pxs_filetype_name(v[i]->ft), v[i]->client);
+        fprintf(fp, "# %-*s | %-*s | %-*s #\n", (int)w1, v[i]->machine, (int)w2, key, (int)w3,
+                pxs_format_iso(v[i]->time, when));
+        free(key);
+    }
+    times_rule(fp, width);
+    free(v);
+}

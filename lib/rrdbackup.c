@@ -1,0 +1,254 @@
+/* rrdbackup — backups of the RRD archive (see rrdbackup.h). */
+#include "pxstats/rrdbackup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pxstats/atomicfile.h"
+#include "pxstats/lock.h"
+#include "pxstats/msg.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/xalloc.h"
+
+/* The trees a backup holds, relative to the stats root. */
+static const char *const trees[] = {"databases", "DATABASE-UPDATES"};
+#define NTREES (sizeof trees / sizeof trees[0])
+
+/* "YYYY-MM-DD HH:MM:SS" <-> "YYYY-MM-DD_HH:MM:SS" (the space would be awkward in
+ * a path). Returns false when s is neither. */
+static bool dir_name(const char *s, char out[PXS_ISO_SIZE])
+{
+    int64_t t;
+    if (strlen(s) != PXS_ISO_LEN)
+        return false;
+    char tmp[PXS_ISO_SIZE];
+    memcpy(tmp, s, PXS_ISO_SIZE);
+    if (tmp[10] == '_')
+        tmp[10] = ' ';
+    if (!pxs_parse_iso(tmp, PXS_ISO_LEN, &t))
+        return false;
+    memcpy(out, tmp, PXS_ISO_SIZE);
+    out[10] = '_';
+    return true;
+}
+
+/* Copies the regular files of src into dst, recursively (atomic per file). */
+static int copy_tree(const char *src, const char *dst)
+{
+    DIR *d = opendir(src);
+    if (d == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        pxs_set_error_errno("%s", src);
+        return -1;
+    }
+    int rc = pxs_mkdirs(dst);
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        /* Dot files are temporaries of atomic writes in progress. */
+        if (e->d_name[0] == '.')
+            continue;
+        char *s = xasprintf("%s/%s", src, e->d_name);
+        char *t = xasprintf("%s/%s", dst, e->d_name);
+        struct stat sb;
+        if (lstat(s, &sb) != 0) {
+            pxs_set_error_errno("%s", s);
+            rc = -1;
+        } else if (S_ISDIR(sb.st_mode)) {
+            rc = copy_tree(s, t);
+        } else if (S_ISREG(sb.st_mode)) {
+            rc = pxs_atomic_copy(s, t);
+        }
+        free(s);
+        free(t);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    int r = flag == FTW_DP ? rmdir(path) : unlink(path);
+    if (r != 0)
+        pxs_set_error_errno("cannot remove %s", path);
+    return r;
+}
+
+static int remove_tree(const char *path)
+{
+    if (access(path, F_OK) != 0)
+        return 0;
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/* Removes the files under cur (recursively) that ref does not have. */
+static int remove_extra(const char *cur, const char *ref)
+{
+    DIR *d = opendir(cur);
+    if (d == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        pxs_set_error_errno("%s", cur);
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *c = xasprintf("%s/%s", cur, e->d_name);
+        char *r = xasprintf("%s/%s", ref, e->d_name);
+        struct stat sc, sr;
+        if (lstat(c, &sc) == 0 && S_ISDIR(sc.st_mode) && lstat(r, &sr) == 0 &&
+            S_ISDIR(sr.st_mode))
+            rc = remove_extra(c, r);
+        else if (lstat(r, &sr) != 0 && e->d_name[0] != '.')
+            rc = remove_tree(c);
+        free(c);
+        free(r);
+    }
+    closedir(d);
+    return rc;
+}
+
+int pxs_rrd_backups_list(const char *statsdir, pxs_strlist *out)
+{
+    char *dir = xasprintf("%s/databases_backups", statsdir);
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        int rc = errno == ENOENT ? 0 : -1;
+        if (rc < 0)
+            pxs_set_error_errno("%s", dir);
+        free(dir);
+        return rc;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char name[PXS_ISO_SIZE];
+        if (strlen(e->d_name) == PXS_ISO_LEN && e->d_name[10] == '_' &&
+            dir_name(e->d_name, name)) {
+            name[10] = ' ';
+            pxs_strlist_add(out, name);
+        }
+    }
+    closedir(d);
+    free(dir);
+    pxs_strlist_sort(out);
+    return 0;
+}
+
+static int prune(const char *statsdir)
+{
+    pxs_strlist l;
+    pxs_strlist_init(&l);
+    int rc = pxs_rrd_backups_list(statsdir, &l);
+    for (size_t i = 0; rc == 0 && i + PXS_BACKUPS_KEPT < l.n; i++) {
+        char name[PXS_ISO_SIZE];
+        dir_name(l.v[i], name);
+        char *p = xasprintf("%s/databases_backups/%s", statsdir, name);
+        rc = remove_tree(p);
+        free(p);
+    }
+    pxs_strlist_free(&l);
+    return rc;
+}
+
+/* The backup itself, the lock being held. */
+static int backup_locked(const char *statsdir, int64_t t, bool do_prune, char **name)
+{
+    char iso[PXS_ISO_SIZE], dname[PXS_ISO_SIZE];
+    char *final = NULL;
+    for (;; t++) {
+        pxs_format_iso(t, iso);
+        dir_name(iso, dname);
+        final = xasprintf("%s/databases_backups/%s", statsdir, dname);
+        if (access(final, F_OK) != 0)
+            break;
+        free(final);
+    }
+    /* Built under a dot name and renamed: a crash never leaves a partial
+     * backup that looks complete. */
+    char *tmp = xasprintf("%s/databases_backups/.%s.partial", statsdir, dname);
+    int rc = remove_tree(tmp);
+    for (size_t i = 0; i < NTREES && rc == 0; i++) {
+        char *s = xasprintf("%s/%s", statsdir, trees[i]);
+        char *d = xasprintf("%s/%s", tmp, trees[i]);
+        rc = pxs_mkdirs(d);
+        if (rc == 0)
+            rc = copy_tree(s, d);
+        free(s);
+        free(d);
+    }
+    if (rc == 0 && rename(tmp, final) != 0) {
+        pxs_set_error_errno("cannot rename %s to %s", tmp, final);
+        rc = -1;
+    }
+    if (rc != 0)
+        remove_tree(tmp);
+    if (rc == 0 && do_prune)
+        rc = prune(statsdir);
+    if (rc == 0 && name != NULL)
+        *name = xstrdup(iso);
+    free(tmp);
+    free(final);
+    return rc;
+}
+
+int pxs_rrd_backup(const char *statsdir, int64_t t, bool wait, char **name)
+{
+    pxs_lock lk;
+    if (pxs_lock_take(&lk, statsdir, "rrdTransfer", wait) != 0)
+        return -1;
+    int rc = backup_locked(statsdir, t, true, name);
+    pxs_lock_release(&lk);
+    return rc;
+}
+
+int pxs_rrd_restore(const char *statsdir, const char *date, int64_t now, bool wait,
+                    char **saved)
+{
+    char dname[PXS_ISO_SIZE];
+    if (!dir_name(date, dname)) {
+        pxs_set_error("'%s': not a backup date (YYYY-MM-DD HH:MM:SS)", date);
+        return -1;
+    }
+    char *src = xasprintf("%s/databases_backups/%s", statsdir, dname);
+    struct stat sb;
+    if (stat(src, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        pxs_set_error("no backup %s (see restoreRRD --list)", src);
+        free(src);
+        return -1;
+    }
+    pxs_lock lk;
+    if (pxs_lock_take(&lk, statsdir, "rrdTransfer", wait) != 0) {
+        free(src);
+        return -1;
+    }
+    /* Pruned only after the restore: the backup being restored may be the
+     * oldest one. */
+    int rc = backup_locked(statsdir, now, false, saved);
+    for (size_t i = 0; i < NTREES && rc == 0; i++) {
+        char *s = xasprintf("%s/%s", src, trees[i]);
+        char *d = xasprintf("%s/%s", statsdir, trees[i]);
+        /* Replace first, then remove what the backup did not have: at every
+         * instant each database is a whole file, old or restored. */
+        rc = copy_tree(s, d);
+        if (rc == 0)
+            rc = remove_extra(d, s);
+        free(s);
+        free(d);
+    }
+    if (rc == 0)
+        rc = prune(statsdir);
+    pxs_lock_release(&lk);
+    free(src);
+    return rc;
+}

@@ -1,0 +1,438 @@
+/* rrdplot — graphs from the RRD archive (see rrdplot.h). */
+#include "pxstats/rrdplot.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <rrd.h>
+#include <rrd_client.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pxstats/atomicfile.h"
+#include "pxstats/msg.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/xalloc.h"
+
+#define GRAPH_WIDTH "800"
+#define GRAPH_HEIGHT "200"
+
+int64_t pxs_rrdgraph_step(int64_t span_seconds)
+{
+    int64_t minutes = span_seconds / 60;
+    if (minutes < 7200)
+        return 60;
+    if (minutes < 20160)
+        return 3600;
+    if (minutes < 1460 * 240)
+        return 14400;
+    return 86400;
+}
+
+/* One database's AVERAGE points over (start, end]: *vals gets one value per
+ * step from start+step on. Retried while a feed holds the lock. */
+static int fetch_one(const char *path, int64_t start, int64_t end, int64_t want_step,
+                     double **vals, size_t *n, int64_t *step)
+{
+    time_t s = (time_t)start, e = (time_t)end;
+    unsigned long st = (unsigned long)want_step, ds_cnt = 0;
+    char **names = NULL;
+    rrd_value_t *data = NULL;
+    int attempts = 0;
+    /* rrdcached may hold values not yet in the file. */
+    rrdc_flush_if_daemon(NULL, path);
+    for (;;) {
+        rrd_clear_error();
+        s = (time_t)start;
+        e = (time_t)end;
+        st = (unsigned long)want_step;
+        if (rrd_fetch_r(path, "AVERAGE", &s, &e, &st, &ds_cnt, &names, &data) == 0)
+            break;
+        if (!pxs_rrd_retry_lock(&attempts)) {
+            pxs_set_error("%s: cannot fetch: %s", path, rrd_get_error());
+            return -1;
+        }
+    }
+    size_t rows = st > 0 ? (size_t)((e - s) / (time_t)st) : 0;
+    *step = (int64_t)st;
+    *n = 0;
+    *vals = xmalloc((rows + 1) * sizeof **vals);
+    /* Row i stands for (s + i*step, s + (i+1)*step]: keep those ending in
+     * (start, end], as `rrdtool fetch` prints them. */
+    for (size_t i = 0; i < rows; i++) {
+        int64_t t = (int64_t)s + (int64_t)(i + 1) * (int64_t)st;
+        if (t > start && t <= end)
+            (*vals)[(*n)++] = ds_cnt > 0 ? data[i * ds_cnt] : NAN;
+    }
+    for (unsigned long i = 0; i < ds_cnt; i++)
+        rrd_freemem(names[i]);
+    rrd_freemem(names);
+    rrd_freemem(data);
+    return 0;
+}
+
+/* Combines the points of several databases: sum of the known values (mean for
+ * latency); unknown when none is known. */
+static double combine(double *const *vals, size_t n, size_t i, pxs_dbtype t)
+{
+    double sum = 0;
+    size_t known = 0;
+    for (size_t k = 0; k < n; k++)
+        if (!isnan(vals[k][i])) {
+            sum += vals[k][i];
+            known++;
+        }
+    if (known == 0)
+        return NAN;
+    return t == PXS_DB_LATENCY ? sum / (double)known : sum;
+}
+
+int pxs_rrd_span_stats(const char *const *paths, size_t n, pxs_dbtype t, int64_t start,
+                       int64_t end, pxs_span_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->min = st->max = st->mean = NAN;
+    double **vals = xcalloc(n ? n : 1, sizeof *vals);
+    size_t points = 0;
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        size_t cnt = 0;
+        int64_t step = 0;
+        rc = fetch_one(paths[k], start, end, pxs_rrdgraph_step(end - start), &vals[k], &cnt,
+                       &step);
+        if (rc == 0 && k > 0 && (step != st->step || cnt != points)) {
+            pxs_set_error("%s: resolution %" PRId64 " s differs from %s's (%" PRId64 " s)",
+                          paths[k], step, paths[0], st->step);
+            rc = -1;
+        }
+        st->step = step;
+        points = cnt;
+    }
+    if (rc == 0) {
+        st->points = points;
+        st->factor = pxs_dbtype_is_count(t) ? (double)st->step / 60.0 : 1.0;
+        double sum = 0;
+        for (size_t i = 0; i < points; i++) {
+            double v = combine(vals, n, i, t);
+            if (isnan(v))
+                continue;
+            v *= st->factor;
+            if (st->known == 0 || v < st->min)
+                st->min = v;
+            if (st->known == 0 || v > st->max)
+                st->max = v;
+            sum += v;
+            st->known++;
+        }
+        if (st->known > 0)
+            st->mean = sum / (double)st->known;
+    }
+    for (size_t k = 0; k < n; k++)
+        free(vals[k]);
+    free(vals);
+    return rc;
+}
+
+/* A value in the original's format for its type. */
+static char *format_value(pxs_dbtype t, double v)
+{
+    if (t == PXS_DB_LATENCY)
+        return xasprintf("%.2f", v);
+    if (t != PXS_DB_BYTECOUNT)
+        return xasprintf("%.0f", v);
+    if (v < 1000)
+        return xasprintf("%.0f Bytes", v);
+    if (v < 1e6)
+        return xasprintf("%.2f KiloBytes", v / 1e3);
+    if (v < 1e9)
+        return xasprintf("%.2f MegaBytes", v / 1e6);
+    return xasprintf("%.2f GigaBytes", v / 1e9);
+}
+
+char *pxs_rrdgraph_comment(pxs_dbtype t, const pxs_span_stats *st)
+{
+    if (st->known == 0)
+        return xstrdup("Minimum: unknown     Maximum: unknown     Mean: unknown");
+    char *mn = format_value(t, st->min), *mx = format_value(t, st->max);
+    char *c = xasprintf("Minimum: %s     Maximum: %s     Mean: %.2f", mn, mx, st->mean);
+    free(mn);
+    free(mx);
+    return c;
+}
+
+char *pxs_rrdgraph_span_text(int hours, bool for_file)
+{
+    static const struct { int hours; const char *unit; } units[] = {
+        {24 * 365, "year"}, {24 * 30, "month"}, {24, "day"}, {1, "hour"}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (hours % units[i].hours != 0)
+            continue;
+        int n = hours / units[i].hours;
+        if (for_file)
+            return xasprintf("%d%ss", n, units[i].unit);
+        return xasprintf("%d %s%s", n, units[i].unit, n == 1 ? "" : "s");
+    }
+    return xasprintf("%d hours", hours);
+}
+
+char *pxs_rrdgraph_path(const char *statsdir, pxs_filetype ft, const char *client,
+                        int64_t end, pxs_dbtype t, int hours, const char *machine)
+{
+    char day[16], hms[16];
+    pxs_strftime(end, "%Y%m%d", day, sizeof day);
+    pxs_strftime(end, "%H:%M:%S", hms, sizeof hms);
+    char *span = pxs_rrdgraph_span_text(hours, true);
+    char *p = xasprintf("%s/graphs/%s/rrdgraphs/%s_%s_%s_%s_%s_%s_on_%s.png", statsdir, client,
+                        pxs_filetype_name(ft), client, day, hms, pxs_dbtype_name(t), span,
+                        machine);
+    free(span);
+    return p;
+}
+
+char *pxs_rrdgraph_web_path(const char *statsdir, pxs_dbtype t, const char *client,
+                            int64_t end, int hours)
+{
+    const char *period = "weekly", *fmt = "%W";
+    if (hours >= 24 * 365) {
+        period = "yearly";
+        fmt = "%Y";
+    } else if (hours >= 24 * 28) {
+        period = "monthly";
+        fmt = "%b";
+    }
+    char name[32];
+    pxs_strftime(end, fmt, name, sizeof name);
+    return xasprintf("%s/webGraphics/%s/%s/%s/%s.png", statsdir, period, pxs_dbtype_name(t),
+                     client, name);
+}
+
+/* rrd graph arguments split fields on ':': a path's own colons are escaped. */
+static char *escape_colons(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p == ':' ? 2 : 1;
+    char *r = xmalloc(n + 1), *q = r;
+    for (const char *p = s; *p; p++) {
+        if (*p == ':')
+            *q++ = '\\';
+        *q++ = *p;
+    }
+    *q = '\0';
+    return r;
+}
+
+/* The colours of the original: AREA inside, LINE1 outline. */
+static void colours(pxs_dbtype t, const char **inner, const char **outer)
+{
+    if (t == PXS_DB_LATENCY || t == PXS_DB_FILESOVER) {
+        *inner = "cd5c5c";
+        *outer = "8b0000";
+    } else if (t == PXS_DB_ERRORS) {
+        *inner = "54DE4F";
+        *outer = "1C4A1A";
+    } else {
+        *inner = "019EFF";
+        *outer = "4D9AA9";
+    }
+}
+
+/* The DEFs and the CDEF "realValue": one database as is, several combined as
+ * pxs_rrd_span_stats does (ADDNAN keeps unknown+known = known; AVG skips
+ * unknowns), then scaled by the factor. */
+static void add_data_args(pxs_strlist *a, char *const *paths, size_t n, pxs_dbtype t,
+                          double factor)
+{
+    const char *ds = pxs_dbtype_name(t);
+    char *rpn = NULL;
+    for (size_t k = 0; k < n; k++) {
+        char *p = escape_colons(paths[k]);
+        char *def = xasprintf("DEF:v%zu=%s:%s:AVERAGE", k, p, ds);
+        pxs_strlist_add(a, def);
+        free(def);
+        free(p);
+        char *next;
+        if (k == 0)
+            next = xasprintf("v0");
+        else if (t == PXS_DB_LATENCY)
+            next = xasprintf("%s,v%zu", rpn, k);
+        else
+            next = xasprintf("%s,v%zu,ADDNAN", rpn, k);
+        free(rpn);
+        rpn = next;
+    }
+    char *cdef = t == PXS_DB_LATENCY && n > 1
+                     ? xasprintf("CDEF:realValue=%s,%zu,AVG,%.17g,*", rpn, n, factor)
+                     : xasprintf("CDEF:realValue=%s,%.17g,*", rpn, factor);
+    pxs_strlist_add(a, cdef);
+    free(cdef);
+    free(rpn);
+}
+
+static char *title_of(pxs_dbtype t, const char *label, int hours, int64_t end)
+{
+    char type[32], iso[PXS_ISO_SIZE];
+    snprintf(type, sizeof type, "%s", pxs_dbtype_name(t));
+    type[0] = (char)toupper((unsigned char)type[0]);
+    char *span = pxs_rrdgraph_span_text(hours, false);
+    char *title = xasprintf("%s for %s for a span of %s ending at %s.", type, label, span,
+                            pxs_format_iso(end, iso));
+    free(span);
+    return title;
+}
+
+/* Renders the arguments to a PNG in memory; retried while a feed holds a lock. */
+static int render(pxs_strlist *a, const char *image, unsigned char **png, size_t *len)
+{
+    char **argv = xcalloc(a->n + 1, sizeof *argv);
+    memcpy(argv, a->v, a->n * sizeof *argv);
+    rrd_info_t *info = NULL;
+    int attempts = 0;
+    for (;;) {
+        rrd_clear_error();
+        info = rrd_graph_v((int)a->n, argv);
+        if (info != NULL || !pxs_rrd_retry_lock(&attempts))
+            break;
+    }
+    free(argv);
+    if (info == NULL) {
+        pxs_set_error("%s: cannot draw: %s", image, rrd_get_error());
+        return -1;
+    }
+    *png = NULL;
+    for (rrd_info_t *p = info; p != NULL; p = p->next)
+        if (p->type == RD_I_BLO && strcmp(p->key, "image") == 0) {
+            *len = p->value.u_blo.size;
+            *png = xmalloc(*len);
+            memcpy(*png, p->value.u_blo.ptr, *len);
+        }
+    rrd_info_free(info);
+    if (*png == NULL) {
+        pxs_set_error("%s: librrd returned no image", image);
+        return -1;
+    }
+    return 0;
+}
+
+int pxs_rrdgraph_draw(const pxs_rrdgraph_opts *o, const char *const *clients, size_t n,
+                      const char *label, pxs_dbtype t)
+{
+    int64_t start = o->end - (int64_t)o->hours * PXS_HOUR;
+    char **paths = xcalloc(n ? n : 1, sizeof *paths);
+    for (size_t k = 0; k < n; k++)
+        paths[k] = pxs_rrd_path(o->statsdir, t, clients[k], o->machine);
+    char *image = pxs_rrdgraph_path(o->statsdir, o->ft, label, o->end, t, o->hours, o->machine);
+    pxs_span_stats st;
+    int rc = pxs_rrd_span_stats((const char *const *)paths, n, t, start, o->end, &st);
+    if (rc == 0) {
+        pxs_strlist a;
+        pxs_strlist_init(&a);
+        char *title = title_of(t, label, o->hours, o->end);
+        char *comment = pxs_rrdgraph_comment(t, &st);
+        char *ccomment = escape_colons(comment);
+        char *comment_arg = xasprintf("COMMENT:%s\\c", ccomment);
+        char *s = xasprintf("%" PRId64, start), *e = xasprintf("%" PRId64, o->end);
+        char *step = xasprintf("%" PRId64, st.step);
+        const char *fixed[] = {"graph", "-", "--imgformat", "PNG", "--width", GRAPH_WIDTH,
+                               "--height", GRAPH_HEIGHT, "--full-size-mode", "--start", s, "--end", e,
+                               "--step", step, "--vertical-label", pxs_dbtype_name(t),
+                               "--title", title, comment_arg, "--lower-limit", "0"};
+        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+            pxs_strlist_add(&a, fixed[i]);
+        add_data_args(&a, paths, n, t, st.factor);
+        const char *inner, *outer;
+        colours(t, &inner, &outer);
+        char *area = xasprintf("AREA:realValue#%s:%s", inner, pxs_dbtype_name(t));
+        char *line = xasprintf("LINE1:realValue#%s", outer);
+        pxs_strlist_add(&a, area);
+        pxs_strlist_add(&a, line);
+        unsigned char *png = NULL;
+        size_t len = 0;
+        rc = render(&a, image, &png, &len);
+        if (rc == 0)
+            rc = pxs_atomic_write(image, png, len);
+        if (rc == 0 && o->copy) {
+            char *web = pxs_rrdgraph_web_path(o->statsdir, t, label, o->end, o->hours);
+            rc = pxs_atomic_write(web, png, len);
+            free(web);
+        }
+        if (rc == 0 && o->verbose)
+            printf("%s: %s\n", image, comment);
+        free(png);
+        free(area);
+        free(line);
+        free(s);
+        free(e);
+        free(step);
+        free(title);
+        free(comment);
+        free(ccomment);
+        free(comment_arg);
+        pxs_strlist_free(&a);
+    }
+    for (size_t k = 0; k < n; k++)
+        free(paths[k]);
+    free(paths);
+    free(image);
+    return rc;
+}
+
+typedef struct graph_job {
+    const pxs_rrdgraph_opts *o;
+    pxs_dbtype types[PXS_DB_NTYPES];
+    size_t ntypes;
+    int failures;
+} graph_job;
+
+/* Job i: client i / ntypes (or the totals), type i % ntypes. */
+static int graph_one(size_t i, void *arg, char *msg, size_t msgsize)
+{
+    graph_job *g = arg;
+    const pxs_rrdgraph_opts *o = g->o;
+    pxs_dbtype t = g->types[i % g->ntypes];
+    int rc;
+    (void)msg;
+    (void)msgsize;
+    if (o->totals)
+        rc = pxs_rrdgraph_draw(o, (const char *const *)o->clients->v, o->clients->n,
+                               pxs_filetype_name(o->ft), t);
+    else
+        rc = pxs_rrdgraph_draw(o, (const char *const *)&o->clients->v[i / g->ntypes], 1,
+                               o->clients->v[i / g->ntypes], t);
+    if (rc != 0)
+        pxs_warnx("%s", pxs_error());
+    fflush(stdout);
+    return rc == 0 ? 0 : 1;
+}
+
+static void graph_done(size_t i, int status, const char *msg, void *arg)
+{
+    graph_job *g = arg;
+    (void)i;
+    (void)msg;
+    if (status != 0)
+        g->failures++;
+}
+
+int pxs_rrdgraph_run(const pxs_rrdgraph_opts *o)
+{
+    /* Axis labels are drawn in local time by librrd: make local time UTC. */
+    setenv("TZ", "UTC", 1);
+    tzset();
+    graph_job g = {.o = o};
+    pxs_dbtype all[PXS_DB_NTYPES];
+    int na = pxs_dbtypes_of(o->ft, all);
+    for (int k = 0; k < na; k++)
+        if (o->types & (1u << all[k]))
+            g.types[g.ntypes++] = all[k];
+    if (g.ntypes == 0 || o->clients->n == 0) {
+        pxs_set_error("nothing to draw: no %s", g.ntypes == 0 ? "data type" : "client");
+        return -1;
+    }
+    size_t njobs = o->totals ? g.ntypes : o->clients->n * g.ntypes;
+    if (pxs_rrd_jobs_run(njobs, o->jobs, graph_one, graph_done, &g) != 0)
+        return -1;
+    return g.failures > 0 ? 1 : 0;
+}

@@ -1,0 +1,640 @@
+/* rrdstore — the RRD archive through librrd (see rrdstore.h). */
+#include "pxstats/rrdstore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <rrd.h>
+#include <rrd_client.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pxstats/atomicfile.h"
+#include "pxstats/dbupdates.h"
+#include "pxstats/layout.h"
+#include "pxstats/lock.h"
+#include "pxstats/merge.h"
+#include "pxstats/msg.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/xalloc.h"
+
+/* Hours loaded and fed per round: bounds memory for a long backlog while
+ * keeping each database to few update calls. */
+#define FEED_CHUNK_HOURS (24 * 7)
+/* Values per rrd_update call: the argument vector stays small. */
+#define UPDATE_BATCH 10080
+
+static const char *const type_names[PXS_DB_NTYPES] = {
+    "latency", "bytecount", "errors", "filecount", "filesOverMaxLatency"
+};
+
+const char *pxs_dbtype_name(pxs_dbtype t)
+{
+    return (unsigned)t < PXS_DB_NTYPES ? type_names[t] : "?";
+}
+
+bool pxs_dbtype_is_count(pxs_dbtype t)
+{
+    return t != PXS_DB_LATENCY;
+}
+
+int pxs_dbtypes_of(pxs_filetype ft, pxs_dbtype out[PXS_DB_NTYPES])
+{
+    int n = 0;
+    for (int t = 0; t < PXS_DB_NTYPES; t++) {
+        if (ft == PXS_RX && (t == PXS_DB_LATENCY || t == PXS_DB_FILESOVER))
+            continue;
+        out[n++] = (pxs_dbtype)t;
+    }
+    return n;
+}
+
+int pxs_dbtypes_parse(const char *text, pxs_filetype ft, unsigned *mask)
+{
+    pxs_dbtype all[PXS_DB_NTYPES];
+    int n = pxs_dbtypes_of(ft, all);
+    *mask = 0;
+    if (text == NULL || *text == '\0' || strcmp(text, "All") == 0) {
+        for (int i = 0; i < n; i++)
+            *mask |= 1u << all[i];
+        return 0;
+    }
+    pxs_strlist l;
+    pxs_strlist_init(&l);
+    pxs_strlist_split(&l, text, ',');
+    int rc = l.n > 0 ? 0 : -1;
+    if (rc < 0)
+        pxs_set_error("no data type in '%s'", text);
+    for (size_t i = 0; i < l.n && rc == 0; i++) {
+        int found = -1;
+        for (int k = 0; k < n; k++)
+            if (strcmp(l.v[i], type_names[all[k]]) == 0)
+                found = all[k];
+        if (found < 0) {
+            pxs_set_error("unknown %s data type '%s'", pxs_filetype_name(ft), l.v[i]);
+            rc = -1;
+        } else {
+            *mask |= 1u << found;
+        }
+    }
+    pxs_strlist_free(&l);
+    return rc;
+}
+
+char *pxs_rrd_path(const char *statsdir, pxs_dbtype t, const char *client, const char *machine)
+{
+    return xasprintf("%s/databases/%s/%s_%s", statsdir, pxs_dbtype_name(t), client, machine);
+}
+
+double pxs_rrd_bucket_value(const pxs_bucket *b, pxs_dbtype t)
+{
+    switch (t) {
+    case PXS_DB_LATENCY:
+        return b->nb_files > 0 ? b->latency.mean : 0.0;
+    case PXS_DB_BYTECOUNT:
+        return b->bytecount.total;
+    case PXS_DB_ERRORS:
+        return (double)b->errors;
+    case PXS_DB_FILECOUNT:
+        return (double)b->nb_files;
+    case PXS_DB_FILESOVER:
+        return (double)b->files_over_max_latency;
+    default:
+        return NAN;
+    }
+}
+
+const char *pxs_rrd_daemon(void)
+{
+    const char *a = getenv("RRDCACHED_ADDRESS");
+    return a != NULL && *a != '\0' ? a : NULL;
+}
+
+bool pxs_rrd_retry_lock(int *attempts)
+{
+    const char *e = rrd_get_error();
+    if (e == NULL || strstr(e, "could not lock") == NULL || *attempts >= 600)
+        return false;
+    (*attempts)++;
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    rrd_clear_error();
+    return true;
+}
+
+/* Connects to rrdcached when one is configured. Returns 1 when updates must go
+ * through it, 0 when librrd writes the files itself, -1 on failure. */
+static int use_daemon(void)
+{
+    const char *addr = pxs_rrd_daemon();
+    if (addr == NULL)
+        return 0;
+    rrd_clear_error();
+    if (rrdc_connect(addr) != 0) {
+        pxs_set_error("cannot connect to rrdcached at %s: %s", addr, rrd_get_error());
+        return -1;
+    }
+    return 1;
+}
+
+int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
+{
+    static const char *const cfs[] = {"AVERAGE", "MIN", "MAX"};
+    static const int rra[4][2] = {{1, 7200}, {60, 336}, {240, 1460}, {1440, 3650}};
+    char *args[1 + 12];
+    int argc = 0;
+    args[argc++] = xasprintf("DS:%s:GAUGE:%d:U:U", pxs_dbtype_name(t), PXS_RRD_STEP);
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 3; c++)
+            args[argc++] = xasprintf("RRA:%s:0.5:%d:%d", cfs[c], rra[r][0], rra[r][1]);
+
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    int rc = slash != NULL ? pxs_mkdirs(dir) : 0;
+    int daemon = rc == 0 ? use_daemon() : -1;
+    if (daemon >= 0) {
+        rrd_clear_error();
+        int r = daemon ? rrdc_create(path, PXS_RRD_STEP, (time_t)last_up, 0, argc,
+                                     (const char **)args)
+                       : rrd_create_r(path, PXS_RRD_STEP, (time_t)last_up, argc,
+                                      (const char **)args);
+        if (r != 0) {
+            pxs_set_error("%s: cannot create: %s", path, rrd_get_error());
+            rc = -1;
+        }
+    } else {
+        rc = -1;
+    }
+    for (int i = 0; i < argc; i++)
+        free(args[i]);
+    free(dir);
+    return rc;
+}
+
+int pxs_rrd_last(const char *path, int64_t *last)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        pxs_set_error_errno("%s", path);
+        return -1;
+    }
+    int daemon = use_daemon();
+    if (daemon < 0)
+        return -1;
+    int attempts = 0;
+    for (;;) {
+        rrd_clear_error();
+        /* Through rrdcached the answer includes values still in its queue. */
+        time_t t = daemon ? rrdc_last(path) : rrd_last_r(path);
+        if (t != (time_t)-1) {
+            *last = (int64_t)t;
+            return 1;
+        }
+        if (!pxs_rrd_retry_lock(&attempts))
+            break;
+    }
+    pxs_set_error("%s: cannot read the last update: %s", path, rrd_get_error());
+    return -1;
+}
+
+/* One update call with argv "t:v", retried while another process holds the lock. */
+static int update_batch(const char *path, int daemon, int argc, const char **argv)
+{
+    int attempts = 0;
+    for (;;) {
+        rrd_clear_error();
+        int r = daemon ? rrdc_update(path, argc, argv) : rrd_update_r(path, NULL, argc, argv);
+        if (r == 0)
+            return 0;
+        if (!pxs_rrd_retry_lock(&attempts))
+            break;
+    }
+    pxs_set_error("%s: cannot update: %s", path, rrd_get_error());
+    return -1;
+}
+
+int pxs_rrd_update(const char *path, size_t n, const int64_t *times, const double *values,
+                   size_t *written)
+{
+    if (written != NULL)
+        *written = 0;
+    int64_t last = INT64_MIN;
+    int have = pxs_rrd_last(path, &last);
+    if (have < 0)
+        return -1;
+    if (have == 0) {
+        pxs_set_error("%s: no such database", path);
+        return -1;
+    }
+    int daemon = use_daemon();
+    if (daemon < 0)
+        return -1;
+    size_t first = 0;
+    while (first < n && times[first] <= last)
+        first++;
+    /* "t:v" texts live in one buffer; 48 bytes hold any int64 and %.17g. */
+    enum { ITEM = 48 };
+    size_t cap = n - first < UPDATE_BATCH ? n - first : UPDATE_BATCH;
+    char *buf = xmalloc(cap * ITEM + 1);
+    const char **argv = xmalloc((cap + 1) * sizeof *argv);
+    int rc = 0;
+    size_t done = 0;
+    for (size_t i = first; i < n && rc == 0;) {
+        int argc = 0;
+        for (; i < n && (size_t)argc < cap; i++) {
+            char *item = buf + (size_t)argc * ITEM;
+            if (isnan(values[i]))
+                snprintf(item, ITEM, "%" PRId64 ":U", times[i]);
+            else
+                snprintf(item, ITEM, "%" PRId64 ":%.17g", times[i], values[i]);
+            argv[argc++] = item;
+        }
+        rc = update_batch(path, daemon, argc, argv);
+        if (rc == 0)
+            done += (size_t)argc;
+    }
+    free(argv);
+    free(buf);
+    if (written != NULL)
+        *written = done;
+    return rc;
+}
+
+/* "<m>_<HH>" where m is one of names: sets *hour. */
+static bool snapshot_name(const char *file, const pxs_strlist *names, int *hour)
+{
+    size_t len = strlen(file);
+    if (len < 4 || file[len - 3] != '_' || file[len - 2] < '0' || file[len - 2] > '2' ||
+        file[len - 1] < '0' || file[len - 1] > '9')
+        return false;
+    int h = (file[len - 2] - '0') * 10 + (file[len - 1] - '0');
+    if (h > 23)
+        return false;
+    for (size_t i = 0; i < names->n; i++)
+        if (strlen(names->v[i]) == len - 3 && strncmp(file, names->v[i], len - 3) == 0) {
+            *hour = h;
+            return true;
+        }
+    return false;
+}
+
+/* The earliest hour of a day directory holding one of the names, or -1. */
+static int first_hour_of_day(const char *daydir, pxs_filetype ft, const pxs_strlist *names)
+{
+    char *dir = xasprintf("%s/%s", daydir, pxs_filetype_name(ft));
+    DIR *d = opendir(dir);
+    free(dir);
+    if (d == NULL)
+        return -1;
+    int best = -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int h;
+        if (snapshot_name(e->d_name, names, &h) && (best < 0 || h < best))
+            best = h;
+    }
+    closedir(d);
+    return best;
+}
+
+int pxs_rrd_first_snapshot(const char *statsdir, const char *client, pxs_filetype ft,
+                           const pxs_strlist *machines, int64_t *t)
+{
+    char *cdir = xasprintf("%s/pickles/%s", statsdir, client);
+    DIR *d = opendir(cdir);
+    if (d == NULL) {
+        int rc = errno == ENOENT ? 0 : -1;
+        if (rc < 0)
+            pxs_set_error_errno("%s", cdir);
+        free(cdir);
+        return rc;
+    }
+    pxs_strlist days, names;
+    pxs_strlist_init(&days);
+    pxs_strlist_init(&names);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strlen(e->d_name) == 8 && strspn(e->d_name, "0123456789") == 8)
+            pxs_strlist_add(&days, e->d_name);
+    closedir(d);
+    pxs_strlist_sort(&days);   /* YYYYMMDD sorts as time */
+    for (size_t i = 0; i < machines->n; i++)
+        pxs_strlist_add_unique(&names, machines->v[i]);
+    char *group = pxs_group_name(machines);
+    pxs_strlist_add_unique(&names, group);
+    free(group);
+
+    int rc = 0;
+    for (size_t i = 0; i < days.n && rc == 0; i++) {
+        char *daydir = xasprintf("%s/%s", cdir, days.v[i]);
+        int h = first_hour_of_day(daydir, ft, &names);
+        free(daydir);
+        const char *s = days.v[i];
+        char iso[11];
+        snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+        int64_t day;
+        if (h >= 0 && pxs_parse_date_arg(iso, &day)) {
+            *t = day + (int64_t)h * PXS_HOUR;
+            rc = 1;
+        }
+    }
+    pxs_strlist_free(&days);
+    pxs_strlist_free(&names);
+    free(cdir);
+    return rc;
+}
+
+/* The per-minute times and values of one type over a span: buckets stamped at
+ * their end, NaN for the minutes of hours without a snapshot. A bucket wider
+ * than a minute (collected with -i) is spread over its minutes: latency keeps
+ * its mean, counts are divided evenly, so that sums over time are kept. */
+static size_t span_values(const pxs_span *sp, pxs_dbtype t, int64_t *times, double *vals)
+{
+    size_t n = 0;
+    for (int h = 0; h < sp->nhours; h++) {
+        int64_t hs = sp->start + (int64_t)h * PXS_HOUR;
+        const pxs_hour *hr = sp->hours[h];
+        if (hr == NULL) {
+            for (int m = 1; m <= 60; m++) {
+                times[n] = hs + (int64_t)m * PXS_MINUTE;
+                vals[n++] = NAN;
+            }
+            continue;
+        }
+        int per = hr->interval / PXS_MINUTE > 0 ? hr->interval / PXS_MINUTE : 1;
+        for (int b = 0; b < hr->nbuckets; b++) {
+            double v = pxs_rrd_bucket_value(&hr->buckets[b], t);
+            if (pxs_dbtype_is_count(t))
+                v /= per;
+            for (int k = 1; k <= per; k++) {
+                times[n] = hr->buckets[b].start + (int64_t)k * PXS_MINUTE;
+                vals[n++] = v;
+            }
+        }
+    }
+    return n;
+}
+
+/* Feeds one span into every database of the group. */
+static int feed_span(const char *statsdir, const pxs_span *sp, pxs_feed_stats *st)
+{
+    pxs_dbtype types[PXS_DB_NTYPES];
+    int nt = pxs_dbtypes_of(sp->ft, types);
+    size_t cap = (size_t)sp->nhours * 60;
+    int64_t *times = xmalloc(cap * sizeof *times);
+    double *vals = xmalloc(cap * sizeof *vals);
+    int rc = 0;
+    for (int i = 0; i < nt && rc == 0; i++) {
+        char *path = pxs_rrd_path(statsdir, types[i], sp->client, sp->machine);
+        int64_t last;
+        int have = pxs_rrd_last(path, &last);
+        if (have == 0) {
+            rc = pxs_rrd_create(path, types[i], sp->start);
+            st->created += rc == 0;
+        }
+        size_t n = span_values(sp, types[i], times, vals), written = 0;
+        if (have >= 0 && rc == 0)
+            rc = pxs_rrd_update(path, n, times, vals, &written);
+        else
+            rc = -1;
+        st->values += written;
+        free(path);
+    }
+    free(times);
+    free(vals);
+    return rc;
+}
+
+/* Where a group's feed starts: its DATABASE-UPDATES time, else its earliest
+ * snapshot. Returns 1 (set), 0 (nothing to feed from), -1. */
+static int feed_start(const char *statsdir, const char *client, pxs_filetype ft,
+                      const pxs_strlist *machines, const char *group, int64_t *start)
+{
+    int rc = pxs_dbupdates_get(statsdir, ft, client, group, start);
+    if (rc != 0)
+        return rc;
+    return pxs_rrd_first_snapshot(statsdir, client, ft, machines, start);
+}
+
+int pxs_rrd_feed(const char *statsdir, const char *client, pxs_filetype ft,
+                 const pxs_strlist *machines, int64_t end, pxs_feed_stats *st)
+{
+    char *group = pxs_group_name(machines);
+    int64_t start = 0;
+    end = pxs_hour_floor(end);
+    int rc = feed_start(statsdir, client, ft, machines, group, &start);
+    start = pxs_hour_floor(start);
+    if (rc <= 0 || start >= end) {
+        free(group);
+        return rc < 0 ? -1 : 0;
+    }
+    pxs_dbtype types[PXS_DB_NTYPES];
+    uint64_t created0 = st->created;
+    for (int64_t cs = start; cs < end && rc >= 0; cs += (int64_t)FEED_CHUNK_HOURS * PXS_HOUR) {
+        int64_t ce = cs + (int64_t)FEED_CHUNK_HOURS * PXS_HOUR;
+        if (ce > end)
+            ce = end;
+        pxs_span sp;
+        if (pxs_span_load(statsdir, client, ft, machines, cs, ce, &sp) != 0) {
+            rc = -1;
+            break;
+        }
+        if (feed_span(statsdir, &sp, st) != 0 ||
+            pxs_dbupdates_set(statsdir, ft, client, group, ce) != 0)
+            rc = -1;
+        pxs_span_free(&sp);
+    }
+    if (rc >= 0) {
+        st->databases += (uint64_t)pxs_dbtypes_of(ft, types);
+        st->groups_fed++;
+        char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
+        pxs_info("%s_%s (%s): fed %s .. %s%s", client, group, pxs_filetype_name(ft),
+                 pxs_format_iso(start, a), pxs_format_iso(end, b),
+                 st->created > created0 ? ", databases created" : "");
+        rc = 1;
+    }
+    free(group);
+    return rc;
+}
+
+/* ---- rrdTransfer: every client and group, in worker processes ---- */
+
+typedef struct transfer_ctx {
+    const pxs_transfer_opts *o;
+    pxs_strlist *groups;        /* each group split into its machines */
+    pxs_feed_stats *st;
+    int failures;
+} transfer_ctx;
+
+static int transfer_one(size_t i, void *arg, char *msg, size_t msgsize)
+{
+    transfer_ctx *c = arg;
+    const char *client = c->o->clients->v[i];
+    pxs_feed_stats st = {0};
+    int status = 0;
+    for (size_t g = 0; g < c->o->groups->n; g++) {
+        if (pxs_rrd_feed(c->o->statsdir, client, c->o->ft, &c->groups[g], c->o->end, &st) < 0) {
+            pxs_warnx("%s", pxs_error());
+            st.failed++;
+            status = 1;
+        }
+    }
+    snprintf(msg, msgsize, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
+             st.databases, st.created, st.values, st.groups_fed, st.failed);
+    return status;
+}
+
+static void transfer_done(size_t i, int status, const char *msg, void *arg)
+{
+    transfer_ctx *c = arg;
+    pxs_feed_stats s = {0};
+    if (sscanf(msg, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &s.databases,
+               &s.created, &s.values, &s.groups_fed, &s.failed) == 5) {
+        c->st->databases += s.databases;
+        c->st->created += s.created;
+        c->st->values += s.values;
+        c->st->groups_fed += s.groups_fed;
+        c->st->failed += s.failed;
+    }
+    if (status != 0) {
+        c->failures++;
+        if (status > 128)
+            pxs_warnx("%s: worker killed by signal %d", c->o->clients->v[i], status - 128);
+    }
+}
+
+int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st)
+{
+    pxs_lock lk;
+    int lr = pxs_lock_take(&lk, o->statsdir, "rrdTransfer", o->wait_lock);
+    if (lr != 0)
+        return -1;
+    transfer_ctx c = {o, xcalloc(o->groups->n ? o->groups->n : 1, sizeof(pxs_strlist)), st, 0};
+    for (size_t g = 0; g < o->groups->n; g++) {
+        pxs_strlist_init(&c.groups[g]);
+        pxs_strlist_split(&c.groups[g], o->groups->v[g], ',');
+    }
+    int rc = pxs_rrd_jobs_run(o->clients->n, o->jobs, transfer_one, transfer_done, &c);
+    for (size_t g = 0; g < o->groups->n; g++)
+        pxs_strlist_free(&c.groups[g]);
+    free(c.groups);
+    pxs_lock_release(&lk);
+    if (rc < 0)
+        return -1;
+    return c.failures > 0 ? 1 : 0;
+}
+
+/* ---- the worker pool ---- */
+
+#define JOB_MSG 256
+
+typedef struct worker {
+    pid_t pid;
+    int fd;
+    size_t job;
+} worker;
+
+static pid_t start_worker(size_t i, pxs_rrd_job_fn fn, void *arg, int *rfd)
+{
+    int p[2];
+    if (pipe(p) != 0) {
+        pxs_set_error_errno("pipe");
+        return -1;
+    }
+    /* Buffered output would otherwise be written by both processes. */
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        pxs_set_error_errno("fork");
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        char msg[JOB_MSG] = "";
+        int status = fn(i, arg, msg, sizeof msg);
+        /* One write under PIPE_BUF: atomic, never blocks on an empty pipe. */
+        ssize_t w = write(p[1], msg, strlen(msg) + 1);
+        (void)w;
+        fflush(stdout);
+        fflush(stderr);
+        _exit(status & 0xff);
+    }
+    close(p[1]);
+    *rfd = p[0];
+    return pid;
+}
+
+/* Waits for one worker, reads its message and reports it. */
+static void reap_worker(worker *w, size_t *nw, pxs_rrd_job_done_fn done, void *arg)
+{
+    int ws;
+    pid_t pid;
+    while ((pid = waitpid(-1, &ws, 0)) < 0 && errno == EINTR)
+        ;
+    if (pid < 0) {
+        /* No child left to wait for (reaped elsewhere): count them failed
+         * rather than wait forever. */
+        for (size_t k = 0; k < *nw; k++) {
+            close(w[k].fd);
+            done(w[k].job, 1, "", arg);
+        }
+        *nw = 0;
+        return;
+    }
+    for (size_t k = 0; k < *nw; k++) {
+        if (w[k].pid != pid)
+            continue;
+        char msg[JOB_MSG] = "";
+        ssize_t r = read(w[k].fd, msg, sizeof msg - 1);
+        msg[r > 0 ? r : 0] = '\0';
+        close(w[k].fd);
+        int status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+        done(w[k].job, status, msg, arg);
+        w[k] = w[--*nw];
+        return;
+    }
+}
+
+int pxs_rrd_jobs_run(size_t n, int workers, pxs_rrd_job_fn fn, pxs_rrd_job_done_fn done, void *arg)
+{
+    if (workers <= 1) {
+        for (size_t i = 0; i < n; i++) {
+            char msg[JOB_MSG] = "";
+            int status = fn(i, arg, msg, sizeof msg);
+            done(i, status, msg, arg);
+        }
+        return 0;
+    }
+    worker *w = xcalloc((size_t)workers, sizeof *w);
+    size_t nw = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (nw == (size_t)workers)
+            reap_worker(w, &nw, done, arg);
+        int fd;
+        pid_t pid = start_worker(i, fn, arg, &fd);
+        if (pid < 0) {
+            rc = -1;
+            break;
+        }
+        w[nw++] = (worker){pid, fd, i};
+    }
+    while (nw > 0)
+        reap_worker(w, &nw, done, arg);
+    free(w);
+    return rc;
+}

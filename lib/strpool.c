@@ -1,0 +1,76 @@
+/* strpool — string interning with an open-addressing hash table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pxstats/strpool.h"
+#include "pxstats/xalloc.h"
+
+void pxs_strpool_init(pxs_strpool *p) { memset(p, 0, sizeof *p); }
+
+void pxs_strpool_free(pxs_strpool *p)
+{
+    free(p->buf);
+    free(p->off);
+    free(p->slots);
+    memset(p, 0, sizeof *p);
+}
+
+static uint32_t hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static void rehash(pxs_strpool *p)
+{
+    uint32_t n = p->nslots ? p->nslots * 2 : 64;
+
+    free(p->slots);
+    p->slots = xcalloc(n, sizeof *p->slots);
+    p->nslots = n;
+    for (uint32_t id = 0; id < p->n; id++) {
+        const char *s = p->buf + p->off[id];
+        uint32_t i = hash(s, strlen(s)) & (n - 1);
+        while (p->slots[i])
+            i = (i + 1) & (n - 1);
+        p->slots[i] = id + 1;
+    }
+}
+
+uint32_t pxs_strpool_intern(pxs_strpool *p, const char *s, size_t len)
+{
+    uint32_t i, id;
+    size_t cap32;
+
+    /* Callers never pass strings with NUL bytes (the collector replaces them). */
+
+    /* Keep the table at most half full. */
+    if ((p->n + 1) * 2 > p->nslots)
+        rehash(p);
+    i = hash(s, len) & (p->nslots - 1);
+    while ((id = p->slots[i]) != 0) {
+        uint32_t k = id - 1;
+        size_t end = k + 1 < p->n ? p->off[k + 1] : p->len;
+        if (end - p->off[k] - 1 == len && memcmp(p->buf + p->off[k], s, len) == 0)
+            return id - 1;
+        i = (i + 1) & (p->nslots - 1);
+    }
+    xgrow((void **)&p->buf, &p->cap, p->len + len + 1, 1);
+    cap32 = p->ncap;
+    xgrow((void **)&p->off, &cap32, (size_t)p->n + 1, sizeof *p->off);
+    p->ncap = (uint32_t)cap32;
+    memcpy(p->buf + p->len, s, len);
+    p->buf[p->len + len] = '\0';
+    p->off[p->n] = (uint32_t)p->len;
+    p->len += len + 1;
+    p->slots[i] = p->n + 1;
+    return p->n++;
+}
+
+const char *pxs_strpool_get(const pxs_strpool *p, uint32_t id)
+{
+    return id < p->n ? p->buf + p->off[id] : "";
+}

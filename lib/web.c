@@ -1,0 +1,441 @@
+/* web — the static pages of the stats tree. See web.h. */
+#include "pxstats/web.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "pxstats/atomicfile.h"
+#include "pxstats/clients.h"
+#include "pxstats/msg.h"
+#include "pxstats/names.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/xalloc.h"
+
+static const char *const period_names[] = {"daily", "weekly", "monthly", "yearly", "index"};
+static const char *const period_pages[] = {"dailyGraphs.html", "weeklyGraphs.html",
+                                           "monthlyGraphs.html", "yearlyGraphs.html",
+                                           "index.html"};
+static const char *const period_titles[] = {"Daily", "Weekly", "Monthly", "Yearly", "Index"};
+static const int period_counts[] = {7, 5, 3, 3, 0};
+
+static const char *const tx_types[] = {"latency", "filesOverMaxLatency", "bytecount", "filecount",
+                                       "errors"};
+static const char *const tx_titles[] = {"Latency", "Files Over Maximum Latency", "Bytecount",
+                                        "Filecount", "Errors"};
+
+const char *pxs_period_name(pxs_period p) { return period_names[p]; }
+const char *pxs_period_page(pxs_period p) { return period_pages[p]; }
+int pxs_period_count(pxs_period p) { return period_counts[p]; }
+
+int64_t pxs_web_ref_time(int64_t now) { return pxs_hour_floor(now) - 1; }
+
+int pxs_web_types(int tx, const char *const **types, const char *const **titles)
+{
+    /* rx columns are the tx ones without the two latency types. */
+    *types = tx ? tx_types : tx_types + 2;
+    *titles = tx ? tx_titles : tx_titles + 2;
+    return tx ? 5 : 3;
+}
+
+static void civil(int64_t t, int *y, int *m)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    gmtime_r(&tt, &tm);
+    *y = tm.tm_year + 1900;
+    *m = tm.tm_mon + 1;
+}
+
+int64_t pxs_period_back(pxs_period p, int64_t ref, int k)
+{
+    int y, m;
+    switch (p) {
+    case PXS_DAILY:
+        return ref - (int64_t)k * PXS_DAY;
+    case PXS_WEEKLY:
+        return ref - (int64_t)k * 7 * PXS_DAY;
+    case PXS_MONTHLY:
+        civil(ref, &y, &m);
+        m -= k;
+        while (m < 1) {
+            m += 12;
+            y--;
+        }
+        /* Noon of the 1st: inside the month whatever the rounding. */
+        return pxs_days_from_civil(y, (unsigned)m, 1) * PXS_DAY + PXS_DAY / 2;
+    default:
+        civil(ref, &y, &m);
+        return pxs_days_from_civil(y - k, 1, 1) * PXS_DAY + PXS_DAY / 2;
+    }
+}
+
+char *pxs_period_label(pxs_period p, int64_t t, char *buf, size_t size)
+{
+    static const char *const fmts[] = {"%a", "%W", "%b", "%Y"};
+    return pxs_strftime(t, fmts[p], buf, size);
+}
+
+/* What a reader sees for a period: the label plus enough context to tell
+ * this week 47 or this Monday from another one. */
+static char *period_display(pxs_period p, int64_t t, char *buf, size_t size)
+{
+    static const char *const fmts[] = {"%a %d %b", "week %W", "%b %Y", "%Y"};
+    return pxs_strftime(t, fmts[p], buf, size);
+}
+
+char *pxs_html_escape(const char *s)
+{
+    size_t n = 1;
+    for (const char *c = s; *c; c++)
+        n += strchr("&<>\"'", *c) ? 6 : 1;
+    char *out = xmalloc(n), *o = out;
+    for (; *s; s++) {
+        const char *rep = NULL;
+        switch (*s) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: *o++ = *s; continue;
+        }
+        size_t l = strlen(rep);
+        memcpy(o, rep, l);
+        o += l;
+    }
+    *o = '\0';
+    return out;
+}
+
+char *pxs_url_segment(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("-._~", *c)) {
+            *o++ = (char)*c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*c >> 4];
+            *o++ = hex[*c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+void pxs_web_names_init(pxs_web_names *n)
+{
+    pxs_strlist_init(&n->rx);
+    pxs_strlist_init(&n->tx);
+}
+
+void pxs_web_names_free(pxs_web_names *n)
+{
+    pxs_strlist_free(&n->rx);
+    pxs_strlist_free(&n->tx);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Sets *tx / *rx when some snapshot day of the client has that folder. */
+static void pickle_filetypes(const char *statsdir, const char *client, int *tx, int *rx)
+{
+    char *dir = xasprintf("%s/pickles/%s", statsdir, client);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) && !(*tx && *rx)) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = xasprintf("%s/%s/tx", dir, e->d_name);
+        *tx |= is_dir(p);
+        free(p);
+        p = xasprintf("%s/%s/rx", dir, e->d_name);
+        *rx |= is_dir(p);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
+/* Adds the valid entry names of dir (".png" stripped when strip_png) to out. */
+static void list_names(const char *dir, int strip_png, pxs_strlist *out)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *name = xstrdup(e->d_name);
+        size_t l = strlen(name);
+        if (strip_png) {
+            if (l <= 4 || strcmp(name + l - 4, ".png") != 0) {
+                free(name);
+                continue;
+            }
+            name[l - 4] = '\0';
+        }
+        if (pxs_name_valid(name))
+            pxs_strlist_add_unique(out, name);
+        else
+            pxs_warnx("%s/%s: skipped: not a valid client name", dir, e->d_name);
+        free(name);
+    }
+    closedir(d);
+}
+
+/* The names of the webGraphics tree, and which of them are tx / rx. */
+static void webgraphics_names(const char *statsdir, pxs_strlist *all, pxs_strlist *txs,
+                              pxs_strlist *rxs)
+{
+    const char *const *types, *const *titles;
+    int nt = pxs_web_types(1, &types, &titles);
+    char *dir = xasprintf("%s/webGraphics/daily", statsdir);
+    list_names(dir, 0, all);
+    free(dir);
+    dir = xasprintf("%s/webGraphics/columbo", statsdir);
+    list_names(dir, 1, all);
+    free(dir);
+    for (int p = PXS_WEEKLY; p <= PXS_YEARLY; p++) {
+        for (int t = 0; t < nt; t++) {
+            dir = xasprintf("%s/webGraphics/%s/%s", statsdir, period_names[p], types[t]);
+            /* latency types exist for tx only: their names are tx for sure */
+            list_names(dir, 0, t < 2 ? txs : rxs);
+            free(dir);
+        }
+    }
+}
+
+int pxs_web_names_load(const char *statsdir, pxs_web_names *n)
+{
+    pxs_strlist pick, all, txs, rxs;
+    pxs_strlist_init(&pick);
+    pxs_strlist_init(&all);
+    pxs_strlist_init(&txs);
+    pxs_strlist_init(&rxs);
+    char *dir = xasprintf("%s/pickles", statsdir);
+    int rc = 0;
+    if (is_dir(dir) && pxs_clients_from_pickles(statsdir, &pick) < 0)
+        rc = -1;
+    free(dir);
+    webgraphics_names(statsdir, &all, &txs, &rxs);
+    for (size_t i = 0; i < txs.n; i++)
+        pxs_strlist_add_unique(&all, txs.v[i]);
+    for (size_t i = 0; i < rxs.n; i++)
+        pxs_strlist_add_unique(&all, rxs.v[i]);
+    for (size_t i = 0; i < pick.n; i++)
+        pxs_strlist_add_unique(&all, pick.v[i]);
+    for (size_t i = 0; i < all.n && rc == 0; i++) {
+        int tx = 0, rx = 0;
+        if (pxs_strlist_has(&pick, all.v[i]))
+            pickle_filetypes(statsdir, all.v[i], &tx, &rx);
+        if (!tx && !rx) {
+            tx = pxs_strlist_has(&txs, all.v[i]);
+            rx = !tx && pxs_strlist_has(&rxs, all.v[i]);
+        }
+        if (tx || !rx)
+            pxs_strlist_add_unique(&n->tx, all.v[i]);
+        if (rx)
+            pxs_strlist_add_unique(&n->rx, all.v[i]);
+    }
+    pxs_strlist_sort(&n->tx);
+    pxs_strlist_sort(&n->rx);
+    pxs_strlist_free(&pick);
+    pxs_strlist_free(&all);
+    pxs_strlist_free(&txs);
+    pxs_strlist_free(&rxs);
+    return rc;
+}
+
+static int image_exists(const char *statsdir, const char *rel)
+{
+    struct stat st;
+    char *p = xasprintf("%s/%s", statsdir, rel);
+    int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    free(p);
+    return ok;
+}
+
+/* webGraphics/<period>[/<type>]/<name>/<label>.png: the file (raw name)
+ * and, when url is set, the link (name percent-encoded). */
+static char *image_rel(pxs_period p, const char *type, const char *name, const char *label,
+                       int url)
+{
+    char *seg = url ? pxs_url_segment(name) : xstrdup(name);
+    char *rel = type ? xasprintf("webGraphics/%s/%s/%s/%s.png", period_names[p], type, seg, label)
+                     : xasprintf("webGraphics/%s/%s/%s.png", period_names[p], seg, label);
+    free(seg);
+    return rel;
+}
+
+/* The link of an image when it exists under statsdir, else NULL. */
+static char *image_link(const char *statsdir, pxs_period p, const char *type, const char *name,
+                        const char *label)
+{
+    char *file = image_rel(p, type, name, label, 0);
+    int ok = image_exists(statsdir, file);
+    free(file);
+    return ok ? image_rel(p, type, name, label, 1) : NULL;
+}
+
+/* One period of one name: a link when the image exists, else a grey label.
+ * Returns 1 when the image exists. */
+static int put_period(FILE *fp, const char *statsdir, pxs_period p, const char *type,
+                      const char *name, int64_t t)
+{
+    char label[32], shown[64];
+    pxs_period_label(p, t, label, sizeof label);
+    period_display(p, t, shown, sizeof shown);
+    char *rel = image_link(statsdir, p, type, name, label);
+    int ok = rel != NULL;
+    if (ok)
+        fprintf(fp, "<a href=\"../%s\">%s</a>", rel, shown);
+    else
+        fprintf(fp, "<span class=\"missing\" title=\"no image\">%s</span>", shown);
+    free(rel);
+    return ok;
+}
+
+static void put_head(FILE *fp, pxs_period p, int64_t now)
+{
+    char iso[PXS_ISO_SIZE];
+    fprintf(fp,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<title>PX Graphics: %s</title>\n<style>\n"
+            "body { background: #CCCCCC; font-family: sans-serif; }\n"
+            "table { width: 100%%; border-collapse: separate; border-spacing: 5px; }\n"
+            "th { background: #006699; color: white; padding: 5px; }\n"
+            "td { padding: 5px; border: 1px solid #888; }\n"
+            "td.name { background: #99FF99; font-weight: bold; }\n"
+            "td.links { background: #66CCFF; }\n"
+            "td.links a, td.links span { margin-right: 0.8em; white-space: nowrap; }\n"
+            ".missing { color: #555; text-decoration: line-through; }\n"
+            "img.latest { width: 320px; height: auto; display: block; }\n"
+            "nav a { margin-right: 1em; }\n"
+            "</style>\n</head>\n<body>\n<nav>",
+            period_titles[p]);
+    for (int k = 0; k <= PXS_NPERIODS; k++) {
+        int i = (k + PXS_NPERIODS) % (PXS_NPERIODS + 1);  /* the index first */
+        fprintf(fp, "<a href=\"%s\">%s</a>", period_pages[i], period_titles[i]);
+    }
+    fprintf(fp, "</nav>\n<h1>PX graphics%s%s</h1>\n<p>Generated for %s UTC.</p>\n",
+            p == PXS_NPERIODS ? "" : ": ", p == PXS_NPERIODS ? "" : period_titles[p],
+            pxs_format_iso(now, iso));
+}
+
+static void put_daily_row(FILE *fp, const char *statsdir, const char *name, int64_t ref)
+{
+    fputs("<td class=\"links\">Days : ", fp);
+    for (int k = period_counts[PXS_DAILY] - 1; k >= 0; k--)
+        put_period(fp, statsdir, PXS_DAILY, NULL, name, pxs_period_back(PXS_DAILY, ref, k));
+    fputs("</td>\n<td class=\"links\">", fp);
+    char label[32];
+    pxs_period_label(PXS_DAILY, ref, label, sizeof label);
+    char *rel = image_link(statsdir, PXS_DAILY, NULL, name, label);
+    if (rel) {
+        char *alt = pxs_html_escape(name);
+        fprintf(fp, "<a href=\"../%s\"><img class=\"latest\" src=\"../%s\" alt=\"24 hours of %s\"></a>",
+                rel, rel, alt);
+        free(alt);
+    } else {
+        fputs("<span class=\"missing\">no graph</span>", fp);
+    }
+    free(rel);
+    fputs("</td>", fp);
+}
+
+static void put_section(FILE *fp, const char *statsdir, pxs_period p, int tx, int64_t ref,
+                        const pxs_strlist *names)
+{
+    const char *const *types, *const *titles;
+    int nt = pxs_web_types(tx, &types, &titles);
+    fprintf(fp, "<h2>%s graphics for %s from MetPX</h2>\n", period_titles[p],
+            tx ? "TX clients" : "RX sources");
+    if (names->n == 0) {
+        fprintf(fp, "<p>No %s.</p>\n", tx ? "TX client" : "RX source");
+        return;
+    }
+    fprintf(fp, "<table>\n<thead><tr><th scope=\"col\">%s</th>", tx ? "Client" : "Source");
+    if (p == PXS_DAILY) {
+        fputs("<th scope=\"col\">Days (24 h graphs)</th><th scope=\"col\">Latest</th>", fp);
+    } else {
+        for (int t = 0; t < nt; t++)
+            fprintf(fp, "<th scope=\"col\">%s</th>", titles[t]);
+    }
+    fputs("</tr></thead>\n<tbody>\n", fp);
+    for (size_t i = 0; i < names->n; i++) {
+        char *esc = pxs_html_escape(names->v[i]);
+        fprintf(fp, "<tr><td class=\"name\">%s</td>\n", esc);
+        free(esc);
+        if (p == PXS_DAILY) {
+            put_daily_row(fp, statsdir, names->v[i], ref);
+        } else {
+            for (int t = 0; t < nt; t++) {
+                fputs("<td class=\"links\">", fp);
+                for (int k = period_counts[p] - 1; k >= 0; k--)
+                    put_period(fp, statsdir, p, types[t], names->v[i],
+                               pxs_period_back(p, ref, k));
+                fputs("</td>\n", fp);
+            }
+        }
+        fputs("</tr>\n", fp);
+    }
+    fputs("</tbody>\n</table>\n", fp);
+}
+
+int pxs_web_render(FILE *fp, const char *statsdir, pxs_period p, int64_t now,
+                   const pxs_web_names *names)
+{
+    int64_t ref = pxs_web_ref_time(now);
+    put_head(fp, p, now);
+    put_section(fp, statsdir, p, 0, ref, &names->rx);
+    put_section(fp, statsdir, p, 1, ref, &names->tx);
+    fputs("</body>\n</html>\n", fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+int pxs_web_render_index(FILE *fp, int64_t now, const pxs_web_names *names)
+{
+    static const char *const what[] = {"the last 7 days", "the last 5 weeks",
+                                       "the last 3 months", "the last 3 years"};
+    put_head(fp, PXS_NPERIODS, now);
+    fprintf(fp, "<p>%zu RX sources, %zu TX clients.</p>\n<ul>\n", names->rx.n, names->tx.n);
+    for (int p = 0; p < PXS_NPERIODS; p++)
+        fprintf(fp, "<li><a href=\"%s\">%s graphics</a>: %s of every source and client.</li>\n",
+                period_pages[p], period_titles[p], what[p]);
+    fputs("</ul>\n</body>\n</html>\n", fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+int pxs_web_write(const char *statsdir, pxs_period p, int64_t now, const pxs_web_names *names)
+{
+    pxs_afile af;
+    char *path = xasprintf("%s/webPages/%s", statsdir, period_pages[p]);
+    int rc = pxs_afile_open(&af, path);
+    if (rc == 0) {
+        rc = p == PXS_NPERIODS ? pxs_web_render_index(af.fp, now, names)
+                               : pxs_web_render(af.fp, statsdir, p, now, names);
+        if (rc < 0) {
+            errno = EIO;
+            pxs_set_error_errno("%s: cannot write", path);
+            pxs_afile_abort(&af);
+        } else {
+            rc = pxs_afile_commit(&af);
+        }
+    }
+    free(path);
+    return rc;
+}

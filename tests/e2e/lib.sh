@@ -1,0 +1,36 @@
+# Shared helpers of the end-to-end suites. Source it first:  . "$(dirname "$0")/lib.sh"
+#
+# Each suite runs the real binaries on real files in a temporary root and
+# reports one line per case: "ok - <what>" or "not ok - <what>". The runner
+# counts those lines. PXS_E2E_SAN=1 runs the sanitizer builds of the programs.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -n "${PXS_E2E_SAN:-}" ] && [ -d "$TOP/build/san/bin" ]; then BIN=$TOP/build/san/bin; else BIN=$TOP/bin; fi
+TBIN=$TOP/build/tests             # test helper programs (loggen, ...)
+export PATH="$BIN:$TBIN:$PATH"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+unset PXROOT PXSTATS_CONF PXS_NOW
+TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/pxs-e2e.XXXXXX")
+_cleanup_fns=""
+on_exit() { _cleanup_fns="$1 $_cleanup_fns"; }     # registers a cleanup function
+_e2e_exit() { for f in $_cleanup_fns; do "$f"; done; [ -n "${PXS_KEEP:-}" ] || rm -rf "$TMPROOT"; }
+trap _e2e_exit EXIT
+trap 'exit 130' INT TERM
+
+ok()   { echo "ok - $*"; }
+fail() { echo "not ok - $*"; }
+# check "description" command...: ok when the command exits 0.
+check() { d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d"; fi; }
+# expect_status N "description" command...: ok when the command exits N.
+expect_status() {
+    want=$1 d=$2; shift 2
+    "$@" >"$TMPROOT/.out" 2>"$TMPROOT/.err"; got=$?
+    if [ "$got" -eq "$want" ]; then ok "$d"; else fail "$d (exit $got, wanted $want)"; sed 's/^/#   /' "$TMPROOT/.err" | head -n 5; fi
+}
+# The last expect_status's stderr / stdout contain a pattern (grep -E).
+stderr_has() { if grep -qE -- "$1" "$TMPROOT/.err"; then ok "$2"; else fail "$2"; sed 's/^/#   /' "$TMPROOT/.err" | head -n 5; fi; }
+stdout_has() { if grep -qE -- "$1" "$TMPROOT/.out"; then ok "$2"; else fail "$2"; fi; }
+# same_files "description" a b: byte-identical files or trees.
+same_files() { if diff -r "$2" "$3" >/dev/null 2>&1; then ok "$1"; else fail "$1"; diff -r "$2" "$3" 2>&1 | head -n 5 | sed 's/^/#   /'; fi; }
+# A fresh root with log/ and stats/ directories.
+newroot() { r=$(mktemp -d "$TMPROOT/root.XXXXXX"); mkdir -p "$r/log" "$r/stats" "$r/etc"; echo "$r"; }

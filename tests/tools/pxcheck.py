@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+"""pxcheck -- the independent arithmetic of the pxstats tests.
+
+Computes, from raw PX log files and nothing of pxstats, what the hourly
+snapshots of one client (tx) or source (rx) must hold, in the schema of
+`pickleView --json`, and compares that expectation with what pickleView says.
+The rules are those of DESIGN.md sections 3 and 4, written again from the text:
+
+  data line   contains "[INFO]" and "Bytes" and none of "/sec", " Segment ",
+              "SEND TIMEOUT"; error line: contains "[ERROR]"; others skipped
+  time        the text before the first comma, exactly "YYYY-MM-DD HH:MM:SS" (UTC)
+  bytes       the integer between the first "(" and the " Bytes" after it
+  tx          the 7th space-separated token, its last "/" component is the
+              ingest name what:sys:site:type:prio:format:YYYYMMDDhhmmss;
+              product = the ingest name; latency = time - 7th colon field,
+              whole seconds, clamped at 0, no wrap at a day
+  rx          ingest name = the last "/" component of the line; product = its
+              first colon field; latency 0
+  malformed   a data or error line whose time, bytes or ingest cannot be read
+  buckets     the minute (interval) of the line within its hour [HH:00, HH+1:00)
+  statistics  over data rows: min, max, mean = total / count, exact median
+              (mean of the two middle values for an even count), total, and
+              where min and max first occurred; nbFiles = data rows;
+              filesOverMaxLatency = latency > maxLatency (tx); errors = error
+              rows, which count nowhere else; no values -> zeros (and nulls)
+
+Usage:
+  pxcheck.py expect  -f tx|rx -c NAME [-m MACHINE] --start DATE --end DATE
+                     [--max-latency S] [--interval MIN] [--types LIST] FILE...
+      one JSON object per hour of [hour(start), end), one per line
+  pxcheck.py compare [--malformed] [--files] [--no-where] [--tolerance R]
+                     EXPECTED ACTUAL...
+      EXPECTED: the output of expect; ACTUAL: pickleView --json outputs
+      ("-" = stdin). Prints every difference; exit 0 when there is none.
+  pxcheck.py verify  --stats DIR [--pickleview PROG] [compare options]
+                     <expect options> FILE...
+      expect, then pickleView --json on DIR/pickles/NAME/YYYYMMDD/FT/MACHINE_HH
+      of each hour, then compare.
+
+Log files may be plain or gzipped (.gz, detected by content). The last line of a
+live file (a name ending in ".log") without its newline is held back, as
+statsUpdater holds it until it is complete; --keep-partial counts it.
+"""
+
+import argparse
+import calendar
+import gzip
+import json
+import re
+import subprocess
+import sys
+import time
+
+TIME_RE = re.compile(rb"\A(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\Z")
+COMPACT_RE = re.compile(rb"\A(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\Z")
+DIGITS_RE = re.compile(rb"\A[0-9]+\Z")
+DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def epoch_of(fields):
+    """Epoch seconds (UTC) of (Y, M, D, h, m, s) strings, or None when out of range."""
+    y, mo, d, h, mi, s = (int(x) for x in fields)
+    if not (1 <= mo <= 12 and 1 <= d <= DAYS_IN_MONTH[mo - 1] and h <= 23 and mi <= 59 and s <= 59):
+        return None
+    if mo == 2 and d == 29 and not calendar.isleap(y):
+        return None
+    return calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0))
+
+
+def parse_time(text):
+    m = TIME_RE.match(text)
+    return epoch_of(m.groups()) if m else None
+
+
+def parse_compact(text):
+    m = COMPACT_RE.match(text)
+    return epoch_of(m.groups()) if m else None
+
+
+def iso(t):
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
+
+
+def parse_date_arg(text):
+    t = parse_time(text.encode()) if len(text) == 19 else None
+    if t is None and len(text) == 10:
+        t = parse_time((text + " 00:00:00").encode())
+    if t is None:
+        raise argparse.ArgumentTypeError("not a date YYYY-MM-DD HH:MM:SS: %r" % text)
+    return t
+
+
+# ---- one line ------------------------------------------------------------
+
+DATA, ERROR, SKIP, MALFORMED = "data", "error", "skip", "malformed"
+
+
+def classify(line, ft, want_errors):
+    """(kind, time, bytes, latency, product) of one line (bytes, no newline)."""
+    if (b"[INFO]" in line and b"Bytes" in line and b"/sec" not in line
+            and b" Segment " not in line and b"SEND TIMEOUT" not in line):
+        kind = DATA
+    elif b"[ERROR]" in line:
+        if not want_errors:
+            return (SKIP, None, 0, 0, None)
+        kind = ERROR
+    else:
+        return (SKIP, None, 0, 0, None)
+    t = parse_time(line.split(b",", 1)[0])
+    if t is None:
+        return (MALFORMED, None, 0, 0, None)
+    if kind == ERROR:
+        return (ERROR, t, 0, 0, "")
+    open_at = line.find(b"(")
+    close_at = line.find(b" Bytes", open_at + 1) if open_at >= 0 else -1
+    if close_at < 0 or not DIGITS_RE.match(line[open_at + 1:close_at]):
+        return (MALFORMED, t, 0, 0, None)
+    nbytes = int(line[open_at + 1:close_at])
+    if ft == "tx":
+        tokens = line.split(b" ")
+        if len(tokens) < 7:
+            return (MALFORMED, t, 0, 0, None)
+        ingest = tokens[6].split(b"/")[-1]
+        fields = ingest.split(b":")
+        recv = parse_compact(fields[6]) if len(fields) >= 7 else None
+        if recv is None:
+            return (MALFORMED, t, 0, 0, None)
+        return (DATA, t, nbytes, max(0, t - recv), ingest.decode("latin-1"))
+    if b"/" not in line:
+        return (MALFORMED, t, 0, 0, None)
+    ingest = line.split(b"/")[-1]
+    return (DATA, t, nbytes, 0, ingest.split(b":")[0].decode("latin-1"))
+
+
+# ---- files ---------------------------------------------------------------
+
+def read_lines(path, keep_partial):
+    with open(path, "rb") as f:
+        head = f.read(2)
+    opener = gzip.open if head == b"\x1f\x8b" else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    lines = data.split(b"\n")
+    last = lines.pop()             # "" when the file ends with a newline
+    if last and (keep_partial or not path.endswith(".log")):
+        lines.append(last)
+    return lines
+
+
+def first_time(lines):
+    for line in lines:
+        t = parse_time(line.split(b",", 1)[0])
+        if t is not None:
+            return t
+    return None
+
+
+def basename(path):
+    return path.rstrip("/").split("/")[-1]
+
+
+# ---- the expectation -----------------------------------------------------
+
+def stats(values, where):
+    """min, max, mean, median, total of values and where min/max first occurred."""
+    if not values:
+        return {"min": 0, "max": 0, "mean": 0, "median": 0, "total": 0,
+                "minFile": None, "minTime": None, "maxFile": None, "maxTime": None}
+    s = sorted(values)
+    n = len(s)
+    median = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    total = sum(values)
+    lo, hi = min(values), max(values)
+    imin, imax = values.index(lo), values.index(hi)
+    return {"min": lo, "max": hi, "mean": total / n, "median": median, "total": total,
+            "minFile": where[imin][0], "minTime": iso(where[imin][1]),
+            "maxFile": where[imax][0], "maxTime": iso(where[imax][1])}
+
+
+def expect(args):
+    width = args.interval * 60
+    if 3600 % width:
+        sys.exit("pxcheck: --interval must divide 60")
+    types = set(args.types.split(",")) if args.types != "All" else {"latency", "bytecount", "errors"}
+    if args.ft == "rx":
+        types.discard("latency")
+    first_hour = args.start - args.start % 3600
+    hours = {}
+    for h in range(first_hour, args.end, 3600):
+        hours[h] = {"files": [], "malformed": 0,
+                    "rows": [[] for _ in range(3600 // width)]}
+    # Files in the order of their first timestamp (names lie), as statsUpdater reads them.
+    loaded = []
+    for path in args.files:
+        lines = read_lines(path, args.keep_partial)
+        loaded.append((first_time(lines), path, lines))
+    loaded.sort(key=lambda x: (x[0] is None, x[0] or 0))
+    current = None    # hour of the last readable time (the files are one stream), for unreadable lines
+    for _, path, lines in loaded:
+        for line in lines:
+            kind, t, nbytes, latency, product = classify(line, args.ft, "errors" in types)
+            if t is None:
+                t0 = parse_time(line[:19])
+                if t0 is not None:
+                    current = t0 - t0 % 3600
+            else:
+                current = t - t % 3600
+            if kind == SKIP:
+                continue
+            hour = hours.get(current)
+            if hour is None:
+                continue
+            if basename(path) not in hour["files"]:
+                hour["files"].append(basename(path))
+            if kind == MALFORMED:
+                hour["malformed"] += 1
+                continue
+            hour["rows"][(t - current) // width].append((kind, t, nbytes, latency, product))
+    out = []
+    for h, hour in hours.items():
+        buckets = []
+        for i, rows in enumerate(hour["rows"]):
+            data = [r for r in rows if r[0] == DATA]
+            where = [(r[4], r[1]) for r in data]
+            lat = stats([r[3] for r in data] if "latency" in types else [], where)
+            byt = stats([r[2] for r in data] if "bytecount" in types else [], where)
+            buckets.append({
+                "start": iso(h + i * width),
+                "nbFiles": len(data),
+                "filesOverMaxLatency":
+                    sum(1 for r in data if r[3] > args.max_latency) if args.ft == "tx" else 0,
+                "latency": lat, "bytecount": byt,
+                "errors": {"total": sum(1 for r in rows if r[0] == ERROR)},
+            })
+        out.append({"client": args.name, "machine": args.machine, "fileType": args.ft,
+                    "start": iso(h), "interval": args.interval, "maxLatency": args.max_latency,
+                    "files": hour["files"], "malformed": hour["malformed"], "buckets": buckets})
+    return out
+
+
+# ---- comparison ----------------------------------------------------------
+
+def load_json_objects(path):
+    if path == "-":
+        return load_json_objects_text(sys.stdin.read())
+    with open(path, encoding="utf-8") as f:
+        return load_json_objects_text(f.read())
+
+
+def same_value(a, b, tol):
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b or abs(a - b) <= tol * max(abs(a), abs(b))
+    return a == b
+
+
+BUCKET_FIELDS = ["start", "nbFiles", "filesOverMaxLatency"] + \
+    ["%s.%s" % (t, s) for t in ("latency", "bytecount") for s in ("min", "max", "mean", "median", "total")] + \
+    ["errors.total"]
+WHERE_FIELDS = ["%s.%s" % (t, s) for t in ("latency", "bytecount")
+                for s in ("minFile", "minTime", "maxFile", "maxTime")]
+
+
+def field(obj, dotted):
+    for part in dotted.split("."):
+        if not isinstance(obj, dict) or part not in obj:
+            return "<absent>"
+        obj = obj[part]
+    return obj
+
+
+def compare_hours(expected, actual, opts):
+    """Lists every difference between expected and actual hours (lists of dicts)."""
+    diffs = []
+    key = lambda o: (o.get("client"), o.get("machine"), o.get("fileType"), o.get("start"))
+    got = {}
+    for o in actual:
+        got[key(o)] = o
+    top = ["client", "machine", "fileType", "start", "interval"]
+    if opts.malformed:
+        top.append("malformed")
+    fields = BUCKET_FIELDS + ([] if opts.no_where else WHERE_FIELDS)
+    for e in expected:
+        a = got.pop(key(e), None)
+        name = "%s %s %s %s" % key(e)
+        if a is None:
+            diffs.append("%s: no such hour in the actual output" % name)
+            continue
+        for f in top:
+            if not same_value(e.get(f), a.get(f), opts.tolerance):
+                diffs.append("%s: %s expected %r got %r" % (name, f, e.get(f), a.get(f)))
+        if opts.files and sorted(e.get("files", [])) != sorted(a.get("files", [])):
+            diffs.append("%s: files expected %r got %r" % (name, e.get("files"), a.get("files")))
+        eb, ab = e.get("buckets", []), a.get("buckets", [])
+        if len(eb) != len(ab):
+            diffs.append("%s: %d buckets expected, got %d" % (name, len(eb), len(ab)))
+        for i, (x, y) in enumerate(zip(eb, ab)):
+            for f in fields:
+                if not same_value(field(x, f), field(y, f), opts.tolerance):
+                    diffs.append("%s: bucket %d (%s) %s expected %r got %r"
+                                 % (name, i, x.get("start"), f, field(x, f), field(y, f)))
+    for k in got:
+        diffs.append("%s %s %s %s: unexpected hour in the actual output" % k)
+    return diffs
+
+
+def report(diffs):
+    for d in diffs:
+        print(d)
+    if diffs:
+        print("pxcheck: %d difference(s)" % len(diffs), file=sys.stderr)
+    return 1 if diffs else 0
+
+
+def run_compare(opts):
+    expected = load_json_objects(opts.expected)
+    actual = []
+    for path in opts.actual:
+        actual.extend(load_json_objects(path))
+    return report(compare_hours(expected, actual, opts))
+
+
+def run_verify(opts):
+    expected = expect(opts)
+    actual = []
+    for e in expected:
+        day = e["start"][:10].replace("-", "")
+        path = "%s/pickles/%s/%s/%s/%s_%s" % (opts.stats, opts.name, day, opts.ft,
+                                              opts.machine, e["start"][11:13])
+        res = subprocess.run([opts.pickleview, "--json", path], capture_output=True, text=True)
+        if res.returncode != 0:
+            print("%s: pickleView failed (%d): %s" % (path, res.returncode, res.stderr.strip()))
+            continue
+        actual.extend(load_json_objects_text(res.stdout))
+    return report(compare_hours(expected, actual, opts))
+
+
+def load_json_objects_text(text):
+    dec, objs, i = json.JSONDecoder(), [], 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return objs
+        obj, i = dec.raw_decode(text, i)
+        objs.append(obj)
+
+
+# ---- command line --------------------------------------------------------
+
+def add_expect_opts(p):
+    p.add_argument("-f", dest="ft", choices=("tx", "rx"), required=True)
+    p.add_argument("-c", dest="name", required=True, help="client or source name")
+    p.add_argument("-m", dest="machine", default="pds1")
+    p.add_argument("--start", type=parse_date_arg, required=True)
+    p.add_argument("--end", type=parse_date_arg, required=True)
+    p.add_argument("--max-latency", type=int, default=15)
+    p.add_argument("--interval", type=int, default=1, help="bucket width in minutes")
+    p.add_argument("--types", default="All", help="latency,bytecount,errors or All")
+    p.add_argument("--keep-partial", action="store_true",
+                   help="count a live file's last line without newline")
+    p.add_argument("files", nargs="+")
+
+
+def add_compare_opts(p):
+    p.add_argument("--malformed", action="store_true", help="compare the malformed counts too")
+    p.add_argument("--files", action="store_true", help="compare the lists of files too")
+    p.add_argument("--no-where", action="store_true",
+                   help="do not compare minFile/minTime/maxFile/maxTime")
+    p.add_argument("--tolerance", type=float, default=1e-9, help="relative, for numbers")
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(prog="pxcheck.py", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    pe = sub.add_parser("expect", help="expected pickleView --json of each hour")
+    add_expect_opts(pe)
+    pc = sub.add_parser("compare", help="expected against actual, every differing field")
+    add_compare_opts(pc)
+    pc.add_argument("expected")
+    pc.add_argument("actual", nargs="+")
+    pv = sub.add_parser("verify", help="expect + pickleView over a stats tree + compare")
+    pv.add_argument("--stats", required=True, help="the stats root (holding pickles/)")
+    pv.add_argument("--pickleview", default="pickleView")
+    add_compare_opts(pv)
+    add_expect_opts(pv)
+    opts = ap.parse_args(argv)
+    if opts.cmd == "expect":
+        for hour in expect(opts):
+            print(json.dumps(hour, separators=(",", ":")))
+        return 0
+    if opts.cmd == "compare":
+        return run_compare(opts)
+    return run_verify(opts)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BrokenPipeError:
+        sys.exit(1)

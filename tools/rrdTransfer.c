@@ -1,0 +1,120 @@
+/* rrdTransfer — feed the hourly snapshots into the RRD archive (DESIGN.md §5). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pxstats/cli.h"
+#include "pxstats/clients.h"
+#include "pxstats/msg.h"
+#include "pxstats/pxtime.h"
+#include "pxstats/rrdstore.h"
+
+static const char usage[] =
+    "usage: rrdTransfer [-c CLIENTS] [-f tx|rx] [-m MACHINES] [-e END] [-j JOBS] [--wait] [-v]\n"
+    "                   [--root DIR] [--config FILE]\n"
+    "Feeds the hourly snapshots of each client and machine group into its RRD databases,\n"
+    "from the last feed (DATABASE-UPDATES) up to END.\n"
+    "  -c, --clients LIST   clients or sources, comma separated (default All)\n"
+    "  -f, --fileType FT    tx or rx (default tx)\n"
+    "  -m, --machines LIST  machine groups separated by ';', the machines of a group by ','\n"
+    "                       (merged, database <client>_<m1m2>); default: this host's name\n"
+    "  -e, --end DATE       \"YYYY-MM-DD HH:MM:SS\", rounded down to the hour (default now)\n"
+    "  -j, --jobs N         clients fed in N worker processes (default 1)\n"
+    "      --wait           wait for a running rrdTransfer instead of stopping\n"
+    "  -v, --verbose        say what each client was fed\n"
+    "  -h, --help           this text\n"
+    "RRDCACHED_ADDRESS, when set, sends the updates through rrdcached.\n";
+
+enum { OPT_WAIT = PXS_OPT_FIRST_FREE };
+
+/* "a,b;c" -> groups "a,b" and "c", every machine name checked. */
+static void parse_groups(const pxs_cli *cli, const char *arg, pxs_strlist *groups)
+{
+    pxs_strlist g;
+    pxs_strlist_init(&g);
+    pxs_strlist_split(&g, arg, ';');
+    for (size_t i = 0; i < g.n; i++) {
+        pxs_strlist m;
+        pxs_strlist_init(&m);
+        pxs_cli_names(cli, "machine", g.v[i], &m);
+        if (m.n == 0 || pxs_strlist_has(&m, "All"))
+            pxs_cli_usage_error(cli, "-m: '%s' is not a list of machine names", g.v[i]);
+        char *joined = pxs_strlist_join(&m, ",");
+        pxs_strlist_add_unique(groups, joined);
+        free(joined);
+        pxs_strlist_free(&m);
+    }
+    pxs_strlist_free(&g);
+    if (groups->n == 0)
+        pxs_cli_usage_error(cli, "-m: no machine given");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"clients", required_argument, NULL, 'c'}, {"fileType", required_argument, NULL, 'f'},
+        {"machines", required_argument, NULL, 'm'}, {"end", required_argument, NULL, 'e'},
+        {"jobs", required_argument, NULL, 'j'},     {"wait", no_argument, NULL, OPT_WAIT},
+        {"verbose", no_argument, NULL, 'v'},        PXS_COMMON_LONG_OPTS,
+        {NULL, 0, NULL, 0}};
+    pxs_cli cli;
+    pxs_cli_init(&cli, argv[0], usage);
+    pxs_strlist clients, groups;
+    pxs_strlist_init(&clients);
+    pxs_strlist_init(&groups);
+    const char *clients_arg = "All", *machines_arg = NULL;
+    pxs_transfer_opts o = {.ft = PXS_TX, .jobs = 1, .end = -1};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:f:m:e:j:vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c': clients_arg = optarg; break;
+        case 'f': o.ft = pxs_cli_filetype(&cli, optarg); break;
+        case 'm': machines_arg = optarg; break;
+        case 'e': o.end = pxs_cli_date(&cli, "-e", optarg); break;
+        case 'j': o.jobs = (int)pxs_cli_long(&cli, "-j", optarg, 1, 256); break;
+        case OPT_WAIT: o.wait_lock = true; break;
+        case 'v': pxs_set_verbose(true); break;
+        default: pxs_cli_common(&cli, opt, optarg); break;
+        }
+    }
+    if (optind < argc)
+        pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
+    pxs_cli_names(&cli, "client", clients_arg, &clients);
+    char host[256] = "";
+    if (machines_arg == NULL && gethostname(host, sizeof host - 1) == 0)
+        machines_arg = host;
+    parse_groups(&cli, machines_arg != NULL ? machines_arg : "", &groups);
+
+    pxs_config cfg;
+    pxs_cli_config(&cli, &cfg);
+    if (pxs_strlist_has(&clients, "All")) {
+        pxs_strlist all;
+        pxs_strlist_init(&all);
+        if (pxs_clients_from_pickles(cfg.statsdir, &all) != 0)
+            pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+        pxs_clients_expand(&clients, &all);
+        pxs_strlist_free(&all);
+    }
+    o.statsdir = cfg.statsdir;
+    o.clients = &clients;
+    o.groups = &groups;
+    o.end = pxs_hour_floor(o.end >= 0 ? o.end : pxs_now());
+
+    pxs_feed_stats st = {0};
+    int rc = pxs_rrd_transfer(&o, &st);
+    if (rc < 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    char iso[PXS_ISO_SIZE];
+    pxs_format_iso(o.end, iso);
+    if (st.groups_fed == 0 && st.failed == 0)
+        printf("nothing new: the archive is fed up to %s\n", iso);
+    else
+        printf("fed %llu databases up to %s (%llu values, %llu created)%s\n",
+               (unsigned long long)st.databases, iso, (unsigned long long)st.values,
+               (unsigned long long)st.created, st.failed ? ", some clients failed" : "");
+    pxs_strlist_free(&clients);
+    pxs_strlist_free(&groups);
+    pxs_config_free(&cfg);
+    return rc == 0 ? PXS_EXIT_OK : PXS_EXIT_FAIL;
+}
