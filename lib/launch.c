@@ -324,6 +324,7 @@ static int plan_monitor(const pxs_launch_opts *o, pxs_plan *p)
     if (rc == 0 && due) {
         pxs_step *s = add_step(p, PXS_STEP_LOCAL, xstrdup("statsMonitor"));
         local_prog(o, s, "statsMonitor");
+        s->findings = 1;
     }
     pxs_strlist_free(&hours);
     return rc;
@@ -528,7 +529,9 @@ int pxs_launch_run(const pxs_launch_opts *o, const pxs_plan *plan)
             fflush(stdout);   /* keep our lines in order with the children's */
             st = run_step(o, &so, s);
         }
-        if (st != 0) {
+        if (st != 0 && st == s->findings) {
+            pxs_warnx("%s reported problems (exit status %d): see its report", s->what, st);
+        } else if (st != 0) {
             if (st > 0)
                 pxs_warnx("step failed: %s (exit status %d)", s->what, st);
             pxs_strlist_add(&failed, s->what);

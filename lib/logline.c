@@ -91,7 +91,11 @@ static int reception_time(const char *name, size_t nlen, int64_t *t)
 
 static pxs_line_kind parse_data(const char *line, size_t len, pxs_filetype ft, pxs_record *r)
 {
-    if (!parse_time(line, len, &r->time) || !parse_bytes(line, len, &r->bytes))
+    if (!parse_time(line, len, &r->time)) {
+        r->time = -1;
+        return PXS_LINE_MALFORMED;
+    }
+    if (!parse_bytes(line, len, &r->bytes))
         return PXS_LINE_MALFORMED;
     if (ft == PXS_TX) {
         int64_t received;
@@ -116,6 +120,7 @@ static pxs_line_kind parse_data(const char *line, size_t len, pxs_filetype ft, p
 pxs_line_kind pxs_logline_parse(const char *line, size_t len, pxs_filetype ft, int want_errors,
                                 pxs_record *r)
 {
+    r->time = -1;
     r->bytes = 0;
     r->latency = 0;
     r->product = line;
@@ -126,8 +131,10 @@ pxs_line_kind pxs_logline_parse(const char *line, size_t len, pxs_filetype ft, i
     if (has_tag(line, len, "[ERROR]", 7)) {
         if (!want_errors)
             return PXS_LINE_SKIP;
-        if (!parse_time(line, len, &r->time))
+        if (!parse_time(line, len, &r->time)) {
+            r->time = -1;
             return PXS_LINE_MALFORMED;
+        }
         return PXS_LINE_ERROR;
     }
     return PXS_LINE_SKIP;

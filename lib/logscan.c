@@ -102,7 +102,8 @@ static int scan_line(scan_state *s, const char *line, size_t len)
     kind = pxs_logline_parse(line, len, s->ft, s->want_errors, &r);
     if (kind == PXS_LINE_SKIP)
         return 0;
-    if (kind == PXS_LINE_MALFORMED)
+    r.timed = r.time >= 0;
+    if (kind == PXS_LINE_MALFORMED && !r.timed)
         r.time = s->last_time;
     rc = s->fn(s->arg, kind, &r, s->offset);
     if (rc == 0 && kind != PXS_LINE_MALFORMED)
@@ -112,7 +113,7 @@ static int scan_line(scan_state *s, const char *line, size_t len)
 
 static int report_overlong(scan_state *s)
 {
-    pxs_record r = {.time = s->last_time};
+    pxs_record r = {.time = s->last_time, .timed = false};
 
     return s->fn(s->arg, PXS_LINE_MALFORMED, &r, s->offset);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
@@ -89,11 +90,13 @@ static int read_machine_hour(const char *statsdir, const char *client, pxs_filet
 {
     char *path = pxs_pickle_path(statsdir, client, t, ft, machine);
     int rc = pxs_snapshot_read(path, h);
-    int saved = errno;
+    /* errno is not reliable after a decoding failure: ask the file system
+     * whether the snapshot is there at all. */
+    bool missing = rc < 0 && access(path, F_OK) < 0 && errno == ENOENT;
     free(path);
     if (rc == 0)
         return 1;
-    if (saved != ENOENT) {
+    if (!missing) {
         pxs_warnx("%s", pxs_error());
         (*unreadable)++;
     }

@@ -239,7 +239,8 @@ static int cmp_timed(const void *a, const void *b)
 void pxs_mon_add_grouped(pxs_monitor *m, int s, const char *keyprefix, const char *what,
                          pxs_mon_timed *items, size_t n)
 {
-    qsort(items, n, sizeof *items, cmp_timed);
+    if (n > 0)      /* qsort wants a valid pointer even for no item */
+        qsort(items, n, sizeof *items, cmp_timed);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && items[j].time == items[i].time)

@@ -112,7 +112,8 @@ void pxs_mon_check_pickles(pxs_monitor *m)
         if (g->merged != NULL)
             scan_series(m, t, g->merged, from, end, &ms);
     }
-    qsort(ms.v, ms.n, sizeof *ms.v, cmp_miss);
+    if (ms.n > 0)   /* qsort wants a valid pointer even for no item */
+        qsort(ms.v, ms.n, sizeof *ms.v, cmp_miss);
     for (size_t i = 0; i < ms.n;) {
         size_t j = i + 1;
         while (j < ms.n && ms.v[j].ft == ms.v[i].ft && strcmp(ms.v[j].name, ms.v[i].name) == 0 &&

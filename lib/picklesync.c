@@ -100,8 +100,7 @@ static int build_argv(const pxs_sync_opts *o, const pxs_ssh_opts *so, const pxs_
         pxs_set_error("remote stats directory '%s' of %s is not absolute", rdir, t->host);
         return -1;
     }
-    if (check_ssh_path("identity file", so->identity) < 0 ||
-        check_ssh_path("known_hosts file", so->known_hosts) < 0)
+    if (check_ssh_path("known_hosts file", so->known_hosts) < 0)
         return -1;
     vec_add(a, xstrdup(pxs_conf_get(o->cfg, "sync", "rsync", "rsync")));
     vec_add(a, xstrdup("-a"));

@@ -114,10 +114,12 @@ static int pump(int infd, const char *data, size_t len, int outfd, sink *so, int
             if (p[i].revents == 0)
                 continue;
             if (p[i].fd == infd) {
+                /* infd is non-blocking: a full pipe returns a partial count
+                 * instead of stalling while the child waits for us to read. */
                 ssize_t w = write(infd, data + sent, len - sent);
                 if (w > 0)
                     sent += (size_t)w;
-                if (w < 0 || sent == len) {
+                if ((w < 0 && errno != EAGAIN && errno != EINTR) || sent == len) {
                     close(infd);
                     infd = -1;
                 }
@@ -136,6 +138,22 @@ static int pump(int infd, const char *data, size_t len, int outfd, sink *so, int
         }
     }
     return 0;
+}
+
+/* Waits for pid until the deadline. Returns 0 when it ended (*st set), -1
+ * when time ran out (the child is still running). */
+static int wait_until(pid_t pid, int *st, int64_t deadline)
+{
+    for (;;) {
+        pid_t r = waitpid(pid, st, WNOHANG);
+        if (r == pid)
+            return 0;
+        if (r < 0 && errno != EINTR)
+            return 0;
+        if (now_ms() >= deadline)
+            return -1;
+        usleep(20000);
+    }
 }
 
 int pxs_spawn(char *const argv[], const pxs_spawn_opts *o)
@@ -167,10 +185,14 @@ int pxs_spawn(char *const argv[], const pxs_spawn_opts *o)
         close(out[1]);
     if (err[1] >= 0)
         close(err[1]);
+    if (in[1] >= 0)
+        fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
     if (o && o->timeout > 0)
         deadline = now_ms() + (int64_t)o->timeout * 1000;
     timed_out = pump(in[1], o ? o->stdin_data : NULL, o && o->stdin_data ? o->stdin_len : 0,
                      out[0], &so, err[0], &se, deadline) != 0;
+    if (!timed_out && deadline > 0)
+        timed_out = wait_until(pid, &st, deadline) != 0;
     if (timed_out) {
         kill(pid, SIGTERM);
         usleep(200000);
@@ -179,8 +201,9 @@ int pxs_spawn(char *const argv[], const pxs_spawn_opts *o)
             if (*fd >= 0)
                 close(*fd);
     }
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
+    if (timed_out || deadline == 0)
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
     signal(SIGPIPE, old_pipe);
     if (o && o->stdout_buf) {
         *o->stdout_buf = so.buf ? so.buf : xstrdup("");

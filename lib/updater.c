@@ -200,11 +200,12 @@ static int sink(void *arg, pxs_line_kind kind, const pxs_record *rec, uint64_t o
     run *r = arg;
     int64_t t = rec->time, hour;
 
-    if (kind == PXS_LINE_MALFORMED) {
+    if (kind == PXS_LINE_MALFORMED && !rec->timed) {
         hour = malformed_hour(r, t);
         if (hour < 0 || hour >= r->stop)
             return 0;
     } else {
+        /* Data, errors, and malformed lines that carry their own time. */
         if (t < r->start)
             return 0;          /* collected by an earlier run */
         if (t >= r->stop)

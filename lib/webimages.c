@@ -10,6 +10,7 @@
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/launch.h"
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
 #include "pxstats/pxtime.h"
@@ -143,6 +144,34 @@ static int run_rrdgraph(const pxs_webimages_opts *o, const char *ft, const char 
     return 1;
 }
 
+/* True when some database of fileType ft was fed for the group "m1,m2":
+ * DATABASE-UPDATES/<ft>/<client>_<m1m2> exists. rrdGraph has nothing to draw
+ * (and says so with a failure) for a group without sources, say. */
+static bool group_fed(const char *statsdir, const char *ft, const char *group)
+{
+    pxs_strlist m;
+    pxs_strlist_init(&m);
+    pxs_strlist_split(&m, group, ',');
+    char *gname = pxs_group_name(&m);
+    char *suffix = xasprintf("_%s", gname);
+    char *dir = xasprintf("%s/DATABASE-UPDATES/%s", statsdir, ft);
+    size_t sl = strlen(suffix);
+    bool found = false;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && !found && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        found = l > sl && strcmp(e->d_name + l - sl, suffix) == 0;
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    free(suffix);
+    free(gname);
+    pxs_strlist_free(&m);
+    return found;
+}
+
 /* The --date of a span's drawing at hour h. rrdGraph names an image after
  * the period of the end of its span; at the hour that ends a period that
  * would be the new period, so the finished one is drawn up to the hour
@@ -179,9 +208,14 @@ int pxs_webimages_periods(const pxs_webimages_opts *o)
         if (!(o->spans & spans[s].bit))
             continue;
         pxs_format_iso(span_end(spans[s].p, pxs_hour_floor(o->now)), date);
-        for (size_t g = 0; g < groups.n; g++)
-            for (size_t f = 0; f < 2; f++)
-                rc |= run_rrdgraph(o, fts[f], groups.v[g], spans[s].opt, date);
+        for (size_t g = 0; g < groups.n; g++) {
+            for (size_t f = 0; f < 2; f++) {
+                if (group_fed(o->statsdir, fts[f], groups.v[g]))
+                    rc |= run_rrdgraph(o, fts[f], groups.v[g], spans[s].opt, date);
+                else
+                    pxs_info("no %s database of %s yet: nothing to draw", fts[f], groups.v[g]);
+            }
+        }
     }
     pxs_strlist_free(&groups);
     return rc;

@@ -25,7 +25,7 @@ static const char usage[] =
     "stats/graphs/<clients>/. With --all, one graph for every client and source\n"
     "that has snapshots on the machines.\n"
     "  -c, --clients LIST    clients (tx) or sources (rx), comma separated; All\n"
-    "  -f, --filetype tx|rx  (default tx)\n"
+    "  -f, --fileType tx|rx  (default tx)\n"
     "  -m, --machines LIST   machines whose snapshots are merged (default this host)\n"
     "  -d, --date DATE       end of the graph, \"YYYY-MM-DD HH:MM:SS\" UTC (default now)\n"
     "  -s, --span HOURS      hours drawn (default 12; 24 with --all)\n"
@@ -55,7 +55,7 @@ static void parse(pxs_cli *cli, int argc, char **argv, args *a)
 {
     static const struct option opts[] = {
         {"clients", required_argument, NULL, 'c'},
-        {"filetype", required_argument, NULL, 'f'},
+        {"fileType", required_argument, NULL, 'f'},
         {"machines", required_argument, NULL, 'm'},
         {"date", required_argument, NULL, 'd'},
         {"span", required_argument, NULL, 's'},

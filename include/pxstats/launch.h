@@ -19,7 +19,8 @@
  *  6. webPages --images, then webPages --all;
  *  7. the 24 h images (webGraphics/columbo/<client>.png) to every
  *     [uploads] machineNames machine (scp), or copied when it is this host;
- *  8. statsMonitor at the hours of [graphics] monitorHours (default 0,12). */
+ *  8. statsMonitor at the hours of [graphics] monitorHours (default 0,12);
+ *     its exit status 1 (problems found and reported) is not a failed step. */
 #ifndef PXSTATS_LAUNCH_H
 #define PXSTATS_LAUNCH_H
 
@@ -42,6 +43,8 @@ typedef struct pxs_step {
     pxs_strlist argv;    /* LOCAL / REMOTE: the command */
     char *host, *login;  /* REMOTE / UPLOAD (host NULL for a local upload) */
     char *dir;           /* UPLOAD: the target directory */
+    int findings;        /* an exit status meaning "ran, and reported problems"
+                            (statsMonitor: 1): said, not counted as a failure; 0 = none */
 } pxs_step;
 
 typedef struct pxs_plan {

@@ -18,6 +18,7 @@
 #ifndef PXSTATS_LOGLINE_H
 #define PXSTATS_LOGLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,16 +32,18 @@ typedef enum pxs_line_kind {
 } pxs_line_kind;
 
 typedef struct pxs_record {
-    int64_t time;           /* the line's time, epoch seconds UTC */
+    int64_t time;           /* the line's time, epoch seconds UTC (-1: none) */
     int64_t bytes;          /* data: the byte count */
     int64_t latency;        /* tx data: seconds >= 0; 0 otherwise */
     const char *product;    /* data: points into the line; not NUL-terminated */
     size_t product_len;
+    bool timed;             /* MALFORMED: time is the line's own (set by logscan) */
 } pxs_record;
 
 /* Classifies and parses one line (without its '\n'; it may contain NUL bytes).
  * want_errors=0 makes [ERROR] lines SKIP. For DATA and ERROR, *r is filled
- * (error records have bytes 0, latency 0, product_len 0). */
+ * (error records have bytes 0, latency 0, product_len 0). For MALFORMED,
+ * r->time is the line's own time when it has a readable one, else -1. */
 pxs_line_kind pxs_logline_parse(const char *line, size_t len, pxs_filetype ft,
                                 int want_errors, pxs_record *r);
 

@@ -15,8 +15,9 @@
 
 #define PXS_LINE_MAX (1024 * 1024)
 
-/* Called for every DATA, ERROR and MALFORMED line. For MALFORMED, r->time is
- * the time of the last good line of this scan, or -1 when none was seen yet.
+/* Called for every DATA, ERROR and MALFORMED line. A MALFORMED line's r->time
+ * is its own time when readable (r->timed true), else the time of the last
+ * good line of this scan, or -1 when none was seen yet.
  * offset is the file offset of the line's first byte (for .gz, the offset in
  * the uncompressed stream). Return 0 to go on, 1 to stop before this line (the
  * position then stays at its start), -1 to abort (pxs_error set). */

@@ -56,8 +56,10 @@ typedef struct pxs_webimages_opts {
 } pxs_webimages_opts;
 
 /* Runs "rrdGraph -f <ft> --machines <group> -c All <-w|-m|-y> -l --date <end>"
- * for each span, group and fileType (argv vectors through spawn.h). A failing
- * run is reported and the others go on. Returns 0, or 1 when a run failed. */
+ * for each span, group and fileType whose databases have been fed
+ * (DATABASE-UPDATES/<ft>/<client>_<m1m2> exists), through spawn.h. A failing
+ * run is reported and the others go on. Returns 0, or 1 when a run failed;
+ * -1 (pxs_error set) when there is no machine group at all. */
 int pxs_webimages_periods(const pxs_webimages_opts *o);
 
 #endif

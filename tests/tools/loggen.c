@@ -873,6 +873,9 @@ static double rate_for_target(const gen_opts *o, writer *w)
     for (size_t i = 0; i < o->sources.n; i++)
         per_rate += mean_line(o, true, o->sources.v[i], w) * hours;
     per_rate *= (double)o->machines.n;
+    /* Silent hours (2 %) and minutes (4 %) are not in the measured hours. */
+    if (o->noise)
+        per_rate *= 0.98 * 0.96;
     return per_rate > 0 ? (double)o->bytes_target / per_rate : 0;
 }
 

@@ -219,7 +219,6 @@ static void test_span_load(void **state)
     hour(&c, "m2", H12 + 3600);
     pxs_hour_add_row(&c, H12 + 3600 + 59, 9, 1, "X", false);
     write_hour(stats, &c);
-    c.start = H12 + 3 * 3600;
     pxs_hour_free(&c);
     hour(&c, "m2", H12 + 3 * 3600);
     pxs_hour_add_row(&c, H12 + 3 * 3600 + 1, 9, 1, "Y", false);

@@ -1,0 +1,122 @@
+#!/bin/sh
+# make bench: one day of PX logs (>= 1 GB over 150 clients and 30 sources by
+# default), then, on the same files and with a warm page cache:
+#   wc -l                 the floor: reading and counting lines
+#   mawk one-liner        selects the data lines (DESIGN.md §3) and sums bytes
+#                         per file and minute
+#   statsUpdater tx + rx  the whole hourly collection of the day, 24 snapshots
+#                         per client
+# and prints lines/s, MB/s, peak RSS, the snapshot bytes against gzip -6 of the
+# lines they summarise, and the ratios against the targets of issue 2.
+#
+# Environment: BENCH_MB (log size in MB, default 1100), BENCH_CLIENTS (150),
+# BENCH_SOURCES (30), BENCH_SEED (1), BENCH_OUT (bench/out), BENCH_NOISE (1:
+# ERROR/WARNING/traceback/... lines as in production; 0: data lines only).
+# Never part of `make check`: the figures depend on the machine.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+MB=${BENCH_MB:-1100}
+CLIENTS=${BENCH_CLIENTS:-150}
+SOURCES=${BENCH_SOURCES:-30}
+SEED=${BENCH_SEED:-1}
+OUT=${BENCH_OUT:-bench/out}
+NOISE=${BENCH_NOISE:-1}
+DAY=2026-01-10
+MACHINE=bench
+LOGGEN=build/tests/loggen
+root=$OUT/root
+logs=$root/log
+
+for need in "$LOGGEN" bin/statsUpdater bin/setLastUpdate; do
+    [ -x "$need" ] || { echo "bench: $need is missing: run make all" >&2; exit 1; }
+done
+command -v mawk >/dev/null || { echo "bench: mawk is missing (apt-get install mawk)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+
+now_ns() { date +%s%N; }
+# run NAME command...: runs it, keeps its wall time (s) in $OUT/NAME.s and
+# its peak RSS (KB) in $OUT/NAME.kb; its stdout goes to $OUT/NAME.out.
+run() {
+    name=$1; shift
+    t0=$(now_ns)
+    /usr/bin/time -f %M -o "$OUT/$name.kb" "$@" > "$OUT/$name.out"
+    t1=$(now_ns)
+    echo "$t0 $t1" | awk '{ printf "%.3f\n", ($2 - $1) / 1e9 }' > "$OUT/$name.s"
+}
+val() { cat "$OUT/$1"; }
+
+rm -rf "$OUT"
+mkdir -p "$logs" "$root/stats" "$root/etc"
+
+echo "bench: generating ${MB} MB of logs of $DAY ($CLIENTS clients, $SOURCES sources)"
+noise_opt=""
+[ "$NOISE" = 1 ] && noise_opt=--noise
+t0=$(now_ns)
+"$LOGGEN" -q --logdir "$logs" --clients "$CLIENTS" --sources "$SOURCES" --seed "$SEED" \
+    --start "$DAY 00:00:00" --days 1 --bytes-target "${MB}M" $noise_opt
+t1=$(now_ns)
+gen_s=$(echo "$t0 $t1" | awk '{ printf "%.1f", ($2 - $1) / 1e9 }')
+
+files=$(ls "$logs"/*.log | wc -l)
+bytes=$(cat "$logs"/*.log | wc -c)
+# Warm the page cache so that every contender reads from memory.
+cat "$logs"/*.log > /dev/null
+
+run wc wc -l "$logs"/*.log
+lines=$(tail -n 1 "$OUT/wc.out" | awk '{ print $1 }')
+
+# The data-line rule of DESIGN.md §3, bytes summed per file and minute.
+run awk mawk '
+index($0, "[INFO]") && index($0, "Bytes") && !index($0, "/sec") && !index($0, " Segment ") &&
+!index($0, "SEND TIMEOUT") {
+    i = index($0, "("); j = index($0, " Bytes")
+    sum[FILENAME, substr($0, 1, 16)] += substr($0, i + 1, j - i - 1)
+}
+END { for (k in sum) n++; print n " minutes" }' "$logs"/*.log
+
+names() {   # comma-separated names of the $1 logs
+    (cd "$logs" && ls "$1"_*.log) | sed "s/^$1_//; s/\.log\$//" | paste -sd, -
+}
+bin/setLastUpdate --root "$root" -m "$MACHINE" -f tx -c "$(names tx)" "$DAY 00:00:00"
+bin/setLastUpdate --root "$root" -m "$MACHINE" -f rx -c "$(names rx)" "$DAY 00:00:00"
+end="2026-01-11 00:00:00"
+run su_tx bin/statsUpdater --root "$root" -m "$MACHINE" -f tx -c All -d "$end"
+run su_rx bin/statsUpdater --root "$root" -m "$MACHINE" -f rx -c All -d "$end"
+
+snaps=$(find "$root/stats/pickles" -type f | wc -l)
+snap_bytes=$(find "$root/stats/pickles" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+# What the snapshots summarise: the data and error lines; and, for scale, all the lines.
+summ_gz=$(mawk 'index($0, "[ERROR]") || (index($0, "[INFO]") && index($0, "Bytes") &&
+          !index($0, "/sec") && !index($0, " Segment ") && !index($0, "SEND TIMEOUT"))' "$logs"/*.log |
+          gzip -6 | wc -c)
+all_gz=$(cat "$logs"/*.log | gzip -6 | wc -c)
+
+awk -v gen_s="$gen_s" -v files="$files" -v bytes="$bytes" -v lines="$lines" \
+    -v wc_s="$(val wc.s)" -v wc_kb="$(val wc.kb)" -v awk_s="$(val awk.s)" -v awk_kb="$(val awk.kb)" \
+    -v tx_s="$(val su_tx.s)" -v tx_kb="$(val su_tx.kb)" -v rx_s="$(val su_rx.s)" -v rx_kb="$(val su_rx.kb)" \
+    -v snaps="$snaps" -v snap_bytes="$snap_bytes" -v summ_gz="$summ_gz" -v all_gz="$all_gz" \
+    -v cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" -v ncpu="$(nproc)" '
+function row(name, s, kb) {
+    printf "%-22s %8.2f s %12.0f lines/s %8.1f MB/s %8.1f MB peak RSS\n",
+        name, s, lines / s, bytes / 1e6 / s, kb / 1024
+}
+function verdict(ok) { return ok ? "met" : "MISSED" }
+BEGIN {
+    su_s = tx_s + rx_s; su_kb = tx_kb > rx_kb ? tx_kb : rx_kb
+    printf "machine: %s, %d CPU(s)\n", cpu, ncpu
+    printf "logs: %d files, %.1f MB, %d lines (generated in %s s)\n\n", files, bytes / 1e6, lines, gen_s
+    row("wc -l", wc_s, wc_kb)
+    row("mawk one-liner", awk_s, awk_kb)
+    row("statsUpdater tx", tx_s, tx_kb)
+    row("statsUpdater rx", rx_s, rx_kb)
+    row("statsUpdater tx+rx", su_s, su_kb)
+    printf "\nsnapshots: %d files, %.2f MB; gzip -6 of the data+error lines %.2f MB (all lines %.2f MB)\n\n",
+        snaps, snap_bytes / 1e6, summ_gz / 1e6, all_gz / 1e6
+    printf "%-44s %10s %10s  %s\n", "target", "measured", "wanted", "verdict"
+    printf "%-44s %9.2fx %10s  %s\n", "statsUpdater speed-up over the mawk one-liner", awk_s / su_s, ">= 4x", verdict(awk_s / su_s >= 4)
+    printf "%-44s %9.2fx %10s  %s\n", "statsUpdater time over wc -l", su_s / wc_s, "<= 8x", verdict(su_s / wc_s <= 8)
+    printf "%-44s %7.1f MB %10s  %s\n", "statsUpdater peak RSS", su_kb / 1024, "<= 32 MB", verdict(su_kb <= 32 * 1024)
+    printf "%-44s %9.3fx %10s  %s\n", "snapshot bytes / gzip -6 of the lines", snap_bytes / summ_gz, "<= 0.5x", verdict(snap_bytes <= 0.5 * summ_gz)
+}' | tee "$OUT/results.txt"

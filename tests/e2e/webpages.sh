@@ -1,0 +1,154 @@
+#!/bin/sh
+# webPages: the image tree (daily copies, the rrdGraph drawings that are due)
+# and the five pages, on a hand-made stats tree.
+. "$(dirname "$0")/lib.sh"
+
+r=$(newroot)
+s=$r/stats
+png() { mkdir -p "$(dirname "$1")" && convert -size "${2:-64x32}" xc:white "$1"; }
+
+# -- command line ------------------------------------------------------------
+expect_status 0 "webPages -h exits 0" webPages -h
+stdout_has '^usage: webPages \[--images' "-h prints the usage on stdout"
+expect_status 2 "an unknown option is a usage error" webPages --bogus
+expect_status 2 "--refresh without --images is a usage error" webPages --refresh
+expect_status 2 "a bad date is a usage error" webPages --date "yesterday"
+stderr_has 'YYYY-MM-DD HH:MM:SS' "the bad date message gives the format"
+synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$TOP/man/webPages.1" | grep -c 'images')
+check "the man page's SYNOPSIS has the options of -h" test "$synopsis" -ge 1
+
+# -- a tree: two tx clients, one rx source, a few images -----------------------
+mkdir -p "$s/pickles/amis/20261129/tx" "$s/pickles/satnet/20261128/tx" "$s/pickles/ncp1/20261129/rx"
+png "$s/webGraphics/columbo/amis.png" 1280x768
+png "$s/webGraphics/columbo/ncp1.png" 1280x768
+png "$s/webGraphics/weekly/latency/amis/48.png" 800x200
+png "$s/webGraphics/monthly/errors/ncp1/Nov.png" 800x200
+mkdir -p "$s/webGraphics/yearly"
+# fed databases (rrdGraph is run for a group and fileType only when some are)
+mkdir -p "$s/DATABASE-UPDATES/tx" "$s/DATABASE-UPDATES/rx"
+for f in tx/amis_pds5pds6 rx/ncp1_pds5pds6 tx/amis_pxatx; do echo 1795000000 > "$s/DATABASE-UPDATES/$f"; done
+# webPages beside a stand-in rrdGraph that records its arguments
+mkdir -p "$r/bin"
+cp "$BIN/webPages" "$r/bin/webPages"
+printf '#!/bin/sh\necho "$*" >> "%s/rrdgraph.calls"\n' "$r" > "$r/bin/rrdGraph"
+chmod +x "$r/bin/rrdGraph"
+cat > "$r/etc/pxstats.conf" <<EOF
+[databases]
+machineNames = pds5,pds6;pxatx
+EOF
+
+# 2026-11-30 is a Monday: at 00:10 the last complete hour is Sunday's.
+expect_status 0 "webPages --images copies the 24 h graphs" \
+    env PXS_NOW="2026-11-30 00:10:00" webPages --root "$r" --images --dry-run
+stdout_has "rrdGraph .*-f tx --machines pds5,pds6 -c All -w -l --date '2026-11-29 23:59:59'" \
+    "at the week's end the finished week is drawn up to the hour before (frozen under its own %W)"
+stdout_has "rrdGraph .*-f tx --machines pxatx -c All -m -l --date '2026-11-30 00:00:00'" \
+    "at midnight the month is redrawn up to midnight"
+stdout_has "-y -l --date '2026-11-30 00:00:00'" "at midnight the year is redrawn"
+check "--dry-run copies nothing" test ! -e "$s/webGraphics/daily"
+n=$(grep -c rrdGraph "$TMPROOT/.out")
+check "rrdGraph is planned for 3 spans x (pds5,pds6 rx,tx + pxatx tx) (9, got $n)" test "$n" -eq 9
+check "no drawing for a group without fed databases (pxatx rx)" sh -c "! grep -q -- '-f rx --machines pxatx' '$TMPROOT/.out'"
+
+expect_status 0 "at 13:00 with every folder present nothing is drawn" \
+    env PXS_NOW="2026-11-30 13:00:00" webPages --root "$r" --images --dry-run
+check "no rrdGraph at an odd hour" test ! -s "$TMPROOT/.out"
+expect_status 0 "at 14:00 the week is redrawn" \
+    env PXS_NOW="2026-11-30 14:00:00" webPages --root "$r" --images --dry-run
+stdout_has "-w -l --date '2026-11-30 14:00:00'" "every other hour the current week is redrawn"
+check "... and only the week" sh -c "! grep -q -- ' -m -l\| -y -l' '$TMPROOT/.out'"
+
+# A real --images run at an odd hour (no rrdGraph due): the daily copies.
+expect_status 0 "webPages --images at 13:10 succeeds" \
+    env PXS_NOW="2026-11-30 13:10:00" webPages --root "$r" --images
+check "amis's 24 h graph is Monday's daily image" cmp "$s/webGraphics/columbo/amis.png" "$s/webGraphics/daily/amis/Mon.png"
+check "ncp1's too" cmp "$s/webGraphics/columbo/ncp1.png" "$s/webGraphics/daily/ncp1/Mon.png"
+check "no rrdGraph run at 13:10" test ! -e "$r/rrdgraph.calls"
+expect_status 0 "webPages --images at Monday 00:30" \
+    env PXS_NOW="2026-11-30 00:30:00" "$r/bin/webPages" --root "$r" --images
+check "the graph ending at midnight is Sunday's" test -s "$s/webGraphics/daily/amis/Sun.png"
+check "rrdGraph (found beside webPages) was run 9 times" test "$(wc -l < "$r/rrdgraph.calls")" -eq 9
+
+# -- the pages -----------------------------------------------------------------
+expect_status 0 "webPages (all pages) succeeds" env PXS_NOW="2026-11-30 13:10:00" webPages --root "$r"
+for p in index dailyGraphs weeklyGraphs monthlyGraphs yearlyGraphs; do
+    check "webPages/$p.html written" test -s "$s/webPages/$p.html"
+done
+left=$(ls -A "$s/webPages" | grep -vc '\.html$')
+check "no temporary file left in webPages/ ($left)" test "$left" -eq 0
+
+pd=$s/webPages/dailyGraphs.html
+rxline=$(grep -n 'RX sources' "$pd" | cut -d: -f1)
+txline=$(grep -n 'TX clients' "$pd" | cut -d: -f1)
+ncp1=$(grep -n '>ncp1<' "$pd" | cut -d: -f1)
+amis=$(grep -n '>amis<' "$pd" | cut -d: -f1)
+check "RX sources come before TX clients" test "$rxline" -lt "$txline"
+check "ncp1 is an rx source" test "$ncp1" -gt "$rxline" -a "$ncp1" -lt "$txline"
+check "amis is a tx client" test "$amis" -gt "$txline"
+check "satnet (no image at all) is listed" grep -q '>satnet<' "$pd"
+check "the daily page links Monday's image of amis" grep -q 'href="../webGraphics/daily/amis/Mon.png">Mon 30 Nov<' "$pd"
+check "the daily page shows it" grep -q '<img class="latest" src="../webGraphics/daily/amis/Mon.png"' "$pd"
+check "a missing day is a grey label, not a link" grep -q '<span class="missing" title="no image">Tue 24 Nov</span>' "$pd"
+check "seven days per row" test "$(grep -A1 '>amis<' "$pd" | grep -o 'Nov</[as]' | wc -l)" -eq 7
+pw=$s/webPages/weeklyGraphs.html
+check "the weekly page links week 48 of amis's latency" grep -q 'href="../webGraphics/weekly/latency/amis/48.png">week 48<' "$pw"
+check "tx columns: Latency | Files Over Maximum Latency | Bytecount | Filecount | Errors" \
+    grep -q '<th scope="col">Client</th><th scope="col">Latency</th><th scope="col">Files Over Maximum Latency</th><th scope="col">Bytecount</th><th scope="col">Filecount</th><th scope="col">Errors</th>' "$pw"
+check "rx columns: Bytecount | Filecount | Errors" \
+    grep -q '<th scope="col">Source</th><th scope="col">Bytecount</th><th scope="col">Filecount</th><th scope="col">Errors</th>' "$pw"
+check "five weeks per cell (44..48)" sh -c "grep -A1 '>amis<' '$pw' | grep -q 'week 44.*week 45.*week 46.*week 47.*week 48'"
+pm=$s/webPages/monthlyGraphs.html
+check "the monthly page links November of ncp1's errors" grep -q 'href="../webGraphics/monthly/errors/ncp1/Nov.png">Nov 2026<' "$pm"
+check "three months per cell (Sep..Nov)" sh -c "grep -A3 '>ncp1<' '$pm' | grep -q 'Sep 2026.*Oct 2026.*Nov 2026'"
+check "three years on the yearly page" grep -q '2024.*2025.*2026' "$s/webPages/yearlyGraphs.html"
+check "the index counts the names" grep -q '1 RX sources, 2 TX clients' "$s/webPages/index.html"
+
+# Every href of every page is relative and names an existing file.
+bad=$(cd "$s/webPages" && for f in *.html; do
+    grep -o 'href="[^"]*"' "$f" | sed 's/^href="//; s/"$//' | while read -r h; do
+        case $h in /*|*://*) echo "$f: absolute $h" ;; esac
+        [ -e "$h" ] || echo "$f: missing $h"
+    done
+done)
+check "every link of every page is relative and resolves${bad:+: $bad}" test -z "$bad"
+
+# Valid HTML5 structure: a doctype, and every element closed in order.
+cat > "$TMPROOT/htmlcheck.py" <<'EOF'
+import sys
+from html.parser import HTMLParser
+VOID = {"meta", "img", "br", "link", "input", "hr"}
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.stack = []; self.errors = []; self.doctype = False
+    def handle_decl(self, d): self.doctype = d.lower() == "doctype html"
+    def handle_starttag(self, t, a):
+        if t not in VOID: self.stack.append(t)
+    def handle_endtag(self, t):
+        if not self.stack or self.stack[-1] != t: self.errors.append("unexpected </%s>" % t)
+        else: self.stack.pop()
+bad = 0
+for f in sys.argv[1:]:
+    p = P(); p.feed(open(f, encoding="utf-8").read()); p.close()
+    if not p.doctype or p.errors or p.stack:
+        print(f, p.doctype, p.errors[:3], p.stack); bad = 1
+sys.exit(bad)
+EOF
+check "every page is well formed HTML5 (doctype, balanced elements)" python3 "$TMPROOT/htmlcheck.py" "$s"/webPages/*.html
+
+# -- failures ------------------------------------------------------------------
+cp "$pd" "$TMPROOT/daily.before"
+r2=$(newroot)
+echo "not a directory" > "$r2/stats/webPages"
+expect_status 1 "an unwritable webPages/ fails with status 1" webPages --root "$r2" --daily
+stderr_has 'webPages/(dailyGraphs|index)\.html' "the message names the page"
+chmod 000 "$s/webGraphics/columbo/ncp1.png"
+if [ "$(id -u)" -ne 0 ]; then
+    expect_status 1 "an unreadable 24 h graph fails the run" env PXS_NOW="2026-11-30 15:10:00" webPages --root "$r" --images
+    check "... after copying the others" test -s "$s/webGraphics/daily/amis/Mon.png"
+fi
+chmod 644 "$s/webGraphics/columbo/ncp1.png"
+printf '#!/bin/sh\necho "rrdGraph: cannot draw" >&2\nexit 1\n' > "$r/bin/rrdGraph"
+expect_status 1 "a failing rrdGraph makes --images fail" \
+    env PXS_NOW="2026-11-30 16:10:00" "$r/bin/webPages" --root "$r" --images --daily
+stderr_has 'rrdGraph -w -f (rx|tx) --machines pds5,pds6 failed' "the failing drawing is named"
+check "the pages are still written" grep -q 'Generated for 2026-11-30 16:10:00' "$pd"
