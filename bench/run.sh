@@ -61,6 +61,8 @@ gen_s=$(echo "$t0 $t1" | awk '{ printf "%.1f", ($2 - $1) / 1e9 }')
 
 files=$(ls "$logs"/*.log | wc -l)
 bytes=$(cat "$logs"/*.log | wc -c)
+tx_bytes=$(cat "$logs"/tx_*.log | wc -c)
+tx_lines=$(cat "$logs"/tx_*.log | wc -l)
 # Warm the page cache so that every contender reads from memory.
 cat "$logs"/*.log > /dev/null
 
@@ -94,24 +96,26 @@ summ_gz=$(mawk 'index($0, "[ERROR]") || (index($0, "[INFO]") && index($0, "Bytes
 all_gz=$(cat "$logs"/*.log | gzip -6 | wc -c)
 
 awk -v gen_s="$gen_s" -v files="$files" -v bytes="$bytes" -v lines="$lines" \
+    -v tx_bytes="$tx_bytes" -v tx_lines="$tx_lines" \
     -v wc_s="$(val wc.s)" -v wc_kb="$(val wc.kb)" -v awk_s="$(val awk.s)" -v awk_kb="$(val awk.kb)" \
     -v tx_s="$(val su_tx.s)" -v tx_kb="$(val su_tx.kb)" -v rx_s="$(val su_rx.s)" -v rx_kb="$(val su_rx.kb)" \
     -v snaps="$snaps" -v snap_bytes="$snap_bytes" -v summ_gz="$summ_gz" -v all_gz="$all_gz" \
     -v cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" -v ncpu="$(nproc)" '
-function row(name, s, kb) {
+function row(name, s, kb, n, b) {
     printf "%-22s %8.2f s %12.0f lines/s %8.1f MB/s %8.1f MB peak RSS\n",
-        name, s, lines / s, bytes / 1e6 / s, kb / 1024
+        name, s, n / s, b / 1e6 / s, kb / 1024
 }
 function verdict(ok) { return ok ? "met" : "MISSED" }
 BEGIN {
     su_s = tx_s + rx_s; su_kb = tx_kb > rx_kb ? tx_kb : rx_kb
     printf "machine: %s, %d CPU(s)\n", cpu, ncpu
-    printf "logs: %d files, %.1f MB, %d lines (generated in %s s)\n\n", files, bytes / 1e6, lines, gen_s
-    row("wc -l", wc_s, wc_kb)
-    row("mawk one-liner", awk_s, awk_kb)
-    row("statsUpdater tx", tx_s, tx_kb)
-    row("statsUpdater rx", rx_s, rx_kb)
-    row("statsUpdater tx+rx", su_s, su_kb)
+    printf "logs: %d files, %.1f MB, %d lines; tx %.1f MB, %d lines (generated in %s s)\n\n",
+        files, bytes / 1e6, lines, tx_bytes / 1e6, tx_lines, gen_s
+    row("wc -l", wc_s, wc_kb, lines, bytes)
+    row("mawk one-liner", awk_s, awk_kb, lines, bytes)
+    row("statsUpdater tx", tx_s, tx_kb, tx_lines, tx_bytes)
+    row("statsUpdater rx", rx_s, rx_kb, lines - tx_lines, bytes - tx_bytes)
+    row("statsUpdater tx+rx", su_s, su_kb, lines, bytes)
     printf "\nsnapshots: %d files, %.2f MB; gzip -6 of the data+error lines %.2f MB (all lines %.2f MB)\n\n",
         snaps, snap_bytes / 1e6, summ_gz / 1e6, all_gz / 1e6
     printf "%-44s %10s %10s  %s\n", "target", "measured", "wanted", "verdict"

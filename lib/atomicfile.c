@@ -1,4 +1,5 @@
 /* atomicfile — temp file in the same directory, fsync, rename, fsync dir. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -162,6 +163,30 @@ int pxs_afile_commit(pxs_afile *af)
 fail:
     pxs_afile_abort(af);
     return -1;
+}
+
+void pxs_afile_clean_stale(const char *path)
+{
+    char *dir = dir_of(path), *copy = xstrdup(path);
+    const char *base = basename(copy);
+    size_t blen = strlen(base);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        /* Exactly ".<base>." followed by mkstemp's six characters. */
+        if (n[0] == '.' && strncmp(n + 1, base, blen) == 0 && n[blen + 1] == '.' &&
+            strlen(n + blen + 2) == 6) {
+            char *tmp = xasprintf("%s/%s", dir, n);
+            unlink(tmp);
+            free(tmp);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    free(dir);
+    free(copy);
 }
 
 int pxs_atomic_write(const char *path, const void *buf, size_t len)

@@ -509,10 +509,13 @@ static void label(labels *l, const char *fmt, ...)
     l->line++;
 }
 
-/* A long file name goes on a line of its own, as the seed did. */
-static void label_file(labels *l, const char *what, const char *file, size_t width)
+/* A long file name goes on a line of its own, as the seed did; the seed's
+ * limits (50 and 65 characters of name) suited its font, here a line of
+ * the label column holds about LABEL_WIDTH characters. */
+#define LABEL_WIDTH 64
+static void label_file(labels *l, const char *what, const char *file)
 {
-    if (strlen(file) <= width) {
+    if (strlen(what) + strlen(file) <= LABEL_WIDTH) {
         label(l, "%s%s", what, file);
     } else {
         label(l, "%s", what);
@@ -533,7 +536,7 @@ static void panel_labels(labels *l, const pxs_graph *g, const pxs_panel *p, cons
     if (p->type == PXS_T_LATENCY) {
         label(l, "Max. lat. : %s (Seconds)", ext);
         label(l, "Time of max. lat. : %s", when);
-        label_file(l, "File with max. lat. :", p->has_extreme ? p->extreme_file : "none", 50);
+        label_file(l, "File with max. lat. :", p->has_extreme ? p->extreme_file : "none");
         label(l, "# of files(total) : %llu", (unsigned long long)p->nb_files);
         label(l, "# of files over %d seconds: %llu", p->max_latency,
               (unsigned long long)p->files_over);
@@ -541,7 +544,7 @@ static void panel_labels(labels *l, const pxs_graph *g, const pxs_panel *p, cons
               p->nb_files ? 100.0 * (double)p->files_over / (double)p->nb_files : 0.0);
     } else if (p->type == PXS_T_BYTECOUNT) {
         char *total = bytes_text(p->total_bytes);
-        label_file(l, "Largest file : ", p->has_extreme ? p->extreme_file : "none", 65);
+        label_file(l, "Largest file : ", p->has_extreme ? p->extreme_file : "none");
         label(l, "Size of largest file : %s (Bytes)", ext);
         label(l, "Time of largest file : %s", when);
         label(l, "# of files : %llu", (unsigned long long)p->nb_files);
@@ -606,16 +609,22 @@ static void put_panel_data(FILE *f, const pxs_graph *g, size_t k)
     fputs("EOD\n", f);
 }
 
+/* A tick at every hour; past two days only every step-th is labelled, so
+ * that the labels stay readable. */
 static void put_xtics(FILE *f, const pxs_graph *g)
 {
     const char *sep = "";
+    int step = 1 + (g->o->span - 1) / 48;
+    int64_t n = 0;
 
     fputs("set xtics (", f);
     for (int64_t t = pxs_hour_floor(g->start); t <= g->end; t += PXS_HOUR) {
-        char hh[8];
+        char hh[8] = "";
         if (t < g->start)
             continue;
-        fprintf(f, "%s\"%s\" %lld", sep, pxs_strftime(t, "%H", hh, sizeof hh), (long long)t);
+        if (n++ % step == 0)
+            pxs_strftime(t, "%H", hh, sizeof hh);
+        fprintf(f, "%s\"%s\" %lld", sep, hh, (long long)t);
         sep = ", ";
     }
     fputs(")\n", f);
@@ -731,11 +740,14 @@ int pxs_gnuplot_run(const char *gnuplot, const char *script, size_t len, const c
 
     if (st < 0) {
         char *why = xstrdup(pxs_error());
-        pxs_set_error("%s (gnuplot is set by [graphics] gnuplot in the config)", why);
+        if (strstr(why, "cannot run"))
+            pxs_set_error("%s (gnuplot is set by [graphics] gnuplot in the config)", why);
+        else
+            pxs_set_error("%s", why);
         free(why);
     } else if (st != 0) {
         char *why = last_line(err);
-        pxs_set_error("%s failed (exit status %d): %s", gnuplot, st, why);
+        pxs_set_error("%s failed (exit status %d)%s%s", gnuplot, st, *why ? ": " : "", why);
         free(why);
     } else if (olen < 8 || memcmp(out, "\x89PNG", 4) != 0) {
         char *why = last_line(err);

@@ -145,8 +145,12 @@ static void collect(pxs_monitor *m, sums *now)
         free(p);
     }
     free(bindir);
-    if (m->cfg->file != NULL)
-        sum_file(m, now, m->cfg->file);
+    if (m->cfg->file != NULL) {
+        /* The absolute name: cron and an operator's shell start elsewhere. */
+        char *abs = realpath(m->cfg->file, NULL);
+        sum_file(m, now, abs != NULL ? abs : m->cfg->file);
+        free(abs);
+    }
     pxs_strlist extra;
     pxs_strlist_init(&extra);
     pxs_strlist_split(&extra, pxs_conf_get(m->cfg, "monitoring", "files", ""), ';');

@@ -8,7 +8,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "pxstats/layout.h"
 #include "pxstats/pxtime.h"
@@ -73,6 +75,12 @@ static int cmp_miss(const void *a, const void *b)
 /* Reports v[0..n): the same range of one (ft, name) for n clients. A range
  * that begins at the window's start began before it: its key does not move
  * as the window slides, so an outage stays one known problem. */
+/* Names shown in a line; more are counted (a machine down means every client). */
+#define SHOWN 10
+
+/* Reports v[0..n): the same range of one (ft, name) for n clients. A range
+ * that begins at the window's start began before it: its key does not move
+ * as the window slides, so an outage stays one known problem. */
 static void report_range(pxs_monitor *m, const miss *v, size_t n, int64_t wstart)
 {
     char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
@@ -80,16 +88,25 @@ static void report_range(pxs_monitor *m, const miss *v, size_t n, int64_t wstart
     pxs_format_iso(v[0].last, b);
     pxs_strlist cl;
     pxs_strlist_init(&cl);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && i < SHOWN; i++)
         pxs_strlist_add(&cl, v[i].client);
     char *list = pxs_strlist_join(&cl, ",");
-    char *who = n == 1 ? xstrdup(list) : xasprintf("{%s}", list);
-    char *key = xasprintf("missing %s %s %s since %s", pxs_filetype_name(v[0].ft), v[0].name,
-                          list, v[0].start <= wstart ? "window" : a);
+    char *who = n == 1 ? xstrdup(list) : n <= SHOWN ? xasprintf("{%s}", list)
+                                                     : xasprintf("{%s,...}", list);
+    /* The key names every client, as a checksum: another set of clients
+     * missing the same hours is another problem. */
+    unsigned long crc = crc32(0L, Z_NULL, 0);
+    for (size_t i = 0; i < n; i++)
+        crc = crc32(crc, (const unsigned char *)v[i].client, (uInt)strlen(v[i].client) + 1);
+    char *key = xasprintf("missing %s %s %zu:%08lx since %s", pxs_filetype_name(v[0].ft),
+                          v[0].name, n, crc, v[0].start <= wstart ? "window" : a);
+    char more[64] = "";
+    if (n > SHOWN)
+        snprintf(more, sizeof more, " for %zu clients", n);
     long long hours = (v[0].last - v[0].start) / PXS_HOUR + 1;
     pxs_mon_add(m, PXS_MON_PICKLES, key,
-                "missing pickles/%s/<YYYYMMDD>/%s/%s_<HH> from %s to %s (%lld hour%s)", who,
-                pxs_filetype_name(v[0].ft), v[0].name, a, b, hours, hours == 1 ? "" : "s");
+                "missing pickles/%s/<YYYYMMDD>/%s/%s_<HH>%s from %s to %s (%lld hour%s)", who,
+                pxs_filetype_name(v[0].ft), v[0].name, more, a, b, hours, hours == 1 ? "" : "s");
     free(key);
     free(who);
     free(list);

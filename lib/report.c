@@ -79,11 +79,6 @@ void pxs_json_string(FILE *fp, const char *s)
     putc('"', fp);
 }
 
-static const char *iso(int64_t t, char *buf)
-{
-    return pxs_format_iso(t, buf);
-}
-
 /* Writes "key":number. */
 static void json_num(FILE *fp, const char *key, double v)
 {
@@ -113,7 +108,7 @@ static void json_where(FILE *fp, const pxs_hour *h, const char *fkey, const char
     }
     fprintf(fp, ",\"%s\":", fkey);
     pxs_json_string(fp, pxs_hour_product(h, &h->rows[row]));
-    fprintf(fp, ",\"%s\":\"%s\"", tkey, iso(h->rows[row].time, t));
+    fprintf(fp, ",\"%s\":\"%s\"", tkey, pxs_format_iso(h->rows[row].time, t));
 }
 
 /* Statistics of one type; a bucket without values reports zeros (the
@@ -146,7 +141,7 @@ static void json_bucket(FILE *fp, const pxs_hour *h, const pxs_bucket *b)
     bool bytes = (h->types & PXS_T_BYTECOUNT) && b->nb_files > 0;
 
     fprintf(fp, "{\"start\":\"%s\",\"nbFiles\":%" PRIu64 ",\"filesOverMaxLatency\":%" PRIu64,
-            iso(b->start, t), b->nb_files, b->files_over_max_latency);
+            pxs_format_iso(b->start, t), b->nb_files, b->files_over_max_latency);
     json_valstats(fp, h, "latency", &b->latency, lat);
     json_valstats(fp, h, "bytecount", &b->bytecount, bytes);
     fprintf(fp, ",\"errors\":{\"total\":%" PRIu64 "}}", b->errors);
@@ -177,9 +172,9 @@ void pxs_report_json(FILE *fp, const pxs_hour *h)
     fputs(",\"machine\":", fp);
     pxs_json_string(fp, h->machine);
     fprintf(fp, ",\"fileType\":\"%s\"", pxs_filetype_name(h->ft));
-    fprintf(fp, ",\"start\":\"%s\"", iso(h->start, t));
+    fprintf(fp, ",\"start\":\"%s\"", pxs_format_iso(h->start, t));
     fprintf(fp, ",\"interval\":%d", h->interval / 60);
-    fprintf(fp, ",\"end\":\"%s\"", iso(h->start + PXS_HOUR, t));
+    fprintf(fp, ",\"end\":\"%s\"", pxs_format_iso(h->start + PXS_HOUR, t));
     fprintf(fp, ",\"maxLatency\":%d,\"partial\":%s", h->max_latency, h->partial ? "true" : "false");
     fputs(",\"types\":", fp);
     json_types(fp, h->types);
@@ -232,7 +227,7 @@ static void text_stat(FILE *fp, const pxs_hour *h, const pxs_bucket *b, const ch
         sep = "  ";
         if (row >= 0 && (size_t)row < h->nrows)
             fprintf(fp, " (%s at %s)", pxs_hour_product(h, &h->rows[row]),
-                    iso(h->rows[row].time, t));
+                    pxs_format_iso(h->rows[row].time, t));
     }
     if (which == 4 && (h->types & PXS_T_ERRORS))
         fprintf(fp, "%serrors %" PRIu64, sep, b->errors);
@@ -262,7 +257,7 @@ static void text_values(FILE *fp, const pxs_hour *h, const pxs_bucket *b)
     fputs("  Values   :\n", fp);
     for (size_t i = b->first_row; i < b->first_row + b->nrows; i++) {
         const pxs_row *r = &h->rows[i];
-        fprintf(fp, "    %s", iso(r->time, t));
+        fprintf(fp, "    %s", pxs_format_iso(r->time, t));
         if (r->error) {
             fputs("  error\n", fp);
             continue;
@@ -280,7 +275,8 @@ static void text_bucket(FILE *fp, const pxs_hour *h, int i)
     const pxs_bucket *b = &h->buckets[i];
     char t0[PXS_ISO_SIZE], t1[PXS_ISO_SIZE];
 
-    fprintf(fp, "\nEntry %d : %s -> %s\n", i, iso(b->start, t0), iso(b->start + h->interval, t1));
+    fprintf(fp, "\nEntry %d : %s -> %s\n", i, pxs_format_iso(b->start, t0),
+            pxs_format_iso(b->start + h->interval, t1));
     if (b->nrows == 0) {
         fputs("  (no data)\n", fp);
         return;
@@ -319,9 +315,9 @@ void pxs_report_text(FILE *fp, const pxs_hour *h, const char *name)
     fprintf(fp, "\nFile type       : %s\n", pxs_filetype_name(h->ft));
     fputs("Files used      : ", fp);
     text_strlist(fp, &h->files);
-    fprintf(fp, "\nStart           : %s\n", iso(h->start, t));
+    fprintf(fp, "\nStart           : %s\n", pxs_format_iso(h->start, t));
     fprintf(fp, "Interval        : %d minute(s)\n", h->interval / 60);
-    fprintf(fp, "End             : %s\n", iso(h->start + PXS_HOUR, t));
+    fprintf(fp, "End             : %s\n", pxs_format_iso(h->start + PXS_HOUR, t));
     fprintf(fp, "nbEntries       : %d\n", h->nbuckets);
     fputs("Types           :", fp);
     for (unsigned i = 0; i < 3; i++)

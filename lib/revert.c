@@ -15,7 +15,8 @@
 
 static bool is_all(const pxs_strlist *clients)
 {
-    return clients->n == 1 && (strcmp(clients->v[0], "All") == 0 || strcmp(clients->v[0], "ALL") == 0);
+    return clients->n == 1 &&
+           (strcmp(clients->v[0], "All") == 0 || strcmp(clients->v[0], "ALL") == 0);
 }
 
 static unsigned ft_bit(pxs_filetype ft)
@@ -23,25 +24,15 @@ static unsigned ft_bit(pxs_filetype ft)
     return ft == PXS_TX ? PXS_REVERT_TX : PXS_REVERT_RX;
 }
 
-/* Adds one (ft, client) to the targets, as a "<ft> <client>" pair list. */
-static void target(pxs_strlist *fts, pxs_strlist *names, pxs_filetype ft, const char *client)
-{
-    for (size_t i = 0; i < names->n; i++)
-        if (strcmp(names->v[i], client) == 0 && strcmp(fts->v[i], pxs_filetype_name(ft)) == 0)
-            return;
-    pxs_strlist_add(fts, pxs_filetype_name(ft));
-    pxs_strlist_add(names, client);
-}
-
-/* The (ft, client) pairs to set, decided from the current times (see the
- * header for the rules). */
+/* The clients to set, one list per file type (indexed by pxs_filetype),
+ * decided from the current times (see the header for the rules). */
 static void targets(const pxs_times *t, const char *machine, unsigned ft_mask,
-                    const pxs_strlist *clients, pxs_strlist *fts, pxs_strlist *names)
+                    const pxs_strlist *clients, pxs_strlist names[2])
 {
     if (is_all(clients)) {
         for (size_t i = 0; i < t->n; i++)
             if (strcmp(t->e[i].machine, machine) == 0 && (ft_mask & ft_bit(t->e[i].ft)))
-                target(fts, names, t->e[i].ft, t->e[i].client);
+                pxs_strlist_add_unique(&names[t->e[i].ft], t->e[i].client);
         return;
     }
     for (size_t i = 0; i < clients->n; i++) {
@@ -51,55 +42,59 @@ static void targets(const pxs_times *t, const char *machine, unsigned ft_mask,
         bool rx = pxs_times_get(t, machine, PXS_RX, c, &old);
 
         if (ft_mask != (PXS_REVERT_TX | PXS_REVERT_RX)) {
-            target(fts, names, (ft_mask & PXS_REVERT_TX) ? PXS_TX : PXS_RX, c);
+            pxs_strlist_add_unique(&names[(ft_mask & PXS_REVERT_TX) ? PXS_TX : PXS_RX], c);
             continue;
         }
         /* No -f: a client is most often a tx client or an rx source, not
          * both; inventing the other entry would only clutter timesView. */
         if (tx || !rx)
-            target(fts, names, PXS_TX, c);
+            pxs_strlist_add_unique(&names[PXS_TX], c);
         if (rx)
-            target(fts, names, PXS_RX, c);
+            pxs_strlist_add_unique(&names[PXS_RX], c);
     }
 }
 
 static int revert_locked(const char *statsdir, const char *machine, unsigned ft_mask,
                          const pxs_strlist *clients, int64_t time, pxs_strlist *changed)
 {
+    static const pxs_filetype fts[] = {PXS_TX, PXS_RX};
     pxs_times t = {0};
     pxs_positions p = {0};
-    pxs_strlist fts, names;
+    pxs_strlist names[2];
     int rc = -1;
 
-    pxs_strlist_init(&fts);
-    pxs_strlist_init(&names);
+    pxs_strlist_init(&names[PXS_TX]);
+    pxs_strlist_init(&names[PXS_RX]);
     if (pxs_times_load(statsdir, &t) != 0 || pxs_positions_load(statsdir, &p) != 0)
         goto out;
-    targets(&t, machine, ft_mask, clients, &fts, &names);
-    if (names.n == 0) {
+    targets(&t, machine, ft_mask, clients, names);
+    if (names[PXS_TX].n + names[PXS_RX].n == 0) {
         char *file = pxs_stats_file(statsdir, "PICKLED-TIMES");
         pxs_set_error("%s: no last-update time is recorded for machine %s (%s); "
                       "name the clients with -c", file, machine,
-                      ft_mask == PXS_REVERT_TX ? "tx" : ft_mask == PXS_REVERT_RX ? "rx" : "tx or rx");
+                      ft_mask == PXS_REVERT_TX   ? "tx"
+                      : ft_mask == PXS_REVERT_RX ? "rx"
+                                                 : "tx or rx");
         free(file);
         goto out;
     }
-    for (size_t i = 0; i < names.n; i++) {
-        pxs_filetype ft;
-        pxs_filetype_parse(fts.v[i], &ft);
-        pxs_positions_drop(&p, machine, ft, names.v[i]);
-        pxs_times_set(&t, machine, ft, names.v[i], pxs_hour_floor(time));
-        char *what = xasprintf("%s %s_%s", machine, fts.v[i], names.v[i]);
-        pxs_strlist_add(changed, what);
-        free(what);
+    for (size_t f = 0; f < 2; f++) {
+        const pxs_strlist *l = &names[fts[f]];
+        for (size_t i = 0; i < l->n; i++) {
+            char *what = xasprintf("%s %s_%s", machine, pxs_filetype_name(fts[f]), l->v[i]);
+            pxs_positions_drop(&p, machine, fts[f], l->v[i]);
+            pxs_times_set(&t, machine, fts[f], l->v[i], pxs_hour_floor(time));
+            pxs_strlist_add(changed, what);
+            free(what);
+        }
     }
     /* Positions first: see the header. */
     if (pxs_positions_save(statsdir, &p) != 0 || pxs_times_save(statsdir, &t) != 0)
         goto out;
     rc = 0;
 out:
-    pxs_strlist_free(&fts);
-    pxs_strlist_free(&names);
+    pxs_strlist_free(&names[PXS_TX]);
+    pxs_strlist_free(&names[PXS_RX]);
     pxs_times_free(&t);
     pxs_positions_free(&p);
     return rc;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "pxstats/atomicfile.h"
 #include "pxstats/layout.h"
 #include "pxstats/lock.h"
 #include "pxstats/logfiles.h"
@@ -124,6 +125,8 @@ static int write_hour(run *r, pxs_hour *h)
     int rc;
 
     pxs_hour_compute(h);
+    /* We hold the statsUpdater lock: leftovers of a killed run can go. */
+    pxs_afile_clean_stale(path);
     rc = pxs_snapshot_write(path, h);
     if (rc != 0) {
         pxs_warnx("%s", pxs_error());
@@ -308,6 +311,18 @@ static int scan_files(run *r, pxs_positions *pos, const pxs_logfiles *files)
     return 0;
 }
 
+/* Temporaries of state files left by a killed run (we hold the lock). */
+static void clean_state_leftovers(const char *statsdir)
+{
+    static const char *const files[] = {"PICKLED-TIMES", "PICKLED_FILE_POSITIONS"};
+
+    for (size_t i = 0; i < 2; i++) {
+        char *path = pxs_stats_file(statsdir, files[i]);
+        pxs_afile_clean_stale(path);
+        free(path);
+    }
+}
+
 static int commit_state(const pxs_update_opts *o, const char *client, int64_t end,
                         pxs_positions *pos)
 {
@@ -318,6 +333,7 @@ static int commit_state(const pxs_update_opts *o, const char *client, int64_t en
     if (pxs_times_load(o->cfg->statsdir, &times) != 0)
         return -1;
     pxs_times_set(&times, o->machine, o->ft, client, end);
+    clean_state_leftovers(o->cfg->statsdir);
     rc = pxs_times_save(o->cfg->statsdir, &times);
     pxs_times_free(&times);
     return rc == 0 ? pxs_positions_save(o->cfg->statsdir, pos) : -1;

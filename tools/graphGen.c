@@ -48,7 +48,7 @@ typedef struct args {
     const char *clients, *filetype, *machines, *types, *product;
     int64_t date;
     long span, jobs;
-    bool now, link, script, all, combine, individual;
+    bool have_date, now, link, script, all, combine, individual;
 } args;
 
 static void parse(pxs_cli *cli, int argc, char **argv, args *a)
@@ -74,20 +74,49 @@ static void parse(pxs_cli *cli, int argc, char **argv, args *a)
 
     while ((opt = getopt_long(argc, argv, "c:f:m:d:s:t:p:nlj:h", opts, NULL)) != -1) {
         switch (opt) {
-        case 'c': a->clients = optarg; break;
-        case 'f': a->filetype = optarg; break;
-        case 'm': a->machines = optarg; break;
-        case 'd': a->date = pxs_cli_date(cli, "-d", optarg); break;
-        case 's': a->span = pxs_cli_long(cli, "-s", optarg, 1, 24 * 366); break;
-        case 't': a->types = optarg; break;
-        case 'p': a->product = optarg; break;
-        case 'n': a->now = true; break;
-        case 'l': a->link = true; break;
-        case 'j': a->jobs = pxs_cli_long(cli, "-j", optarg, 1, 256); break;
-        case OPT_SCRIPT: a->script = true; break;
-        case OPT_ALL: a->all = true; break;
-        case OPT_COMBINE: a->combine = true; break;
-        case OPT_INDIVIDUAL: a->individual = true; break;
+        case 'c':
+            a->clients = optarg;
+            break;
+        case 'f':
+            a->filetype = optarg;
+            break;
+        case 'm':
+            a->machines = optarg;
+            break;
+        case 'd':
+            a->date = pxs_cli_date(cli, "-d", optarg);
+            a->have_date = true;
+            break;
+        case 's':
+            a->span = pxs_cli_long(cli, "-s", optarg, 1, 24 * 366);
+            break;
+        case 't':
+            a->types = optarg;
+            break;
+        case 'p':
+            a->product = optarg;
+            break;
+        case 'n':
+            a->now = true;
+            break;
+        case 'l':
+            a->link = true;
+            break;
+        case 'j':
+            a->jobs = pxs_cli_long(cli, "-j", optarg, 1, 256);
+            break;
+        case OPT_SCRIPT:
+            a->script = true;
+            break;
+        case OPT_ALL:
+            a->all = true;
+            break;
+        case OPT_COMBINE:
+            a->combine = true;
+            break;
+        case OPT_INDIVIDUAL:
+            a->individual = true;
+            break;
         default:
             if (!pxs_cli_common(cli, opt, optarg))
                 pxs_cli_usage_error(cli, "unexpected option");
@@ -160,7 +189,6 @@ int main(int argc, char **argv)
     int rc;
 
     pxs_cli_init(&cli, argv[0], usage);
-    a.date = -1;
     parse(&cli, argc, argv, &a);
     pxs_strlist_init(&clients);
     pxs_strlist_init(&machines);
@@ -181,7 +209,7 @@ int main(int argc, char **argv)
     o.cfg = &cfg;
     o.clients = &clients;
     o.machines = &machines;
-    o.date = a.date >= 0 ? a.date : pxs_now();
+    o.date = a.have_date ? a.date : pxs_now();
     o.span = (int)(a.span ? a.span : a.all ? 24 : 12);
     o.product = a.product;
     o.now = a.now;

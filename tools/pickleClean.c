@@ -1,6 +1,8 @@
 /* pickleClean — delete the snapshot days older than the days kept. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "pxstats/clean.h"
 #include "pxstats/cli.h"
@@ -57,6 +59,12 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
 
     pxs_cli_config(&cli, &cfg);
+    /* A stats tree that does not exist has nothing to clean; taking the lock
+     * would create it (a mistyped --root should not grow a tree). */
+    if (access(cfg.statsdir, F_OK) != 0 && errno == ENOENT) {
+        pxs_config_free(&cfg);
+        return PXS_EXIT_OK;
+    }
     /* statsUpdater may be writing an old hour (after setLastUpdate) into a
      * day about to go: wait for it rather than pull the directory away. */
     if (!dry_run && pxs_lock_take(&lock, cfg.statsdir, "statsUpdater", true) != 0)

@@ -11,7 +11,8 @@
 #include "pxstats/strlist.h"
 
 static const char usage[] =
-    "usage: setLastUpdate [-c CLIENTS] [-f tx|rx] [-m MACHINE] [-v] [--root DIR] [--config FILE] \"DATE\"\n"
+    "usage: setLastUpdate [-c CLIENTS] [-f tx|rx] [-m MACHINE] [-v] [--root DIR] "
+    "[--config FILE] \"DATE\"\n"
     "Sets the last-update time of the clients of MACHINE to DATE (rounded down to\n"
     "the hour) and drops their log positions, so that the next statsUpdater\n"
     "collects again every hour from DATE (DATE is \"YYYY-MM-DD HH:MM:SS\", UTC).\n"

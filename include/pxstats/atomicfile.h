@@ -30,6 +30,11 @@ int pxs_afile_commit(pxs_afile *af);
 /* Abandons the write: the temporary is removed, the final file untouched. */
 void pxs_afile_abort(pxs_afile *af);
 
+/* Removes the temporaries ".<name>.XXXXXX" that writers of path killed before
+ * their rename left behind. Only for a caller that holds the lock serialising
+ * every writer of path (a live writer's temporary would be removed too). */
+void pxs_afile_clean_stale(const char *path);
+
 /* Writes len bytes as the whole new content of path, atomically. */
 int pxs_atomic_write(const char *path, const void *buf, size_t len);
 /* Copies the file src to dst atomically (dst replaced whole or not at all). */

@@ -1,6 +1,6 @@
 /* report — a computed hour (and the last-update table) as text for people and
  * as JSON for programs: pickleView's and timesView's output, kept in the
- * library so that other tools (the monitor, graphGen's debugging) can reuse it.
+ * library so that any other tool can print an hour the same way.
  *
  * The functions only write to fp; the caller checks ferror(fp) / fflush(fp)
  * once at the end (a full disk or a closed pipe is the tool's to report). */

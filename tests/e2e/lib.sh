@@ -34,3 +34,18 @@ stdout_has() { if grep -qE -- "$1" "$TMPROOT/.out"; then ok "$2"; else fail "$2"
 same_files() { if diff -r "$2" "$3" >/dev/null 2>&1; then ok "$1"; else fail "$1"; diff -r "$2" "$3" 2>&1 | head -n 5 | sed 's/^/#   /'; fi; }
 # A fresh root with log/ and stats/ directories.
 newroot() { r=$(mktemp -d "$TMPROOT/root.XXXXXX"); mkdir -p "$r/log" "$r/stats" "$r/etc"; echo "$r"; }
+# same_buckets "description" treeA treeB: every snapshot of A has a twin in B
+# with the same pickleView --json, the list of log file names aside (a file
+# renamed by rotation between runs is read under another name).
+same_buckets() {
+    d=$1 a=$2 b=$3 bad=0
+    (cd "$a" && find . -type f | sort) > "$TMPROOT/.sa"
+    (cd "$b" && find . -type f | sort) > "$TMPROOT/.sb"
+    if ! cmp -s "$TMPROOT/.sa" "$TMPROOT/.sb"; then fail "$d (different sets of snapshots)"; diff "$TMPROOT/.sa" "$TMPROOT/.sb" | head -n 5 | sed 's/^/#   /'; return; fi
+    while read -r f; do
+        pickleView --json "$a/$f" | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("files",None); print(json.dumps(d,sort_keys=True))' > "$TMPROOT/.ja"
+        pickleView --json "$b/$f" | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("files",None); print(json.dumps(d,sort_keys=True))' > "$TMPROOT/.jb"
+        cmp -s "$TMPROOT/.ja" "$TMPROOT/.jb" || { bad=1; echo "#   differs: $f"; break; }
+    done < "$TMPROOT/.sa"
+    [ $bad -eq 0 ] && ok "$d" || fail "$d"
+}

@@ -32,7 +32,7 @@ function startChromium() {
   const child = spawn(chromium, [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-dev-shm-usage', `--user-data-dir=${profile}`, '--remote-debugging-port=0',
+    '--disable-dev-shm-usage', '--hide-scrollbars', `--user-data-dir=${profile}`, '--remote-debugging-port=0',
     'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';
@@ -145,8 +145,11 @@ async function main() {
     await cdp.send('Browser.close').catch(() => {});
     cdp.ws.close();
   } finally {
+    // chromium may still be writing its profile: wait for it before removing it
+    const gone = new Promise((r) => { if (chrome.child.exitCode !== null) r(); else chrome.child.on('exit', r); });
     chrome.child.kill('SIGKILL');
-    fs.rmSync(chrome.profile, { recursive: true, force: true });
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+    try { fs.rmSync(chrome.profile, { recursive: true, force: true, maxRetries: 5 }); } catch (e) { /* a leftover temp profile is harmless */ }
   }
   process.exit(failed ? 1 : 0);
 }

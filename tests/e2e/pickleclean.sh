@@ -8,13 +8,17 @@ export PXS_NOW="2006-10-08 12:34:56"
 
 expect_status 0 "pickleClean -h exits 0" pickleClean -h
 stdout_has '^usage: pickleClean \[-k DAYS\]' "-h prints the usage on stdout"
-synopsis=$(MANWIDTH=200 man -l "$TOP/man/pickleClean.1" 2>/dev/null | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *//; s/  */ /g')
+# The SYNOPSIS of the troff source, macros dropped (no man(1) needed).
+synopsis=$(awk '/^\.SH SYNOPSIS/{on=1;next} /^\.SH/{on=0} on' "$TOP/man/pickleClean.1" |
+    sed -e 's/^\.[A-Z]*[ ]*//' -e 's/ //g' -e 's/\\-/-/g' -e 's/\\(dq/"/g' | tr '\n' ' ' | sed 's/ $//')
 if [ "usage: $synopsis" = "$(head -n 1 "$TMPROOT/.out")" ]; then ok "man SYNOPSIS = first usage line"; else fail "man SYNOPSIS = first usage line ($synopsis)"; fi
 expect_status 2 "-k 0 is a usage error" pickleClean --root "$R" -k 0
 expect_status 2 "-k x is a usage error" pickleClean --root "$R" -k x
 stderr_has "^pickleClean: -k: 'x' is not a number" "bad -k: said"
 expect_status 2 "an argument is a usage error" pickleClean --root "$R" extra
 
+expect_status 0 "no stats tree: nothing to do" pickleClean --root "$TMPROOT/typo" -v
+check "no stats tree: none created" test ! -e "$TMPROOT/typo"
 expect_status 0 "no pickles directory: nothing to do" pickleClean --root "$R" -v
 if [ -s "$TMPROOT/.out" ]; then fail "no pickles directory: nothing printed"; else ok "no pickles directory: nothing printed"; fi
 

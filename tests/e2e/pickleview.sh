@@ -12,7 +12,9 @@ START="2006-10-08 00:00:00"
 # ---- usage ----
 expect_status 0 "pickleView -h exits 0" pickleView -h
 stdout_has '^usage: pickleView \[--json\]' "-h prints the usage on stdout"
-synopsis=$(MANWIDTH=200 man -l "$TOP/man/pickleView.1" 2>/dev/null | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *//; s/  */ /g')
+# The SYNOPSIS of the troff source, macros dropped (no man(1) needed).
+synopsis=$(awk '/^\.SH SYNOPSIS/{on=1;next} /^\.SH/{on=0} on' "$TOP/man/pickleView.1" |
+    sed -e 's/^\.[A-Z]*[ ]*//' -e 's/ //g' -e 's/\\-/-/g' -e 's/\\(dq/"/g' | tr '\n' ' ' | sed 's/ $//')
 if [ "usage: $synopsis" = "$(head -n 1 "$TMPROOT/.out")" ]; then ok "man SYNOPSIS = first usage line"; else fail "man SYNOPSIS = first usage line ($synopsis)"; fi
 expect_status 2 "no file is a usage error" pickleView
 stderr_has '^pickleView: no snapshot file given' "usage error says why"

@@ -12,7 +12,9 @@ POS=$R/stats/PICKLED_FILE_POSITIONS
 # ---- usage ----
 expect_status 0 "setLastUpdate -h exits 0" setLastUpdate -h
 stdout_has '^usage: setLastUpdate \[-c CLIENTS\] \[-f tx\|rx\] \[-m MACHINE\]' "-h prints the usage on stdout"
-synopsis=$(MANWIDTH=200 man -l "$TOP/man/setLastUpdate.1" 2>/dev/null | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *//; s/  */ /g')
+# The SYNOPSIS of the troff source, macros dropped (no man(1) needed).
+synopsis=$(awk '/^\.SH SYNOPSIS/{on=1;next} /^\.SH/{on=0} on' "$TOP/man/setLastUpdate.1" |
+    sed -e 's/^\.[A-Z]*[ ]*//' -e 's/ //g' -e 's/\\-/-/g' -e 's/\\(dq/"/g' | tr '\n' ' ' | sed 's/ $//')
 if [ "usage: $synopsis" = "$(head -n 1 "$TMPROOT/.out")" ]; then ok "man SYNOPSIS = first usage line"; else fail "man SYNOPSIS = first usage line ($synopsis)"; fi
 expect_status 2 "no date: usage error" setLastUpdate --root "$R" -m pds5
 stderr_has '^setLastUpdate: no date given' "no date: said"

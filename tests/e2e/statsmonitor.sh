@@ -123,6 +123,19 @@ expect_status 1 "missing: a merged snapshot is expected too" run "$D"
 stdout_has "missing pickles/c1/<YYYYMMDD>/tx/pds5pds6_<HH> from $(iso $((H0 - 3600)))" \
     "missing: the merged group's hour is named"
 
+# A machine down for many clients is still one line.
+fresh
+t=$((H0 - 2 * 3600))
+for i in 3 4 5 6 7 8 9 10 11 12 13 14; do
+    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$D/stats" c$i tx $m "$(iso $((H0 - 4 * 3600)))" 4; done
+done
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do rm "$D/stats/pickles/c$i/$(day $t)/tx/pds6_$(hh $t)"; done
+expect_status 1 "missing: one hour of fourteen clients (exit 1)" run "$D"
+stdout_has "^  \\* missing pickles/\\{c1,c10,c11,c12,c13,c14,c2,c3,c4,c5,\\.\\.\\.\\}/<YYYYMMDD>/tx/pds6_<HH> for 14 clients from $(iso $t) to $(iso $t) \\(1 hour\\)$" \
+    "missing: fourteen clients are one line, ten named"
+n=$(grep -c '^  \* missing' "$TMPROOT/.out")
+if [ "$n" -eq 1 ]; then ok "missing: no other line"; else fail "missing: no other line (got $n)"; fi
+
 # ---- 3. gaps in the data --------------------------------------------------------
 fresh
 G1=$((H0 - 4 * 3600 + 600)); G2=$((G1 + 90 * 60))     # 90 silent minutes on both machines

@@ -6,7 +6,9 @@ R=$(newroot)
 
 expect_status 0 "timesView -h exits 0" timesView -h
 stdout_has '^usage: timesView \[--root DIR\] \[--config FILE\]$' "-h prints the usage on stdout"
-synopsis=$(MANWIDTH=200 man -l "$TOP/man/timesView.1" 2>/dev/null | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *//; s/  */ /g')
+# The SYNOPSIS of the troff source, macros dropped (no man(1) needed).
+synopsis=$(awk '/^\.SH SYNOPSIS/{on=1;next} /^\.SH/{on=0} on' "$TOP/man/timesView.1" |
+    sed -e 's/^\.[A-Z]*[ ]*//' -e 's/ //g' -e 's/\\-/-/g' -e 's/\\(dq/"/g' | tr '\n' ' ' | sed 's/ $//')
 if [ "usage: $synopsis" = "$(head -n 1 "$TMPROOT/.out")" ]; then ok "man SYNOPSIS = first usage line"; else fail "man SYNOPSIS = first usage line ($synopsis)"; fi
 expect_status 2 "an argument is a usage error" timesView extra
 stderr_has "^timesView: unexpected argument 'extra'" "usage error says why"

@@ -69,7 +69,8 @@ static long number(const char *arg)
 static void parse_args(int argc, char **argv, opts *o)
 {
     static const struct option lo[] = {
-        {"client", required_argument, NULL, O_CLIENT}, {"machine", required_argument, NULL, O_MACHINE},
+        {"client", required_argument, NULL, O_CLIENT},
+        {"machine", required_argument, NULL, O_MACHINE},
         {"ft", required_argument, NULL, O_FT}, {"start", required_argument, NULL, O_START},
         {"interval", required_argument, NULL, O_INTERVAL},
         {"max-latency", required_argument, NULL, O_MAXLAT},

@@ -290,7 +290,7 @@ def compare_hours(expected, actual, opts):
         for f in top:
             if not same_value(e.get(f), a.get(f), opts.tolerance):
                 diffs.append("%s: %s expected %r got %r" % (name, f, e.get(f), a.get(f)))
-        if opts.files and sorted(e.get("files", [])) != sorted(a.get("files", [])):
+        if opts.compare_files and sorted(e.get("files", [])) != sorted(a.get("files", [])):
             diffs.append("%s: files expected %r got %r" % (name, e.get("files"), a.get("files")))
         eb, ab = e.get("buckets", []), a.get("buckets", [])
         if len(eb) != len(ab):
@@ -365,7 +365,8 @@ def add_expect_opts(p):
 
 def add_compare_opts(p):
     p.add_argument("--malformed", action="store_true", help="compare the malformed counts too")
-    p.add_argument("--files", action="store_true", help="compare the lists of files too")
+    p.add_argument("--files", dest="compare_files", action="store_true",
+                   help="compare the lists of files too")
     p.add_argument("--no-where", action="store_true",
                    help="do not compare minFile/minTime/maxFile/maxTime")
     p.add_argument("--tolerance", type=float, default=1e-9, help="relative, for numbers")

@@ -409,6 +409,72 @@ static void test_no_data(void **state)
     pxs_strlist_free(&m);
 }
 
+/* Writes a tx log of amis for machine: lines at hour 6 + minute m (second
+ * 10), n bytes each, latency 3 s; and one line after 06:30 that -n at 06:30
+ * must not draw. */
+static void write_log(const char *machine, const int *minutes, size_t n, int64_t bytes)
+{
+    char *path = xasprintf("%s/%s/tx_amis.log", cfg.logdir, machine), *text = xstrdup("");
+
+    for (size_t i = 0; i <= n; i++) {
+        int64_t t = hour0() + 6 * 3600 + (i < n ? minutes[i] * 60 + 10 : 45 * 60);
+        char iso[PXS_ISO_SIZE], rec[32], *line, *all;
+        pxs_strftime(t - 3, "%Y%m%d%H%M%S", rec, sizeof rec);
+        line = xasprintf("%s,000 [INFO] (%lld Bytes) File /apps/px/txq/amis/3/x/"
+                         "SACN31_CWAO_%zu:ncp1:CWAO:SA:3:Direct:%s delivered to ftp://h:/in/\n",
+                         pxs_format_iso(t, iso), (long long)bytes, i, rec);
+        all = xasprintf("%s%s", text, line);
+        free(text);
+        free(line);
+        text = all;
+    }
+    assert_int_equal(pxs_atomic_write(path, text, strlen(text)), 0);
+    free(path);
+    free(text);
+}
+
+/* -n: the window ends at "now" (06:30) and its current hour comes from the
+ * logs of each machine, merged; nothing after 06:30 is drawn. */
+static void test_now_from_logs(void **state)
+{
+    static const int m5[] = {0, 7, 7, 29}, m6[] = {7, 12};
+    pxs_strlist c, m;
+    pxs_graph_opts o = opts(&c, &m, "pds5,pds6", NULL);
+    pxs_graph g;
+    const pxs_panel *bytes;
+
+    (void)state;
+    write_log("pds5", m5, 4, 1000);
+    write_log("pds6", m6, 2, 10);
+    o.now = true;
+    o.date = hour0() + 6 * 3600 + 30 * 60;
+    assert_int_equal(pxs_graph_load(&o, &g), 0);
+    assert_int_equal(g.end, o.date);
+    assert_int_equal(g.start, o.date - 6 * 3600);
+    assert_int_equal(g.series[0].nhours, 7);
+    bytes = &g.panels[1];
+    assert_int_equal(bytes->type, PXS_T_BYTECOUNT);
+    /* Hours 0:30..5:59 from the snapshots (hour 4 missing), 6:00..6:29 from the logs. */
+    assert_int_equal(bytes->npoints, 30 + 4 * 60 + 30);
+    assert_int_equal(bytes->x[bytes->npoints - 30], hour0() + 6 * 3600);
+    assert_true(bytes->y[bytes->npoints - 30] == 1000);
+    assert_true(bytes->y[bytes->npoints - 30 + 7] == 2010);
+    assert_true(bytes->y[bytes->npoints - 30 + 12] == 10);
+    assert_true(bytes->y[bytes->npoints - 1] == 1000);
+    pxs_graph_free(&g);
+    /* One machine alone: its hour is used as is. */
+    pxs_strlist_free(&m);
+    pxs_strlist_init(&m);
+    pxs_strlist_add(&m, "pds6");
+    assert_int_equal(pxs_graph_load(&o, &g), 0);
+    bytes = &g.panels[1];
+    assert_true(bytes->y[bytes->npoints - 30 + 7] == 10);
+    assert_true(bytes->y[bytes->npoints - 30] == 0);
+    pxs_graph_free(&g);
+    pxs_strlist_free(&c);
+    pxs_strlist_free(&m);
+}
+
 static bool gnuplot_found(void)
 {
     char *argv[] = {"gnuplot", "--version", NULL};
@@ -561,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_load_one_machine_filtered),
         cmocka_unit_test(test_script),
         cmocka_unit_test(test_no_data),
+        cmocka_unit_test(test_now_from_logs),
         cmocka_unit_test(test_make_png),
         cmocka_unit_test(test_run_failures),
         cmocka_unit_test(test_jobs_run),

@@ -117,7 +117,8 @@ static void tx_hour(pxs_hour *h, int interval_min)
 {
     pxs_hour_init(h, "amis", "pds5", PXS_TX, T0 + 1234, interval_min, 15, PXS_T_ALL);
     pxs_hour_add_row(h, T0 + 36, 130, 5, "SACN31_CWAO:file:CWAO:SA:3:Direct:20061008000031", false);
-    pxs_hour_add_row(h, T0 + 37, 7124, 20, "SXUS23_KWBC:ncp2:KWBC:SX:3:Direct:20061008000017", false);
+    pxs_hour_add_row(h, T0 + 37, 7124, 20, "SXUS23_KWBC:ncp2:KWBC:SX:3:Direct:20061008000017",
+                     false);
     pxs_hour_add_row(h, T0 + 38, 0, 0, "", true);
     pxs_hour_add_row(h, T0 + 3540, 10, 1, "P1", false);
     pxs_hour_add_row(h, T0 + 3541, 20, 2, "P2", false);

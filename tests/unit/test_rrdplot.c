@@ -378,6 +378,14 @@ const char *__lsan_default_suppressions(void)
            "leak:libglib\nleak:libgobject\nleak:libharfbuzz\nleak:libfreetype\n";
 }
 
+/* librrd is built without frame pointers: the slow unwinder is needed for
+ * the suppressions above to see librrd in a leak's stack. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {

@@ -1,0 +1,141 @@
+/* Unit tests of names: which client, source and machine names are accepted
+ * (they become path components and remote arguments), the message of a
+ * refusal, and the tx/rx file type. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pxstats/msg.h"
+#include "pxstats/names.h"
+
+static void test_valid_names(void **state)
+{
+    static const char *good[] = {
+        "a", "Z", "0", "amis", "pds5", "pds-5", "cmc_mirror", "host.domain.ca", "a.b-c_d",
+        "x.", "x-", "x_", "_leading_underscore", "0start", "UPPER", "a..b", "ABCxyz0189",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (!pxs_name_valid(good[i]))
+            fail_msg("'%s' should be valid", good[i]);
+        if (pxs_name_check("client", good[i]) != 0)
+            fail_msg("pxs_name_check refused '%s': %s", good[i], pxs_error());
+    }
+}
+
+static void test_invalid_names(void **state)
+{
+    static const char *bad[] = {
+        "", "../x", "..", ".", "a/b", "/abs", "x/", ".hidden", "-rf", "--help", "a b", " a",
+        "a ", "a\tb", "'q'", "\"q\"", "a;b", ";", "$(reboot)", "a$b", "`id`", "a`b", "a\nb",
+        "\n", "a\\b", "a*", "a?", "[a]", "a|b", "a&b", "a>b", "a<b", "a:b", "a,b", "a=b",
+        "a~", "~a", "a#b", "a!b", "a%b", "a@b", "a+b", "(a)", "{a}",
+        "caf\xc3\xa9",           /* UTF-8 e acute */
+        "\xe6\x97\xa5\xe6\x9c\xac", /* UTF-8 CJK */
+        "a\xff",                 /* stray high byte */
+        "a\x01",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (pxs_name_valid(bad[i]))
+            fail_msg("'%s' should be invalid", bad[i]);
+        if (pxs_name_check("client", bad[i]) != -1)
+            fail_msg("pxs_name_check accepted '%s'", bad[i]);
+    }
+    assert_false(pxs_name_valid(NULL));
+}
+
+static void test_length_limit(void **state)
+{
+    char name[PXS_NAME_MAX + 2];
+
+    (void)state;
+    assert_int_equal(PXS_NAME_MAX, 128);
+    memset(name, 'a', sizeof name);
+    name[PXS_NAME_MAX] = '\0';
+    assert_int_equal(strlen(name), 128);
+    assert_true(pxs_name_valid(name));
+    assert_int_equal(pxs_name_check("machine", name), 0);
+    name[PXS_NAME_MAX] = 'a';
+    name[PXS_NAME_MAX + 1] = '\0';
+    assert_int_equal(strlen(name), 129);
+    assert_false(pxs_name_valid(name));
+    assert_int_equal(pxs_name_check("machine", name), -1);
+    assert_non_null(strstr(pxs_error(), "unsafe machine name 'aaaa"));
+    assert_non_null(strstr(pxs_error(), "too long"));
+}
+
+/* The message is "unsafe <what> name '<name>': <reason>". */
+static void expect_message(const char *what, const char *name, const char *reason)
+{
+    char want[512];
+
+    assert_int_equal(pxs_name_check(what, name), -1);
+    snprintf(want, sizeof want, "unsafe %s name '%s': %s", what, name, reason);
+    assert_string_equal(pxs_error(), want);
+}
+
+static void test_messages(void **state)
+{
+    (void)state;
+    expect_message("client", "", "empty");
+    expect_message("source", ".hidden", "starts with '.'");
+    expect_message("machine", "-rf", "starts with '-'");
+    expect_message("client", "../x", "starts with '.'");
+    expect_message("client", "a/b", "only letters, digits, '.', '_' and '-' are allowed");
+    expect_message("client", "$(reboot)", "only letters, digits, '.', '_' and '-' are allowed");
+    expect_message("client", "a b", "only letters, digits, '.', '_' and '-' are allowed");
+    /* NULL is refused, not a crash. */
+    assert_int_equal(pxs_name_check("client", NULL), -1);
+    assert_string_equal(pxs_error(), "unsafe client name '': missing");
+    /* A valid name leaves the previous error alone and returns 0. */
+    assert_int_equal(pxs_name_check("client", "ok"), 0);
+    assert_string_equal(pxs_error(), "unsafe client name '': missing");
+}
+
+static void test_filetype(void **state)
+{
+    pxs_filetype ft = PXS_RX;
+
+    (void)state;
+    assert_int_equal(PXS_TX, 0);
+    assert_int_equal(PXS_RX, 1);
+    assert_string_equal(pxs_filetype_name(PXS_TX), "tx");
+    assert_string_equal(pxs_filetype_name(PXS_RX), "rx");
+    assert_int_equal(pxs_filetype_parse("tx", &ft), 0);
+    assert_int_equal(ft, PXS_TX);
+    assert_int_equal(pxs_filetype_parse("rx", &ft), 0);
+    assert_int_equal(ft, PXS_RX);
+
+    static const char *bad[] = {"", "TX", "Rx", "t", "txx", " tx", "tx ", "both", "All"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[128];
+        ft = PXS_RX;
+        if (pxs_filetype_parse(bad[i], &ft) != -1)
+            fail_msg("pxs_filetype_parse accepted '%s'", bad[i]);
+        assert_int_equal(ft, PXS_RX); /* untouched */
+        snprintf(want, sizeof want, "file type must be tx or rx, not '%s'", bad[i]);
+        assert_string_equal(pxs_error(), want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_names),
+        cmocka_unit_test(test_invalid_names),
+        cmocka_unit_test(test_length_limit),
+        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_filetype),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
