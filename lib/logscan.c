@@ -158,7 +158,7 @@ int pxs_logscan_file(const char *path, bool gz, uint64_t offset, pxs_filetype ft
                 p = nl + 1;
                 continue;
             }
-            v = scan_line(&s, p, len);
+            v = len > PXS_LINE_MAX ? report_overlong(&s) : scan_line(&s, p, len);
             if (v != 0) {
                 res->stopped = v > 0;
                 if (v < 0) {

@@ -363,7 +363,69 @@ static void fingerprint(pxs_ssh *s, char *out, size_t size)
     out[w] = '\0';
 }
 
-static int check_host_key(pxs_ssh *s, const pxs_ssh_target *t, const char *known_hosts)
+/* Reads the known_hosts file (before the handshake: a missing file is the
+ * operator's to fix, whatever the server says). */
+static LIBSSH2_KNOWNHOSTS *load_known_hosts(pxs_ssh *s, const char *known_hosts)
+{
+    LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(s->session);
+    if (kh == NULL) {
+        pxs_set_error("%s: cannot check host keys: %s", s->name, ssh_last_error(s));
+        return NULL;
+    }
+    errno = 0;
+    if (access(known_hosts, R_OK) < 0 ||
+        libssh2_knownhost_readfile(kh, known_hosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
+        pxs_set_error("%s: cannot read known_hosts file %s: %s", s->name, known_hosts,
+                      errno != 0 ? strerror(errno) : "not in OpenSSH format");
+        libssh2_knownhost_free(kh);
+        return NULL;
+    }
+    return kh;
+}
+
+/* The host key algorithms of one known_hosts key type. */
+static const char *algorithms_of(int keybits)
+{
+    switch (keybits) {
+    case LIBSSH2_KNOWNHOST_KEY_ED25519: return "ssh-ed25519";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_256: return "ecdsa-sha2-nistp256";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_384: return "ecdsa-sha2-nistp384";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_521: return "ecdsa-sha2-nistp521";
+    case LIBSSH2_KNOWNHOST_KEY_SSHRSA: return "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
+    case LIBSSH2_KNOWNHOST_KEY_SSHDSS: return "ssh-dss";
+    default: return NULL;
+    }
+}
+
+/* Asks the server for a key of a type known_hosts holds for this host, as
+ * OpenSSH does: a server offering, say, ECDSA first while only its RSA key
+ * was recorded must not be refused as unknown. Hashed entries cannot be
+ * matched by name here; then libssh2's default order stands. */
+static void prefer_known_types(pxs_ssh *s, LIBSSH2_KNOWNHOSTS *kh, const pxs_ssh_target *t)
+{
+    char bracketed[PXS_NAME_MAX + 16];
+    snprintf(bracketed, sizeof bracketed, "[%s]:%d", t->host, t->port);
+    char prefs[512] = "";
+    struct libssh2_knownhost *e = NULL;
+    while (libssh2_knownhost_get(kh, &e, e) == 0) {
+        if (e->name == NULL ||
+            (strcmp(e->name, bracketed) != 0 && strcmp(e->name, t->host) != 0))
+            continue;
+        const char *alg = algorithms_of(e->typemask & LIBSSH2_KNOWNHOST_KEY_MASK);
+        if (alg == NULL || strstr(prefs, alg) != NULL ||
+            strlen(prefs) + strlen(alg) + 2 > sizeof prefs)
+            continue;
+        if (prefs[0] != '\0')
+            strcat(prefs, ",");
+        strcat(prefs, alg);
+    }
+    /* A type this libssh2 cannot do is refused here: keep the defaults. */
+    if (prefs[0] != '\0')
+        libssh2_session_method_pref(s->session, LIBSSH2_METHOD_HOSTKEY, prefs);
+}
+
+static int check_host_key(pxs_ssh *s, const pxs_ssh_target *t, LIBSSH2_KNOWNHOSTS *kh,
+                          const char *known_hosts)
 {
     size_t len;
     int type;
@@ -372,25 +434,11 @@ static int check_host_key(pxs_ssh *s, const pxs_ssh_target *t, const char *known
         pxs_set_error("%s: the server sent no host key", s->name);
         return -1;
     }
-    LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(s->session);
-    if (kh == NULL) {
-        pxs_set_error("%s: cannot check host keys: %s", s->name, ssh_last_error(s));
-        return -1;
-    }
-    errno = 0;
-    if (access(known_hosts, R_OK) < 0 ||
-        libssh2_knownhost_readfile(kh, known_hosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-        pxs_set_error("%s: cannot read known_hosts file %s: %s", s->name, known_hosts,
-                      errno != 0 ? strerror(errno) : "not in OpenSSH format");
-        libssh2_knownhost_free(kh);
-        return -1;
-    }
     struct libssh2_knownhost *found = NULL;
     int check = libssh2_knownhost_checkp(kh, t->host, t->port, key, len,
                                          LIBSSH2_KNOWNHOST_TYPE_PLAIN |
                                              LIBSSH2_KNOWNHOST_KEYENC_RAW | knownhost_keybit(type),
                                          &found);
-    libssh2_knownhost_free(kh);
     if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH)
         return 0;
     char fp[64];
@@ -444,6 +492,7 @@ pxs_ssh *pxs_ssh_connect(const pxs_ssh_target *t, const pxs_ssh_opts *o)
         }
         initialised = true;
     }
+    LIBSSH2_KNOWNHOSTS *kh = NULL;
     pxs_ssh *s = xcalloc(1, sizeof *s);
     s->fd = -1;
     s->name = pxs_ssh_target_name(t);
@@ -457,17 +506,24 @@ pxs_ssh *pxs_ssh_connect(const pxs_ssh_target *t, const pxs_ssh_opts *o)
         goto fail;
     }
     libssh2_session_set_blocking(s->session, 0);
+    kh = load_known_hosts(s, o->known_hosts);
+    if (kh == NULL)
+        goto fail;
+    prefer_known_types(s, kh, t);
     int rc;
     SSH_RETRY(s, deadline, rc, libssh2_session_handshake(s->session, s->fd));
     if (rc != 0) {
         step_error(s, rc, "the ssh handshake", o->connect_timeout);
         goto fail;
     }
-    if (check_host_key(s, t, o->known_hosts) < 0 ||
+    if (check_host_key(s, t, kh, o->known_hosts) < 0 ||
         authenticate(s, t, o->identity, o->connect_timeout, deadline) < 0)
         goto fail;
+    libssh2_knownhost_free(kh);
     return s;
 fail:
+    if (kh != NULL)
+        libssh2_knownhost_free(kh);
     pxs_ssh_close(s);
     return NULL;
 }

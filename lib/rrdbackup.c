@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <rrd.h>
+#include <rrd_client.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "pxstats/lock.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/rrdstore.h"
 #include "pxstats/xalloc.h"
 
 /* The trees a backup holds, relative to the stats root. */
@@ -161,9 +164,26 @@ static int prune(const char *statsdir)
     return rc;
 }
 
+/* With rrdcached, updates may still sit in its queue: write them to the files
+ * before they are copied. */
+static int flush_daemon(void)
+{
+    const char *addr = pxs_rrd_daemon();
+    if (addr == NULL)
+        return 0;
+    rrd_clear_error();
+    if (rrdc_connect(addr) != 0 || rrdc_flushall() != 0) {
+        pxs_set_error("cannot flush rrdcached at %s: %s", addr, rrd_get_error());
+        return -1;
+    }
+    return 0;
+}
+
 /* The backup itself, the lock being held. */
 static int backup_locked(const char *statsdir, int64_t t, bool do_prune, char **name)
 {
+    if (flush_daemon() != 0)
+        return -1;
     char iso[PXS_ISO_SIZE], dname[PXS_ISO_SIZE];
     char *final = NULL;
     for (;; t++) {

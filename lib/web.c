@@ -319,9 +319,12 @@ static void put_head(FILE *fp, pxs_period p, int64_t now)
             "table { width: 100%%; border-collapse: separate; border-spacing: 5px; }\n"
             "th { background: #006699; color: white; padding: 5px; }\n"
             "td { padding: 5px; border: 1px solid #888; }\n"
-            "td.name { background: #99FF99; font-weight: bold; }\n"
+            "td.name { background: #99FF99; font-weight: bold; white-space: nowrap; }\n"
             "td.links { background: #66CCFF; }\n"
-            "td.links a, td.links span { margin-right: 0.8em; white-space: nowrap; }\n"
+            /* each label whole, the cell wrapping between them: five columns
+             * of five weeks must fit a laptop's width */
+            "td.links a, td.links span { margin-right: 0.8em; white-space: nowrap;"
+            " display: inline-block; }\n"
             ".missing { color: #555; text-decoration: line-through; }\n"
             "img.latest { width: 320px; height: auto; display: block; }\n"
             "nav a { margin-right: 1em; }\n"

@@ -1,7 +1,9 @@
 /* launchGraphs — the graphics host's hourly cycle: remote updates, sync,
  * merges, archive, graphs, images, pages, uploads and the monitor. */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "pxstats/atomicfile.h"
 #include "pxstats/cli.h"
 #include "pxstats/launch.h"
 #include "pxstats/lock.h"
@@ -18,7 +20,7 @@ static const char usage[] =
     "and the others still run; the last line says how many failed.\n"
     "  -d, --date DATE   \"YYYY-MM-DD HH:MM:SS\" UTC, the time of the cycle (default now)\n"
     "      --dry-run     print the steps (one command line each), run nothing\n"
-    "  -v, --verbose     say which step runs\n"
+    "  -v, --verbose     say which step runs (the default on a terminal)\n"
     "      --root DIR    pxstats root (stats tree DIR/stats), passed on to the programs\n"
     "      --config FILE configuration file, passed on to the programs\n"
     "  -h, --help        this text\n"
@@ -42,6 +44,9 @@ int main(int argc, char **argv)
     int opt;
 
     pxs_cli_init(&cli, argv[0], usage);
+    /* on a terminal each step is announced; in cron only the summary */
+    if (pxs_cli_interactive())
+        pxs_set_verbose(true);
     while ((opt = getopt_long(argc, argv, "d:vh", opts, NULL)) != -1) {
         switch (opt) {
         case 'd': now = pxs_cli_date(&cli, "-d", optarg); have_date = true; break;
@@ -54,8 +59,13 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
-    if (!have_date)
+    if (!have_date) {
         now = pxs_now();
+    } else {
+        /* the programs without a date option (statsMonitor) see it too */
+        char iso[PXS_ISO_SIZE];
+        setenv("PXS_NOW", pxs_format_iso(now, iso), 1);
+    }
 
     pxs_cli_config(&cli, &cfg);
     pxs_launch_opts o = {.cfg = &cfg, .now = now, .root = cli.root, .config = cli.config};
@@ -69,6 +79,8 @@ int main(int argc, char **argv)
     }
     /* A cycle can outlast the hour on a slow day: the next one must not
      * run the same programs over the same files at the same time. */
+    if (pxs_mkdirs(cfg.statsdir) < 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     int l = pxs_lock_take(&lock, cfg.statsdir, "launchGraphs", false);
     if (l != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s%s", l > 0 ? "not running: " : "", pxs_error());

@@ -15,6 +15,9 @@
 #     SSH_KNOWN_HOSTS   known_hosts holding the host key
 #     SSH_RSH           an ssh command line for rsync -e (strict host keys, batch mode)
 #     SSHD_DIR          where all of it lives (sshd's log is $SSHD_DIR/sshd.log)
+# The server has an ECDSA and an Ed25519 host key, and known_hosts records
+# only the Ed25519 one (host_key.pub), as on a site whose known_hosts predates
+# a new key type: a client must ask for the key type it knows.
 # It registers sshd_stop with on_exit, so sshd is stopped when the suite ends,
 # whether its tests passed, failed or it was interrupted.
 #
@@ -52,8 +55,9 @@ sshd_start() {
     SSHD_DIR=$TMPROOT/sshd
     mkdir -p "$SSHD_DIR" || return 1
     chmod 700 "$SSHD_DIR"
-    rm -f "$SSHD_DIR/host_key" "$SSHD_DIR/host_key.pub" "$SSHD_DIR/user_key" "$SSHD_DIR/user_key.pub"
+    rm -f "$SSHD_DIR"/host_key* "$SSHD_DIR"/user_key*
     ssh-keygen -q -t ed25519 -N '' -C pxs-e2e-host -f "$SSHD_DIR/host_key" || return 1
+    ssh-keygen -q -t ecdsa -N '' -C pxs-e2e-host -f "$SSHD_DIR/host_key_ecdsa" || return 1
     ssh-keygen -q -t ed25519 -N '' -C pxs-e2e-user -f "$SSHD_DIR/user_key" || return 1
     cp "$SSHD_DIR/user_key.pub" "$SSHD_DIR/authorized_keys"
     chmod 600 "$SSHD_DIR/authorized_keys"
@@ -92,6 +96,7 @@ _sshd_write_config() {
     cat > "$SSHD_DIR/sshd_config" <<EOF
 Port $SSHD_PORT
 ListenAddress 127.0.0.1
+HostKey $SSHD_DIR/host_key_ecdsa
 HostKey $SSHD_DIR/host_key
 PidFile $SSHD_DIR/sshd.pid
 AuthorizedKeysFile $SSHD_DIR/authorized_keys

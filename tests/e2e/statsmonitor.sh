@@ -261,7 +261,10 @@ same_files "mail: a report not delivered leaves the state as it was" "$T/prevjob
 # ---- options ----------------------------------------------------------------------
 expect_status 0 "-h exits 0" "$BIN/statsMonitor" -h
 stdout_has '^usage: statsMonitor \[--config FILE\] \[--root DIR\] \[--since DATE\] \[--stdout\] \[--full\]$' "-h prints the usage"
-syn=$(LC_ALL=C MANWIDTH=300 man -l "$TOP/man/statsMonitor.1" 2>/dev/null | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *//')
+# The SYNOPSIS from the troff source (no man(1) needed): each .B/.RB/.IR line
+# is one word whose alternating-font pieces join without spaces.
+syn=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/{/^\.SH/d;s/^\.[A-Z]* //;s/ //g;s/\\-/-/g;p;}' \
+      "$TOP/man/statsMonitor.1" | tr '\n' ' ' | sed 's/ $//')
 if [ "usage: $syn" = "$(sed -n 1p "$TMPROOT/.out")" ]; then ok "the man page SYNOPSIS is the usage line"; else fail "the man page SYNOPSIS is the usage line ($syn)"; fi
 expect_status 2 "a bad option exits 2" "$BIN/statsMonitor" --bogus
 expect_status 2 "a bad --since exits 2" "$BIN/statsMonitor" --since yesterday

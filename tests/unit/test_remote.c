@@ -214,7 +214,7 @@ static int listener(int *port)
 static void test_connect_failures(void **state)
 {
     (void)state;
-    pxs_ssh_opts o = {.identity = "/nonexistent/key", .known_hosts = "/nonexistent/kh",
+    pxs_ssh_opts o = {.identity = "/nonexistent/key", .known_hosts = "/dev/null",
                       .port = 22, .connect_timeout = 1, .run_timeout = 1};
     int port;
     int fd = listener(&port);
@@ -240,6 +240,16 @@ static void test_connect_failures(void **state)
     pxs_ssh_result r;
     assert_int_equal(pxs_ssh_exec(&t, &o, argv, &r), -1);
     pxs_ssh_result_free(&r);
+
+    /* A known_hosts file that cannot be read stops before any ssh traffic. */
+    fd = listener(&port);
+    t.port = port;
+    o.known_hosts = "/nonexistent/kh";
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_null(pxs_ssh_connect(&t, &o));
+    assert_true(elapsed_since(&t0) < 0.5);
+    assert_non_null(strstr(pxs_error(), "cannot read known_hosts file /nonexistent/kh"));
+    close(fd);
 }
 
 /* ---- the rsync vector of pickleSync ------------------------------------- */

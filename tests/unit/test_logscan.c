@@ -1,0 +1,257 @@
+/* Unit tests of logscan and logfiles: whole lines only, positions, gzip,
+ * over-long lines, file choice by content. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <cmocka.h>
+
+#include "pxstats/logfiles.h"
+#include "pxstats/logscan.h"
+#include "pxstats/msg.h"
+#include "pxstats/pxtime.h"
+
+static char dir[] = "/tmp/pxs-scanXXXXXX";
+
+#define L1 "2026-01-10 00:00:05,000 [INFO] (10 Bytes) Ingested in DB as /db/P1:x\n"
+#define L2 "2026-01-10 00:01:05,000 [WARNING] something\n"
+#define L3 "2026-01-10 00:02:05,000 [ERROR] lost\n"
+#define L4 "2026-01-10 00:03:05,000 [INFO] (zz Bytes) Ingested in DB as /db/P2:x\n"
+#define L5 "2026-01-10 01:00:00,000 [INFO] (30 Bytes) Ingested in DB as /db/P3:x\n"
+
+typedef struct seen {
+    int data, errors, malformed, stop_at_data; /* stop when this many data lines seen (0: never) */
+    int64_t last_time;
+    uint64_t last_offset;
+    int64_t bytes;
+} seen;
+
+static int count(void *arg, pxs_line_kind kind, const pxs_record *r, uint64_t offset)
+{
+    seen *s = arg;
+
+    if (kind == PXS_LINE_DATA && s->stop_at_data && s->data == s->stop_at_data)
+        return 1;
+    s->last_offset = offset;
+    s->last_time = r->time;
+    if (kind == PXS_LINE_DATA) {
+        s->data++;
+        s->bytes += r->bytes;
+    } else if (kind == PXS_LINE_ERROR)
+        s->errors++;
+    else
+        s->malformed++;
+    return 0;
+}
+
+static char *write_file(const char *name, const char *text, size_t len)
+{
+    char *path = NULL;
+    FILE *f;
+
+    assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+    return path;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static void whole_lines_and_positions(void **state)
+{
+    const char text[] = L1 L2 L3 L4 "2026-01-10 00:04:00,000 [INFO] (7";
+    char *path = write_file("rx_a.log", text, sizeof text - 1);
+    pxs_scan_result res;
+    seen s = {0};
+    (void)state;
+    assert_int_equal(pxs_logscan_file(path, false, 0, PXS_RX, 1, count, &s, &res), 0);
+    assert_int_equal(s.data, 1);
+    assert_int_equal(s.errors, 1);
+    assert_int_equal(s.malformed, 1);
+    assert_int_equal(s.bytes, 10);
+    /* The unfinished last line is not consumed. */
+    assert_int_equal(res.offset, strlen(L1 L2 L3 L4));
+    assert_int_equal(res.lines, 4);
+    /* Resuming at the saved offset reads nothing more until the line ends. */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(pxs_logscan_file(path, false, res.offset, PXS_RX, 1, count, &s, &res), 0);
+    assert_int_equal(s.data + s.errors + s.malformed, 0);
+    assert_int_equal(res.offset, strlen(L1 L2 L3 L4));
+    free(path);
+    /* Completed: exactly that line is read. */
+    {
+        const char more[] = L1 L2 L3 L4 "2026-01-10 00:04:00,000 [INFO] (7 Bytes) Ingested in DB as /d/Q\n";
+        path = write_file("rx_a.log", more, sizeof more - 1);
+        memset(&s, 0, sizeof s);
+        assert_int_equal(pxs_logscan_file(path, false, strlen(L1 L2 L3 L4), PXS_RX, 1, count, &s,
+                                          &res), 0);
+        assert_int_equal(s.data, 1);
+        assert_int_equal(s.bytes, 7);
+        assert_int_equal(s.last_offset, strlen(L1 L2 L3 L4));
+        assert_int_equal(res.offset, sizeof more - 1);
+        free(path);
+    }
+}
+
+static void stop_leaves_position_before_line(void **state)
+{
+    const char text[] = L1 L5;
+    char *path = write_file("rx_b.log", text, sizeof text - 1);
+    pxs_scan_result res;
+    seen s = {.stop_at_data = 1};
+    (void)state;
+    assert_int_equal(pxs_logscan_file(path, false, 0, PXS_RX, 1, count, &s, &res), 0);
+    assert_true(res.stopped);
+    assert_int_equal(res.offset, strlen(L1));
+    free(path);
+}
+
+static void errors_not_wanted_and_crlf(void **state)
+{
+    const char text[] = "2026-01-10 00:02:05,000 [ERROR] lost\r\n"
+                        "2026-01-10 00:00:05,000 [INFO] (10 Bytes) Ingested in DB as /db/P1\r\n";
+    char *path = write_file("rx_c.log", text, sizeof text - 1);
+    pxs_scan_result res;
+    seen s = {0};
+    (void)state;
+    assert_int_equal(pxs_logscan_file(path, false, 0, PXS_RX, 0, count, &s, &res), 0);
+    assert_int_equal(s.errors, 0);
+    assert_int_equal(s.data, 1);
+    free(path);
+}
+
+static void gzip_files(void **state)
+{
+    char *path = NULL;
+    gzFile g;
+    pxs_scan_result res;
+    seen s = {0};
+    int64_t t;
+    (void)state;
+    assert_true(asprintf(&path, "%s/rx_d.log.2026-01-09.gz", dir) > 0);
+    g = gzopen(path, "wb");
+    assert_non_null(g);
+    gzputs(g, L1 L2 L3 L5);
+    gzclose(g);
+    assert_int_equal(pxs_logscan_file(path, true, 0, PXS_RX, 1, count, &s, &res), 0);
+    assert_int_equal(s.data, 2);
+    assert_int_equal(res.offset, strlen(L1 L2 L3 L5));
+    memset(&s, 0, sizeof s);
+    assert_int_equal(pxs_logscan_file(path, true, strlen(L1 L2 L3), PXS_RX, 1, count, &s, &res), 0);
+    assert_int_equal(s.data, 1);
+    assert_int_equal(s.bytes, 30);
+    assert_true(pxs_logfile_first_time(path, true, &t));
+    assert_int_equal(t, 1768003205);
+    assert_true(pxs_logfile_last_time(path, true, &t));
+    assert_int_equal(t, 1768006800);
+    free(path);
+}
+
+static void overlong_line_is_malformed(void **state)
+{
+    size_t big = PXS_LINE_MAX + 100, n = strlen(L1);
+    char *text = malloc(big + 2 * n + 1), *path;
+    pxs_scan_result res;
+    seen s = {0};
+    (void)state;
+    memcpy(text, L1, n);
+    memset(text + n, 'x', big);
+    text[n + big - 1] = '\n';
+    memcpy(text + n + big, L1, n);
+    path = write_file("rx_e.log", text, big + 2 * n);
+    assert_int_equal(pxs_logscan_file(path, false, 0, PXS_RX, 1, count, &s, &res), 0);
+    assert_int_equal(s.data, 2);
+    assert_int_equal(s.malformed, 1);
+    assert_int_equal(res.offset, big + 2 * n);
+    free(path);
+    free(text);
+}
+
+static void missing_file_named(void **state)
+{
+    pxs_scan_result res;
+    seen s = {0};
+    (void)state;
+    assert_int_equal(pxs_logscan_file("/nonexistent/rx_z.log", false, 0, PXS_RX, 1, count, &s, &res), -1);
+    assert_non_null(strstr(pxs_error(), "/nonexistent/rx_z.log"));
+}
+
+static void file_choice_by_content(void **state)
+{
+    /* Names lie: the ".2000-01-01" file holds the newest rotated lines. */
+    const char old[] = "Traceback line without time\n" L1 L2;
+    const char newer[] = L5;
+    const char live[] = "2026-01-10 02:00:00,000 [INFO] (1 Bytes) Ingested in DB as /db/P9\n";
+    const char silent[] = "no timestamps at all\n";
+    char *a = write_file("rx_f.log.2026-01-11", old, sizeof old - 1);
+    char *b = write_file("rx_f.log.2000-01-01", newer, sizeof newer - 1);
+    char *c = write_file("rx_f.log", live, sizeof live - 1);
+    char *d = write_file("rx_f.logbook", silent, sizeof silent - 1);
+    char *e = write_file("rx_fg.log", silent, sizeof silent - 1);
+    pxs_logfiles l;
+    int64_t t0 = 1768003200; /* 2026-01-10 00:00:00 */
+    (void)state;
+    assert_int_equal(pxs_logfiles_list(dir, PXS_RX, "f", &l), 0);
+    assert_int_equal(l.n, 3);
+    assert_non_null(strstr(l.f[0].path, "2026-01-11"));
+    assert_non_null(strstr(l.f[1].path, "2000-01-01"));
+    assert_true(l.f[2].live);
+    pxs_logfiles_free(&l);
+    /* Only the file holding 01:00 covers [00:30, 01:30]. */
+    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0 + 1800, t0 + 5400, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_non_null(strstr(l.f[0].path, "2000-01-01"));
+    pxs_logfiles_free(&l);
+    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0, t0 + 3 * 3600, &l), 0);
+    assert_int_equal(l.n, 3);
+    pxs_logfiles_free(&l);
+    assert_int_equal(pxs_logfiles_find("/nonexistent", PXS_RX, "f", t0, t0, &l), -1);
+    free(a); free(b); free(c); free(d); free(e);
+}
+
+static void last_time_across_blocks(void **state)
+{
+    /* A last timed line far from the end, behind a long untimed tail. */
+    size_t n = strlen(L1), tail = 200000;
+    char *text = malloc(n + tail), *path;
+    int64_t t;
+    (void)state;
+    memcpy(text, L1, n);
+    for (size_t i = 0; i < tail; i++)
+        text[n + i] = (i % 80 == 79) ? '\n' : 'y';
+    path = write_file("rx_g.log", text, n + tail);
+    assert_true(pxs_logfile_last_time(path, false, &t));
+    assert_int_equal(t, 1768003205);
+    free(path);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(whole_lines_and_positions), cmocka_unit_test(stop_leaves_position_before_line),
+        cmocka_unit_test(errors_not_wanted_and_crlf), cmocka_unit_test(gzip_files),
+        cmocka_unit_test(overlong_line_is_malformed), cmocka_unit_test(missing_file_named),
+        cmocka_unit_test(file_choice_by_content),    cmocka_unit_test(last_time_across_blocks),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
