@@ -12,6 +12,7 @@
 #                      baseline is given every advantage)
 #   rrdGraph -d        a daily graph of every client and type (750 PNGs)
 # Timed runs are repeated BENCH_RUNS times (default 3) and the median kept.
+# BENCH_BIN / BENCH_LOGGEN: where the programs are (default bin/ and build/tests/loggen).
 # Target (issue 4): rrdTransfer <= 1.5x the CLI's time. Never part of
 # `make check`.
 set -eu
@@ -23,15 +24,17 @@ RATE=${BENCH_RATE:-600}
 RUNS=${BENCH_RUNS:-3}
 JOBS=${BENCH_JOBS:-2}
 OUT=${BENCH_OUT:-bench/out}/rrd
+case "$OUT" in /*) ;; *) OUT=$OUT ;; esac
 DAY=2026-01-10
 END="2026-01-11 00:00:00"
 MACHINE=bench
-LOGGEN=build/tests/loggen
+LOGGEN=${BENCH_LOGGEN:-build/tests/loggen}
+BIN=${BENCH_BIN:-bin}
 root=$OUT/root
 stats=$root/stats
 TYPES="latency bytecount errors filecount filesOverMaxLatency"
 
-for need in "$LOGGEN" bin/statsUpdater bin/setLastUpdate bin/rrdTransfer bin/rrdGraph; do
+for need in "$LOGGEN" "$BIN/statsUpdater" "$BIN/setLastUpdate" "$BIN/rrdTransfer" "$BIN/rrdGraph"; do
     [ -x "$need" ] || { echo "bench: $need is missing: run make all" >&2; exit 1; }
 done
 command -v rrdtool >/dev/null || { echo "bench: rrdtool is missing (apt-get install rrdtool)" >&2; exit 1; }
@@ -59,13 +62,13 @@ echo "bench: $CLIENTS tx clients, one day of logs at $RATE lines/hour each"
 "$LOGGEN" -q --logdir "$root/log" --machines "$MACHINE" --clients "$CLIENTS" --sources 1 \
     --start "$DAY 00:00:00" --days 1 --rate "$RATE" --seed 1
 names=$(cd "$root/log" && ls tx_*.log | sed 's/^tx_//; s/\.log$//' | paste -sd, -)
-bin/setLastUpdate --root "$root" -m "$MACHINE" -f tx -c "$names" "$DAY 00:00:00" > /dev/null
-bin/statsUpdater --root "$root" -m "$MACHINE" -f tx -c All -d "$END"
+"$BIN/setLastUpdate" --root "$root" -m "$MACHINE" -f tx -c "$names" "$DAY 00:00:00" > /dev/null
+"$BIN/statsUpdater" --root "$root" -m "$MACHINE" -f tx -c All -d "$END"
 snaps=$(find "$stats/pickles" -type f | wc -l)
 find "$stats/pickles" -type f -exec cat {} + > /dev/null
 
 fresh="rm -rf '$stats/databases' '$stats/DATABASE-UPDATES'"
-T="bin/rrdTransfer --root $root -m $MACHINE -c All -e"
+T="$BIN/rrdTransfer --root $root -m $MACHINE -c All -e"
 median transfer "$fresh" $T "$END"
 median transfer_j "$fresh" $T "$END" -j "$JOBS"
 dbs=$(find "$stats/databases" -type f | wc -l)
@@ -77,10 +80,10 @@ for db in */*_"$MACHINE"; do
     f=$(echo "$db" | tr / _)
     rrdtool fetch "$db" AVERAGE -r 60 -s "$start" -e "$stop" |
         awk -v s="$start" -v e="$stop" -F': ' '$1 ~ /^[0-9]+$/ && $1 > s && $1 <= e {
-            v = $2; if (v ~ /nan/) v = "U"; printf "%s:%s\n", $1, v }' > "$top/$OUT/args/$f"
-    mkdir -p "$top/$OUT/empty/$(dirname "$db")"
+            v = $2; if (v ~ /nan/) v = "U"; printf "%s:%s\n", $1, v }' > "$OUT/args/$f"
+    mkdir -p "$OUT/empty/$(dirname "$db")"
     ds=$(dirname "$db")
-    rrdtool create "$top/$OUT/empty/$db" --start "$start" --step 60 "DS:$ds:GAUGE:60:U:U" \
+    rrdtool create "$OUT/empty/$db" --start "$start" --step 60 "DS:$ds:GAUGE:60:U:U" \
         RRA:AVERAGE:0.5:1:7200 RRA:MIN:0.5:1:7200 RRA:MAX:0.5:1:7200 \
         RRA:AVERAGE:0.5:60:336 RRA:MIN:0.5:60:336 RRA:MAX:0.5:60:336 \
         RRA:AVERAGE:0.5:240:1460 RRA:MIN:0.5:240:1460 RRA:MAX:0.5:240:1460 \
@@ -88,9 +91,9 @@ for db in */*_"$MACHINE"; do
 done
 cd "$top"
 cat > "$OUT/cli.sh" <<SH
-cd "$top/$OUT/cli"
+cd "$OUT/cli"
 for db in */*; do
-    rrdtool update "\$db" \$(cat "$top/$OUT/args/\$(echo "\$db" | tr / _)")
+    rrdtool update "\$db" \$(cat "$OUT/args/\$(echo "\$db" | tr / _)")
 done
 SH
 median cli "rm -rf '$OUT/cli' && cp -r '$OUT/empty' '$OUT/cli'" sh "$OUT/cli.sh"
@@ -103,7 +106,7 @@ for db in latency/client001_$MACHINE bytecount/client077_$MACHINE filecount/clie
     [ "$a" = "$b" ] || same=no
 done
 
-G="bin/rrdGraph --root $root --machines $MACHINE -d --date"
+G="$BIN/rrdGraph --root $root --machines $MACHINE -d --date"
 median graph "rm -rf '$stats/graphs'" $G "$END"
 median graph_j "rm -rf '$stats/graphs'" $G "$END" -j "$JOBS"
 graphs=$(find "$stats/graphs" -name '*.png' | wc -l)

@@ -13,25 +13,27 @@
 #include "pxstats/msg.h"
 #include "pxstats/xalloc.h"
 
-/* The process umask, read once (umask(2) can only be read by setting it). */
+/* The process umask (umask(2) can only be read by setting it; pxstats has no
+ * threads, so setting it back at once is safe). */
 static mode_t process_umask(void)
 {
-    static int known;
-    static mode_t mask;
+    mode_t mask = umask(022);
 
-    if (!known) {
-        mask = umask(022);
-        umask(mask);
-        known = 1;
-    }
+    umask(mask);
     return mask;
 }
 
 int pxs_mkdirs(const char *path)
 {
-    char *p = xstrdup(path);
+    char *p;
     int rc = 0;
 
+    if (path[0] == '\0') {
+        errno = ENOENT;
+        pxs_set_error_errno("cannot create a directory with an empty name");
+        return -1;
+    }
+    p = xstrdup(path);
     for (char *s = p + 1; ; s++) {
         if (*s == '/' || *s == '\0') {
             char c = *s;
@@ -201,6 +203,123 @@ int pxs_atomic_write(const char *path, const void *buf, size_t len)
         return -1;
     }
     return pxs_afile_commit(&af);
+}
+
+void pxs_abatch_init(pxs_abatch *b)
+{
+    pxs_strlist_init(&b->tmp);
+    pxs_strlist_init(&b->final);
+}
+
+static void abatch_clear(pxs_abatch *b)
+{
+    pxs_strlist_free(&b->tmp);
+    pxs_strlist_free(&b->final);
+}
+
+static ssize_t find_final(const pxs_abatch *b, const char *path)
+{
+    for (size_t i = b->final.n; i > 0; i--)
+        if (strcmp(b->final.v[i - 1], path) == 0)
+            return (ssize_t)(i - 1);
+    return -1;
+}
+
+const char *pxs_abatch_pending(const pxs_abatch *b, const char *path)
+{
+    ssize_t i = find_final(b, path);
+
+    return i < 0 ? NULL : b->tmp.v[i];
+}
+
+int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t len)
+{
+    pxs_afile af;
+    ssize_t old;
+
+    if (pxs_afile_open(&af, path) != 0)
+        return -1;
+    if ((len > 0 && fwrite(buf, 1, len, af.fp) != len) || fclose(af.fp) != 0) {
+        af.fp = NULL;
+        pxs_set_error_errno("cannot write %s", path);
+        pxs_afile_abort(&af);
+        return -1;
+    }
+    af.fp = NULL;
+    old = find_final(b, path);
+    if (old >= 0) {
+        /* Rewritten in the same batch: the newer temporary replaces the older. */
+        unlink(b->tmp.v[old]);
+        free(b->tmp.v[old]);
+        b->tmp.v[old] = xstrdup(af.tmp);
+    } else {
+        pxs_strlist_add(&b->tmp, af.tmp);
+        pxs_strlist_add(&b->final, path);
+    }
+    afile_release(&af);
+    return 0;
+}
+
+/* Makes the temporaries durable: one syncfs for the filesystem, or an fsync
+ * per file where syncfs is not available. */
+static int abatch_sync(const pxs_abatch *b)
+{
+    int fd = open(b->tmp.v[0], O_RDONLY | O_CLOEXEC);
+    int rc = fd >= 0 ? syncfs(fd) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    if (rc == 0)
+        return 0;
+    for (size_t i = 0; i < b->tmp.n; i++) {
+        fd = open(b->tmp.v[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) {
+            pxs_set_error_errno("cannot sync %s", b->final.v[i]);
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+int pxs_abatch_commit(pxs_abatch *b)
+{
+    pxs_strlist dirs;
+    size_t done = 0;
+    int rc = 0;
+
+    if (b->tmp.n == 0)
+        return 0;
+    pxs_strlist_init(&dirs);
+    if (abatch_sync(b) != 0)
+        rc = -1;
+    while (rc == 0 && done < b->tmp.n) {
+        char *dir = dir_of(b->final.v[done]);
+        if (rename(b->tmp.v[done], b->final.v[done]) != 0) {
+            pxs_set_error_errno("cannot rename %s to %s", b->tmp.v[done], b->final.v[done]);
+            rc = -1;
+        } else {
+            pxs_strlist_add_unique(&dirs, dir);
+            done++;
+        }
+        free(dir);
+    }
+    for (size_t i = 0; rc == 0 && i < dirs.n; i++)
+        rc = fsync_dir(dirs.v[i]);
+    for (size_t i = done; i < b->tmp.n; i++)
+        unlink(b->tmp.v[i]);
+    pxs_strlist_free(&dirs);
+    abatch_clear(b);
+    return rc;
+}
+
+void pxs_abatch_abort(pxs_abatch *b)
+{
+    for (size_t i = 0; i < b->tmp.n; i++)
+        unlink(b->tmp.v[i]);
+    abatch_clear(b);
 }
 
 int pxs_atomic_copy(const char *src, const char *dst)

@@ -19,9 +19,12 @@ static bool is_dir(const char *path)
 
 char *pxs_machine_logdir(const char *logdir, const char *machine)
 {
-    char *sub = xasprintf("%s/%s", logdir, machine);
+    char *sub;
 
-    if (machine != NULL && *machine != '\0' && is_dir(sub))
+    if (machine == NULL || *machine == '\0')
+        return xstrdup(logdir);
+    sub = xasprintf("%s/%s", logdir, machine);
+    if (is_dir(sub))
         return sub;
     free(sub);
     return xstrdup(logdir);

@@ -68,7 +68,8 @@ static void push_row(pxs_hour *h, int64_t time, int64_t bytes, int64_t latency, 
 {
     pxs_row *r;
 
-    xgrow((void **)&h->rows, &h->cap, h->nrows + 1, sizeof *h->rows);
+    if (h->nrows == h->cap)
+        xgrow((void **)&h->rows, &h->cap, h->nrows + 1, sizeof *h->rows);
     r = &h->rows[h->nrows++];
     r->time = time;
     r->error = error;
@@ -76,8 +77,10 @@ static void push_row(pxs_hour *h, int64_t time, int64_t bytes, int64_t latency, 
     r->bytes = !error && (h->types & PXS_T_BYTECOUNT) ? bytes : 0;
     r->latency = !error && (h->types & PXS_T_LATENCY) && h->ft == PXS_TX ? latency : 0;
     r->product = product;
-    free(h->buckets);
-    h->buckets = NULL;
+    if (h->buckets) {
+        free(h->buckets);
+        h->buckets = NULL;
+    }
 }
 
 void pxs_hour_add(pxs_hour *h, const pxs_record *r, bool error)
@@ -138,11 +141,52 @@ static void sort_rows(pxs_hour *h)
     free(tmp);
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (Hoare's selection, expected linear time); v
+ * is reordered so that v[0..k) <= v[k] <= v[k+1..n). */
+static int64_t select_kth(int64_t *v, size_t n, size_t k)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    size_t lo = 0, hi = n - 1;
 
-    return (x > y) - (x < y);
+    while (lo < hi) {
+        int64_t pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                int64_t t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+static double median_of(int64_t *v, size_t n)
+{
+    int64_t upper = select_kth(v, n, n / 2), lower;
+
+    if (n % 2)
+        return (double)upper;
+    /* After selection every value below n/2 is <= upper: the largest of them. */
+    lower = v[0];
+    for (size_t i = 1; i < n / 2; i++)
+        if (v[i] > lower)
+            lower = v[i];
+    return ((double)lower + (double)upper) / 2.0;
 }
 
 /* min/max (first occurrence), mean, exact median and total of one value
@@ -173,9 +217,7 @@ static void value_stats(const pxs_hour *h, const pxs_bucket *b, size_t field, in
     if (n == 0)
         return;
     v->mean = v->total / (double)n;
-    qsort(scratch, n, sizeof *scratch, cmp_i64);
-    v->median = n % 2 ? (double)scratch[n / 2]
-                      : ((double)scratch[n / 2 - 1] + (double)scratch[n / 2]) / 2.0;
+    v->median = median_of(scratch, n);
 }
 
 static void bucket_counts(const pxs_hour *h, pxs_bucket *b)

@@ -174,6 +174,7 @@ int pxs_config_load(pxs_config *c, const char *root, const char *file)
         if (pxs_config_parse(c, text, file) != 0) {
             free(text);
             free(guess);
+            pxs_config_free(c);
             return -1;
         }
         free(text);
@@ -187,8 +188,16 @@ int pxs_config_load(pxs_config *c, const char *root, const char *file)
     c->logdir = path_setting(c, "logdir", c->root, "log");
     c->statsdir = path_setting(c, "statsdir", c->root, "stats");
     c->etcdir = path_setting(c, "etcdir", c->root, "etc");
-    if (pxs_conf_get_int(c, "collection", "maxLatency", 15, 0, 1000000000L, &maxlat) != 0)
+    if (!*c->root || !*c->logdir || !*c->statsdir || !*c->etcdir) {
+        pxs_set_error("%s: [paths]: an empty directory name (root, logdir, statsdir, etcdir)",
+                      c->file ? c->file : "config");
+        pxs_config_free(c);
         return -1;
+    }
+    if (pxs_conf_get_int(c, "collection", "maxLatency", 15, 0, 1000000000L, &maxlat) != 0) {
+        pxs_config_free(c);
+        return -1;
+    }
     c->max_latency = (int)maxlat;
     return 0;
 }

@@ -45,6 +45,36 @@ static void fv_append(pxs_fileversions *fv, const char *merged, const pxs_fv_sou
     l->src.path = xstrdup(s->path);
 }
 
+static int line_cmp(const void *a, const void *b)
+{
+    const pxs_fv_line *x = a, *y = b;
+    int c = strcmp(x->merged, y->merged);
+    return c != 0 ? c : strcmp(x->src.path, y->src.path);
+}
+
+/* The lines of merged: [*first, *last). */
+static void find_range(const pxs_fileversions *fv, const char *merged, size_t *first,
+                       size_t *last)
+{
+    if (!fv->sorted) {
+        *first = 0;
+        *last = fv->n;
+        return;
+    }
+    size_t lo = 0, hi = fv->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(fv->e[mid].merged, merged) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first = lo;
+    while (hi < fv->n && strcmp(fv->e[hi].merged, merged) == 0)
+        hi++;
+    *last = hi;
+}
+
 /* Parses an unsigned decimal field wholly; false on anything else. */
 static bool parse_u64(const char *s, uint64_t *out)
 {
@@ -121,16 +151,14 @@ int pxs_fv_load(const char *statsdir, pxs_fileversions *fv)
     char *path = pxs_stats_file(statsdir, FV_NAME);
     int rc = pxs_state_read_lines(path, load_line, fv);
     free(path);
-    if (rc < 0)
+    if (rc < 0) {
         pxs_fv_free(fv);
-    return rc;
-}
-
-static int line_cmp(const void *a, const void *b)
-{
-    const pxs_fv_line *x = a, *y = b;
-    int c = strcmp(x->merged, y->merged);
-    return c != 0 ? c : strcmp(x->src.path, y->src.path);
+        return rc;
+    }
+    if (fv->n > 1)
+        qsort(fv->e, fv->n, sizeof *fv->e, line_cmp);
+    fv->sorted = true;
+    return 0;
 }
 
 int pxs_fv_save(const char *statsdir, const pxs_fileversions *fv)
@@ -138,7 +166,8 @@ int pxs_fv_save(const char *statsdir, const pxs_fileversions *fv)
     pxs_fv_line *sorted = xcalloc(fv->n ? fv->n : 1, sizeof *sorted);
     if (fv->n > 0)
         memcpy(sorted, fv->e, fv->n * sizeof *sorted);
-    qsort(sorted, fv->n, sizeof *sorted, line_cmp);
+    if (fv->n > 1)
+        qsort(sorted, fv->n, sizeof *sorted, line_cmp);
     char *path = pxs_stats_file(statsdir, FV_NAME);
     pxs_afile af;
     int rc = pxs_afile_open(&af, path);
@@ -199,8 +228,9 @@ bool pxs_fv_needs_rebuild(const pxs_fileversions *fv, const char *merged, bool m
 {
     if (!merged_exists)
         return true;
-    size_t recorded = 0;
-    for (size_t i = 0; i < fv->n; i++) {
+    size_t recorded = 0, first, last;
+    find_range(fv, merged, &first, &last);
+    for (size_t i = first; i < last; i++) {
         const pxs_fv_line *l = &fv->e[i];
         if (strcmp(l->merged, merged) != 0)
             continue;
@@ -230,6 +260,38 @@ void pxs_fv_record(pxs_fileversions *fv, const char *merged, const pxs_fv_source
     fv->n = w;
     for (size_t i = 0; i < n; i++)
         fv_append(fv, merged, &cur[i]);
+    fv->sorted = fv->n <= 1;
+}
+
+static int merged_cmp(const void *key, const void *line)
+{
+    return strcmp(key, ((const pxs_fv_line *)line)->merged);
+}
+
+void pxs_fv_merge(pxs_fileversions *fv, pxs_fileversions *upd)
+{
+    if (upd->n > 1)
+        qsort(upd->e, upd->n, sizeof *upd->e, line_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < fv->n; i++) {
+        if (upd->n > 0 &&
+            bsearch(fv->e[i].merged, upd->e, upd->n, sizeof *upd->e, merged_cmp) != NULL) {
+            free(fv->e[i].merged);
+            pxs_fv_source_free(&fv->e[i].src);
+        } else {
+            fv->e[w++] = fv->e[i];
+        }
+    }
+    fv->n = w;
+    xgrow((void **)&fv->e, &fv->cap, fv->n + upd->n + 1, sizeof *fv->e);
+    if (upd->n > 0)
+        memcpy(fv->e + fv->n, upd->e, upd->n * sizeof *upd->e);
+    fv->n += upd->n;
+    upd->n = 0;
+    pxs_fv_free(upd);
+    if (fv->n > 1)
+        qsort(fv->e, fv->n, sizeof *fv->e, line_cmp);
+    fv->sorted = true;
 }
 
 void pxs_fv_prune(pxs_fileversions *fv, const char *statsdir)
@@ -298,10 +360,13 @@ static int build_one(const char *statsdir, const char *group, const char *merged
     return rc;
 }
 
-/* One client, one hour. */
-static void merge_hour(const char *statsdir, pxs_fileversions *fv, const char *client,
-                       pxs_filetype ft, const pxs_strlist *machines, const char *group, int64_t t,
-                       pxs_merge_report *rep)
+/* One client, one hour. The sources are described before they are read: a
+ * source replaced in between (a pickleSync running meanwhile) is recorded
+ * with its older version, so the next run rebuilds once more; the reverse,
+ * a new version recorded for an old merge, cannot happen. */
+static void merge_hour(const char *statsdir, const pxs_fileversions *fv, pxs_fileversions *upd,
+                       const char *client, pxs_filetype ft, const pxs_strlist *machines,
+                       const char *group, int64_t t, pxs_merge_report *rep)
 {
     pxs_fv_source *cur = xcalloc(machines->n, sizeof *cur);
     size_t n = 0;
@@ -333,7 +398,7 @@ static void merge_hour(const char *statsdir, pxs_fileversions *fv, const char *c
         rep->failed++;
     } else {
         pxs_info("built %s from %zu machine(s)", merged, n);
-        pxs_fv_record(fv, merged, cur, n);
+        pxs_fv_record(upd, merged, cur, n);
         rep->built++;
     }
     for (size_t i = 0; i < n; i++)
@@ -382,9 +447,13 @@ int pxs_merge_build(const char *statsdir, const pxs_strlist *clients, pxs_filety
     char *group = pxs_group_name(machines);
     start = pxs_hour_floor(start);
     end = pxs_hour_floor(end);
+    /* Records go to a table of their own, merged in once at the end: the
+     * look-ups bisect the loaded table, and nothing is linear per hour. */
+    pxs_fileversions upd = {0};
     for (size_t c = 0; c < clients->n; c++)
         for (int64_t t = start; t < end; t += PXS_HOUR)
-            merge_hour(statsdir, &fv, clients->v[c], ft, machines, group, t, rep);
+            merge_hour(statsdir, &fv, &upd, clients->v[c], ft, machines, group, t, rep);
+    pxs_fv_merge(&fv, &upd);
     pxs_fv_prune(&fv, statsdir);
     /* Saved after the merged snapshots are durable: a crash in between only
      * makes the next run rebuild them once more. */

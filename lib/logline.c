@@ -4,7 +4,6 @@
 #include "pxstats/logline.h"
 #include "pxstats/pxtime.h"
 
-#define HAS(s) (memmem(line, len, s, sizeof(s) - 1) != NULL)
 
 /* Offset of the level tag in "YYYY-MM-DD HH:MM:SS,mmm [INFO] ...": checking
  * it first spares a search through the line in the common case. */
@@ -26,14 +25,37 @@ static int parse_time(const char *line, size_t len, int64_t *t)
     return pxs_parse_iso(line, PXS_ISO_LEN, t);
 }
 
-/* The integer between the first '(' and the first " Bytes". */
-static int parse_bytes(const char *line, size_t len, int64_t *bytes)
+/* True when the line holds "/sec", " Segment " or "SEND TIMEOUT": speed lines,
+ * bulletin segments and send timeouts are not deliveries. One memchr per
+ * leading character finds the few candidates faster than three searches. */
+static int excluded(const char *line, size_t len)
+{
+    const char *p = line, *end = line + len;
+
+    while ((p = memchr(p, '/', (size_t)(end - p))) != NULL) {
+        if (end - p >= 4 && memcmp(p, "/sec", 4) == 0)
+            return 1;
+        p++;
+    }
+    for (p = line; (p = memchr(p, 'S', (size_t)(end - p))) != NULL; p++) {
+        if (end - p >= 12 && memcmp(p, "SEND TIMEOUT", 12) == 0)
+            return 1;
+        if (p > line && p[-1] == ' ' && end - p >= 8 && memcmp(p, "Segment ", 8) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The integer between the first '(' and the first " Bytes"; word is the
+ * first "Bytes" of the line. */
+static int parse_bytes(const char *line, size_t len, const char *word, int64_t *bytes)
 {
     const char *open = memchr(line, '(', len);
-    const char *word = memmem(line, len, " Bytes", 6);
     const char *p;
     int64_t v = 0;
 
+    /* The first " Bytes" is the first "Bytes" when a space precedes it. */
+    word = word > line && word[-1] == ' ' ? word - 1 : memmem(line, len, " Bytes", 6);
     if (open == NULL || word == NULL || word <= open + 1)
         return 0;
     p = open + 1;
@@ -89,13 +111,14 @@ static int reception_time(const char *name, size_t nlen, int64_t *t)
     return pxs_parse_compact(p, (size_t)((f ? f : end) - p), t);
 }
 
-static pxs_line_kind parse_data(const char *line, size_t len, pxs_filetype ft, pxs_record *r)
+static pxs_line_kind parse_data(const char *line, size_t len, pxs_filetype ft, const char *word,
+                                pxs_record *r)
 {
     if (!parse_time(line, len, &r->time)) {
         r->time = -1;
         return PXS_LINE_MALFORMED;
     }
-    if (!parse_bytes(line, len, &r->bytes))
+    if (!parse_bytes(line, len, word, &r->bytes))
         return PXS_LINE_MALFORMED;
     if (ft == PXS_TX) {
         int64_t received;
@@ -125,9 +148,11 @@ pxs_line_kind pxs_logline_parse(const char *line, size_t len, pxs_filetype ft, i
     r->latency = 0;
     r->product = line;
     r->product_len = 0;
-    if (has_tag(line, len, "[INFO]", 6) && HAS("Bytes") && !HAS("/sec") && !HAS(" Segment ") &&
-        !HAS("SEND TIMEOUT"))
-        return parse_data(line, len, ft, r);
+    if (has_tag(line, len, "[INFO]", 6)) {
+        const char *word = memmem(line, len, "Bytes", 5);
+        if (word != NULL && !excluded(line, len))
+            return parse_data(line, len, ft, word, r);
+    }
     if (has_tag(line, len, "[ERROR]", 7)) {
         if (!want_errors)
             return PXS_LINE_SKIP;

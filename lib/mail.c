@@ -27,7 +27,8 @@ static void buf_add(buf *b, const char *s, size_t n)
 
 static void buf_str(buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
-/* Length of the encoded line so far, to break it before 76 characters. */
+/* Appends an encoded token; *col is the length of the current line, which a
+ * soft line break keeps within 76 characters. */
 static void qp_put(buf *b, size_t *col, const char *tok, size_t n)
 {
     if (*col + n > 75) {       /* 75 + the "=" of the soft break = 76 */

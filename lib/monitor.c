@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/layout.h"
@@ -99,6 +100,20 @@ static int load_state(pxs_monitor *m)
     rc = pxs_state_read_lines(path, last_data_line, m);
     free(path);
     return rc;
+}
+
+int pxs_monitor_check_tree(const pxs_config *cfg)
+{
+    struct stat st;
+    if (stat(cfg->statsdir, &st) < 0) {
+        pxs_set_error_errno("stats tree %s", cfg->statsdir);
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        pxs_set_error("stats tree %s: not a directory", cfg->statsdir);
+        return -1;
+    }
+    return 0;
 }
 
 /* Every number of the config is checked once here, so that the checks can

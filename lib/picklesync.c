@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/msg.h"
@@ -82,26 +83,40 @@ static char *rsh_command(const pxs_config *cfg, const pxs_ssh_opts *so, int port
 }
 
 /* The stats root on the machine: [sync <host>], then [sync], then ours. */
-static const char *remote_statsdir(const pxs_config *cfg, const char *host)
+static char *remote_statsdir(const pxs_config *cfg, const char *host)
 {
     char *section = xasprintf("sync %s", host);
     const char *dir = pxs_conf_get(cfg, section, "remoteStatsDir", NULL);
     free(section);
     if (dir == NULL)
-        dir = pxs_conf_get(cfg, "sync", "remoteStatsDir", cfg->statsdir);
-    return dir;
+        dir = pxs_conf_get(cfg, "sync", "remoteStatsDir", NULL);
+    if (dir != NULL)
+        return xstrdup(dir);
+    /* The default is our own tree, which --root may have named relatively:
+     * the machines know nothing of our working directory. */
+    if (cfg->statsdir[0] == '/')
+        return xstrdup(cfg->statsdir);
+    char *cwd = getcwd(NULL, 0);
+    char *abs = xasprintf("%s/%s", cwd != NULL ? cwd : "", cfg->statsdir);
+    free(cwd);
+    return abs;
 }
 
 static int build_argv(const pxs_sync_opts *o, const pxs_ssh_opts *so, const pxs_ssh_target *t,
                       long timeout, vec *a)
 {
-    const char *rdir = remote_statsdir(o->cfg, t->host);
+    char *rdir = remote_statsdir(o->cfg, t->host);
+    /* Absolute only: a relative one would silently mean the remote login's
+     * home, and could begin with '-'. */
     if (rdir[0] != '/') {
         pxs_set_error("remote stats directory '%s' of %s is not absolute", rdir, t->host);
+        free(rdir);
         return -1;
     }
-    if (check_ssh_path("known_hosts file", so->known_hosts) < 0)
+    if (check_ssh_path("known_hosts file", so->known_hosts) < 0) {
+        free(rdir);
         return -1;
+    }
     vec_add(a, xstrdup(pxs_conf_get(o->cfg, "sync", "rsync", "rsync")));
     vec_add(a, xstrdup("-a"));
     vec_add(a, xasprintf("--timeout=%ld", timeout));
@@ -121,6 +136,7 @@ static int build_argv(const pxs_sync_opts *o, const pxs_ssh_opts *so, const pxs_
         rl--;
     vec_add(a, xasprintf("%s@%s:%.*s/pickles/", t->login, t->host, (int)rl, rdir));
     vec_add(a, xasprintf("%s/pickles/", o->cfg->statsdir));
+    free(rdir);
     return 0;
 }
 

@@ -145,6 +145,21 @@ char *pxs_format_iso(int64_t t, char *buf)
     return buf;
 }
 
+char *pxs_format_compact(int64_t t, char *buf)
+{
+    char iso[PXS_ISO_SIZE];
+
+    pxs_format_iso(t, iso);
+    memcpy(buf, iso, 4);
+    memcpy(buf + 4, iso + 5, 2);
+    memcpy(buf + 6, iso + 8, 2);
+    memcpy(buf + 8, iso + 11, 2);
+    memcpy(buf + 10, iso + 14, 2);
+    memcpy(buf + 12, iso + 17, 2);
+    buf[14] = '\0';
+    return buf;
+}
+
 char *pxs_strftime(int64_t t, const char *fmt, char *buf, size_t size)
 {
     time_t tt = (time_t)t;

@@ -41,6 +41,23 @@ static bool dir_name(const char *s, char out[PXS_ISO_SIZE])
     return true;
 }
 
+/* With rrdcached, updates of a database may still sit in its queue: they are
+ * written to the file before it is copied. A file the daemon does not hold
+ * (a state file, a database it never saw) has nothing to flush: the answer is
+ * ignored. */
+static void flush_daemon(const char *path)
+{
+    const char *addr = pxs_rrd_daemon();
+    if (addr == NULL || rrdc_connect(addr) != 0)
+        return;
+    char cwd[4096];
+    char *abs = path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL ? xstrdup(path)
+                                                                  : xasprintf("%s/%s", cwd, path);
+    rrdc_flush(abs);
+    rrd_clear_error();
+    free(abs);
+}
+
 /* Copies the regular files of src into dst, recursively (atomic per file). */
 static int copy_tree(const char *src, const char *dst)
 {
@@ -66,6 +83,7 @@ static int copy_tree(const char *src, const char *dst)
         } else if (S_ISDIR(sb.st_mode)) {
             rc = copy_tree(s, t);
         } else if (S_ISREG(sb.st_mode)) {
+            flush_daemon(s);
             rc = pxs_atomic_copy(s, t);
         }
         free(s);
@@ -164,26 +182,9 @@ static int prune(const char *statsdir)
     return rc;
 }
 
-/* With rrdcached, updates may still sit in its queue: write them to the files
- * before they are copied. */
-static int flush_daemon(void)
-{
-    const char *addr = pxs_rrd_daemon();
-    if (addr == NULL)
-        return 0;
-    rrd_clear_error();
-    if (rrdc_connect(addr) != 0 || rrdc_flushall() != 0) {
-        pxs_set_error("cannot flush rrdcached at %s: %s", addr, rrd_get_error());
-        return -1;
-    }
-    return 0;
-}
-
 /* The backup itself, the lock being held. */
 static int backup_locked(const char *statsdir, int64_t t, bool do_prune, char **name)
 {
-    if (flush_daemon() != 0)
-        return -1;
     char iso[PXS_ISO_SIZE], dname[PXS_ISO_SIZE];
     char *final = NULL;
     for (;; t++) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/msg.h"
@@ -41,8 +42,15 @@ static int fetch_one(const char *path, int64_t start, int64_t end, int64_t want_
     char **names = NULL;
     rrd_value_t *data = NULL;
     int attempts = 0;
-    /* rrdcached may hold values not yet in the file. */
-    rrdc_flush_if_daemon(NULL, path);
+    /* rrdcached may hold values not yet in the file; it is given an absolute
+     * path, since it would resolve a relative one against its own directory. */
+    if (pxs_rrd_daemon() != NULL) {
+        char cwd[4096];
+        char *abs = path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL
+                        ? xstrdup(path) : xasprintf("%s/%s", cwd, path);
+        rrdc_flush_if_daemon(NULL, abs);
+        free(abs);
+    }
     for (;;) {
         rrd_clear_error();
         s = (time_t)start;
@@ -316,6 +324,55 @@ static int render(pxs_strlist *a, const char *image, unsigned char **png, size_t
     return 0;
 }
 
+/* The arguments of rrd graph for one image, its statistics known. */
+static void graph_args(pxs_strlist *a, const pxs_rrdgraph_opts *o, char *const *paths, size_t n,
+                       const char *label, pxs_dbtype t, const pxs_span_stats *st,
+                       const char *comment)
+{
+    int64_t start = o->end - (int64_t)o->hours * PXS_HOUR;
+    char *title = title_of(t, label, o->hours, o->end);
+    char *ccomment = escape_colons(comment);
+    char *comment_arg = xasprintf("COMMENT:%s\\c", ccomment);
+    char *s = xasprintf("%" PRId64, start), *e = xasprintf("%" PRId64, o->end);
+    char *step = xasprintf("%" PRId64, st->step);
+    /* --full-size-mode: the whole PNG is 800x200, legend and title included. */
+    const char *fixed[] = {"graph", "-", "--imgformat", "PNG", "--width", GRAPH_WIDTH,
+                           "--height", GRAPH_HEIGHT, "--full-size-mode", "--start", s, "--end", e,
+                           "--step", step, "--vertical-label", pxs_dbtype_name(t),
+                           "--title", title, comment_arg, "--lower-limit", "0"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        pxs_strlist_add(a, fixed[i]);
+    add_data_args(a, paths, n, t, st->factor);
+    const char *inner, *outer;
+    colours(t, &inner, &outer);
+    char *area = xasprintf("AREA:realValue#%s:%s", inner, pxs_dbtype_name(t));
+    char *line = xasprintf("LINE1:realValue#%s", outer);
+    pxs_strlist_add(a, area);
+    pxs_strlist_add(a, line);
+    free(area);
+    free(line);
+    free(s);
+    free(e);
+    free(step);
+    free(title);
+    free(ccomment);
+    free(comment_arg);
+}
+
+/* Writes the image, and its copy in the web tree when asked. */
+static int publish(const pxs_rrdgraph_opts *o, const char *image, const char *label,
+                   pxs_dbtype t, const unsigned char *png, size_t len)
+{
+    if (pxs_atomic_write(image, png, len) != 0)
+        return -1;
+    if (!o->copy)
+        return 0;
+    char *web = pxs_rrdgraph_web_path(o->statsdir, t, label, o->end, o->hours);
+    int rc = pxs_atomic_write(web, png, len);
+    free(web);
+    return rc;
+}
+
 int pxs_rrdgraph_draw(const pxs_rrdgraph_opts *o, const char *const *clients, size_t n,
                       const char *label, pxs_dbtype t)
 {
@@ -327,49 +384,19 @@ int pxs_rrdgraph_draw(const pxs_rrdgraph_opts *o, const char *const *clients, si
     pxs_span_stats st;
     int rc = pxs_rrd_span_stats((const char *const *)paths, n, t, start, o->end, &st);
     if (rc == 0) {
+        char *comment = pxs_rrdgraph_comment(t, &st);
         pxs_strlist a;
         pxs_strlist_init(&a);
-        char *title = title_of(t, label, o->hours, o->end);
-        char *comment = pxs_rrdgraph_comment(t, &st);
-        char *ccomment = escape_colons(comment);
-        char *comment_arg = xasprintf("COMMENT:%s\\c", ccomment);
-        char *s = xasprintf("%" PRId64, start), *e = xasprintf("%" PRId64, o->end);
-        char *step = xasprintf("%" PRId64, st.step);
-        const char *fixed[] = {"graph", "-", "--imgformat", "PNG", "--width", GRAPH_WIDTH,
-                               "--height", GRAPH_HEIGHT, "--full-size-mode", "--start", s, "--end", e,
-                               "--step", step, "--vertical-label", pxs_dbtype_name(t),
-                               "--title", title, comment_arg, "--lower-limit", "0"};
-        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-            pxs_strlist_add(&a, fixed[i]);
-        add_data_args(&a, paths, n, t, st.factor);
-        const char *inner, *outer;
-        colours(t, &inner, &outer);
-        char *area = xasprintf("AREA:realValue#%s:%s", inner, pxs_dbtype_name(t));
-        char *line = xasprintf("LINE1:realValue#%s", outer);
-        pxs_strlist_add(&a, area);
-        pxs_strlist_add(&a, line);
+        graph_args(&a, o, paths, n, label, t, &st, comment);
         unsigned char *png = NULL;
         size_t len = 0;
         rc = render(&a, image, &png, &len);
         if (rc == 0)
-            rc = pxs_atomic_write(image, png, len);
-        if (rc == 0 && o->copy) {
-            char *web = pxs_rrdgraph_web_path(o->statsdir, t, label, o->end, o->hours);
-            rc = pxs_atomic_write(web, png, len);
-            free(web);
-        }
+            rc = publish(o, image, label, t, png, len);
         if (rc == 0 && o->verbose)
             printf("%s: %s\n", image, comment);
         free(png);
-        free(area);
-        free(line);
-        free(s);
-        free(e);
-        free(step);
-        free(title);
         free(comment);
-        free(ccomment);
-        free(comment_arg);
         pxs_strlist_free(&a);
     }
     for (size_t k = 0; k < n; k++)

@@ -144,6 +144,16 @@ static int use_daemon(void)
     return 1;
 }
 
+/* rrdcached resolves a relative path against its own base directory, not
+ * ours: it is given absolute paths. Fresh string. */
+static char *abs_path(const char *path)
+{
+    char cwd[4096];
+    if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+        return xstrdup(path);
+    return xasprintf("%s/%s", cwd, path);
+}
+
 int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
 {
     static const char *const cfs[] = {"AVERAGE", "MIN", "MAX"};
@@ -163,10 +173,12 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
     int daemon = rc == 0 ? use_daemon() : -1;
     if (daemon >= 0) {
         rrd_clear_error();
-        int r = daemon ? rrdc_create(path, PXS_RRD_STEP, (time_t)last_up, 0, argc,
+        char *dp = abs_path(path);
+        int r = daemon ? rrdc_create(dp, PXS_RRD_STEP, (time_t)last_up, 0, argc,
                                      (const char **)args)
                        : rrd_create_r(path, PXS_RRD_STEP, (time_t)last_up, argc,
                                       (const char **)args);
+        free(dp);
         if (r != 0) {
             pxs_set_error("%s: cannot create: %s", path, rrd_get_error());
             rc = -1;
@@ -196,7 +208,9 @@ int pxs_rrd_last(const char *path, int64_t *last)
     for (;;) {
         rrd_clear_error();
         /* Through rrdcached the answer includes values still in its queue. */
-        time_t t = daemon ? rrdc_last(path) : rrd_last_r(path);
+        char *dp = abs_path(path);
+        time_t t = daemon ? rrdc_last(dp) : rrd_last_r(path);
+        free(dp);
         if (t != (time_t)-1) {
             *last = (int64_t)t;
             return 1;
@@ -214,7 +228,9 @@ static int update_batch(const char *path, int daemon, int argc, const char **arg
     int attempts = 0;
     for (;;) {
         rrd_clear_error();
-        int r = daemon ? rrdc_update(path, argc, argv) : rrd_update_r(path, NULL, argc, argv);
+        char *dp = abs_path(path);
+        int r = daemon ? rrdc_update(dp, argc, argv) : rrd_update_r(path, NULL, argc, argv);
+        free(dp);
         if (r == 0)
             return 0;
         if (!pxs_rrd_retry_lock(&attempts))

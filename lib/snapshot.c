@@ -4,6 +4,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <stdbool.h>
+
 #include "pxstats/atomicfile.h"
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
@@ -14,6 +16,9 @@
 static const unsigned char MAGIC[8] = {'P', 'X', 'S', 'N', 'A', 'P', '\r', '\n'};
 /* No real hour comes near this; a larger claim is corruption, not data. */
 #define MAX_PAYLOAD (1u << 30)
+#ifndef ZLEVEL
+#define ZLEVEL 6
+#endif
 
 /* ---- encoding ------------------------------------------------------------ */
 
@@ -24,24 +29,25 @@ typedef struct wbuf {
 
 static void put_bytes(wbuf *w, const void *s, size_t n)
 {
-    xgrow((void **)&w->p, &w->cap, w->len + n, 1);
+    if (w->len + n > w->cap)
+        xgrow((void **)&w->p, &w->cap, w->len + n, 1);
     memcpy(w->p + w->len, s, n);
     w->len += n;
 }
 
 static void put_varint(wbuf *w, uint64_t v)
 {
-    unsigned char b[10];
-    size_t n = 0;
+    unsigned char *b;
 
-    do {
-        b[n] = (unsigned char)(v & 0x7f);
+    if (w->len + 10 > w->cap)
+        xgrow((void **)&w->p, &w->cap, w->len + 10, 1);
+    b = w->p + w->len;
+    while (v >= 0x80) {
+        *b++ = (unsigned char)(v | 0x80);
         v >>= 7;
-        if (v)
-            b[n] |= 0x80;
-        n++;
-    } while (v);
-    put_bytes(w, b, n);
+    }
+    *b++ = (unsigned char)v;
+    w->len = (size_t)(b - w->p);
 }
 
 /* Zigzag keeps small negative deltas small. */
@@ -65,22 +71,184 @@ static void put_strlist(wbuf *w, const pxs_strlist *l)
         put_string(w, l->v[i]);
 }
 
-/* Products front-coded: the length shared with the previous name, then the
- * rest. Ingest names of one client share long prefixes. */
-static void put_products(wbuf *w, const pxs_strpool *p)
+/* Front coding: the length shared with the previous string, then the rest. */
+static void put_front_coded(wbuf *w, const char *prev, size_t prev_len, const char *s, size_t len)
 {
-    const char *prev = "";
+    size_t shared = 0;
 
+    while (shared < len && shared < prev_len && prev[shared] == s[shared])
+        shared++;
+    put_varint(w, shared);
+    put_varint(w, len - shared);
+    put_bytes(w, s + shared, len - shared);
+}
+
+/* An ingest name "what:sys:site:type:prio:fmt:YYYYMMDDhhmmss" split at its
+ * colons, with the reception time as a number; false for any other name, or
+ * when the time would not be written back identically. */
+static bool split_ingest(const char *s, const char *field[7], size_t flen[7], int64_t *t)
+{
+    const char *p = s;
+    char back[16];
+
+    for (int i = 0; i < 7; i++) {
+        const char *c = strchr(p, ':');
+        if ((c == NULL) != (i == 6))
+            return false;
+        field[i] = p;
+        flen[i] = c ? (size_t)(c - p) : strlen(p);
+        p = c ? c + 1 : p;
+    }
+    if (!pxs_parse_compact(field[6], flen[6], t))
+        return false;
+    pxs_format_compact(*t, back);
+    return memcmp(back, field[6], 14) == 0;
+}
+
+/* Product columns. An ingest name is nearly the whole of a row; cut into its
+ * fields (and its first field into its '_' parts), each column holds similar
+ * values side by side, which zlib compresses far better than whole names. */
+enum {
+    C_PARTS,                 /* number of '_' parts of the first field */
+    C_WHAT0,                 /* parts 0..WHAT_COLS-1, one column each */
+    C_WHATX = C_WHAT0 + 6,   /* the parts after those */
+    C_FIELD1,                /* fields 1..5 (system, site, type, priority, format) */
+    C_TIME = C_FIELD1 + 5,   /* reception time minus the one the rows predict */
+    C_RAW,                   /* names that are not ingest names, whole */
+    C_SAME,                  /* per ingest name: which fields repeat the first one */
+    NCOLS
+};
+/* WMO names "TTAAii_CCCC_DDHHMM": the type field is usually TT and the site
+ * field CCCC; such a field is then not written again. */
+#define SAME_TYPE 1
+#define SAME_SITE 2
+#define WHAT_COLS 6
+
+/* The reception time the rows predict for each product: the time of the first
+ * row naming it minus that row's latency (exact unless clamped at 0). */
+static int64_t *predicted_times(const pxs_hour *h, uint32_t n)
+{
+    int64_t *pred = xmalloc((n ? n : 1) * sizeof *pred);
+    bool *seen = xcalloc(n ? n : 1, sizeof *seen);
+
+    for (uint32_t i = 0; i < n; i++)
+        pred[i] = h->start;
+    for (size_t i = 0; i < h->nrows; i++) {
+        uint32_t id = h->rows[i].product;
+        if (id < n && !seen[id]) {
+            seen[id] = true;
+            pred[id] = h->rows[i].time - h->rows[i].latency;
+        }
+    }
+    free(seen);
+    return pred;
+}
+
+/* A column being written; prev points into the product pool, which does not
+ * move while a snapshot is encoded. */
+typedef struct column_state {
+    wbuf w;
+    const char *prev;
+    size_t prev_len;
+} column_state;
+
+static void put_part(column_state *c, const char *s, size_t len)
+{
+    put_front_coded(&c->w, c->prev, c->prev_len, s, len);
+    c->prev = s;
+    c->prev_len = len;
+}
+
+/* The '_' part number k of the first field (s, len): start and length. */
+static bool what_part(const char *s, size_t len, int k, const char **part, size_t *plen)
+{
+    const char *p = s, *end = s + len;
+
+    for (int i = 0; i < k; i++) {
+        const char *u = memchr(p, '_', (size_t)(end - p));
+        if (u == NULL)
+            return false;
+        p = u + 1;
+    }
+    {
+        const char *u = memchr(p, '_', (size_t)(end - p));
+        *part = p;
+        *plen = (size_t)((u ? u : end) - p);
+    }
+    return true;
+}
+
+static unsigned char same_fields(const char *f[7], const size_t fl[7])
+{
+    const char *site;
+    size_t sl;
+    unsigned char same = 0;
+
+    if (fl[3] == 2 && fl[0] >= 2 && memcmp(f[3], f[0], 2) == 0)
+        same |= SAME_TYPE;
+    if (what_part(f[0], fl[0], 1, &site, &sl) && sl == fl[2] && memcmp(site, f[2], sl) == 0)
+        same |= SAME_SITE;
+    return same;
+}
+
+static void put_ingest(column_state *col, const char *f[7], const size_t fl[7], int64_t t,
+                       int64_t pred)
+{
+    const char *p = f[0], *end = f[0] + fl[0];
+    unsigned char parts = 0, same = same_fields(f, fl);
+    size_t at = col[C_PARTS].w.len;
+
+    put_bytes(&col[C_PARTS].w, &parts, 1);
+    for (;;) {
+        const char *u = memchr(p, '_', (size_t)(end - p));
+        put_part(&col[parts < WHAT_COLS ? C_WHAT0 + parts : C_WHATX], p, (size_t)((u ? u : end) - p));
+        parts++;
+        if (u == NULL)
+            break;
+        if (parts == 254) {
+            /* 255 says: the rest of the field follows whole, underscores and all. */
+            put_part(&col[C_WHATX], u + 1, (size_t)(end - u - 1));
+            parts = 255;
+            break;
+        }
+        p = u + 1;
+    }
+    col[C_PARTS].w.p[at] = parts;
+    put_bytes(&col[C_SAME].w, &same, 1);
+    for (int k = 1; k < 6; k++) {
+        if ((k == 2 && (same & SAME_SITE)) || (k == 3 && (same & SAME_TYPE)))
+            continue;
+        put_part(&col[C_FIELD1 + k - 1], f[k], fl[k]);
+    }
+    put_svarint(&col[C_TIME].w, t - pred);
+}
+
+static void put_products(wbuf *w, const pxs_hour *h)
+{
+    const pxs_strpool *p = &h->products;
+    column_state col[NCOLS];
+    int64_t *pred = predicted_times(h, p->n);
+
+    for (int k = 0; k < NCOLS; k++)
+        col[k] = (column_state){{0}, "", 0};
     put_varint(w, p->n);
     for (uint32_t i = 0; i < p->n; i++) {
-        const char *s = pxs_strpool_get(p, i);
-        size_t shared = 0;
-        while (prev[shared] && prev[shared] == s[shared])
-            shared++;
-        put_varint(w, shared);
-        put_string(w, s + shared);
-        prev = s;
+        const char *s = pxs_strpool_get(p, i), *f[7];
+        size_t fl[7];
+        int64_t t;
+        unsigned char kind = split_ingest(s, f, fl, &t);
+        put_bytes(w, &kind, 1);
+        if (kind)
+            put_ingest(col, f, fl, t, pred[i]);
+        else
+            put_part(&col[C_RAW], s, strlen(s));
     }
+    for (int k = 0; k < NCOLS; k++) {
+        put_varint(w, col[k].w.len);
+        put_bytes(w, col[k].w.p ? col[k].w.p : (unsigned char *)"", col[k].w.len);
+        free(col[k].w.p);
+    }
+    free(pred);
 }
 
 static void put_rows(wbuf *w, const pxs_hour *h)
@@ -128,12 +296,13 @@ void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
     put_varint(&w, h->malformed);
     put_strlist(&w, &h->files);
     put_strlist(&w, &h->sources);
-    put_products(&w, &h->products);
+    /* Rows first: the products are coded with what the rows already say. */
     put_rows(&w, h);
+    put_products(&w, h);
 
     clen = compressBound(w.len);
     out = xmalloc(PXS_SNAPSHOT_HEADER + clen);
-    if (compress2(out + PXS_SNAPSHOT_HEADER, &clen, w.p ? w.p : (const Bytef *)"", w.len, 9) != Z_OK)
+    if (compress2(out + PXS_SNAPSHOT_HEADER, &clen, w.p ? w.p : (const Bytef *)"", w.len, ZLEVEL) != Z_OK)
         pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
     memcpy(out, MAGIC, 8);
     put_le(out + 8, PXS_SNAPSHOT_VERSION, 2);
@@ -216,28 +385,136 @@ static void get_strlist(rbuf *r, pxs_strlist *l)
     }
 }
 
+/* Reads a front-coded string against *prev (replaced by the result). */
+static bool get_front_coded(rbuf *r, char **prev)
+{
+    size_t shared = (size_t)get_varint(r), rest = get_count(r);
+    char *s;
+
+    if (r->bad || shared > strlen(*prev) || memchr(r->p, '\0', rest) != NULL)
+        return false;
+    s = xmalloc(shared + rest + 1);
+    memcpy(s, *prev, shared);
+    memcpy(s + shared, r->p, rest);
+    s[shared + rest] = '\0';
+    r->p += rest;
+    free(*prev);
+    *prev = s;
+    return true;
+}
+
+typedef struct column_in {
+    rbuf r;
+    char *prev;
+} column_in;
+
+/* Appends a part read from c to the name being rebuilt. */
+static bool get_part(column_in *c, char **name, const char *sep)
+{
+    char *joined;
+
+    if (!get_front_coded(&c->r, &c->prev))
+        return false;
+    joined = xasprintf("%s%s%s", *name, sep, c->prev);
+    free(*name);
+    *name = joined;
+    return true;
+}
+
+/* Appends the text of a field that repeats part of the first one. */
+static bool append_same(char **name, size_t what_len, int k)
+{
+    const char *part;
+    size_t plen;
+    char *joined;
+
+    if (k == 3) {
+        if (what_len < 2)
+            return false;
+        part = *name;
+        plen = 2;
+    } else if (!what_part(*name, what_len, 1, &part, &plen))
+        return false;
+    joined = xasprintf("%s:%.*s", *name, (int)plen, part);
+    free(*name);
+    *name = joined;
+    return true;
+}
+
+static char *get_ingest(column_in *col, int64_t pred)
+{
+    char *name = xstrdup(""), stamp[16];
+    unsigned parts, same = 0;
+    bool ok = col[C_PARTS].r.p < col[C_PARTS].r.end && col[C_SAME].r.p < col[C_SAME].r.end;
+    size_t what_len;
+    int64_t t;
+
+    if (ok) {
+        parts = *col[C_PARTS].r.p++;
+        same = *col[C_SAME].r.p++;
+        ok = parts > 0 && same <= (SAME_TYPE | SAME_SITE);
+    } else
+        parts = 0;
+    for (unsigned i = 0; i < parts && ok; i++)
+        ok = get_part(&col[i < WHAT_COLS ? C_WHAT0 + i : C_WHATX], &name, i ? "_" : "");
+    what_len = strlen(name);
+    for (int k = 1; k < 6 && ok; k++) {
+        if ((k == 2 && (same & SAME_SITE)) || (k == 3 && (same & SAME_TYPE)))
+            ok = append_same(&name, what_len, k);
+        else
+            ok = get_part(&col[C_FIELD1 + k - 1], &name, ":");
+    }
+    t = pred + get_svarint(&col[C_TIME].r);
+    if (!ok || col[C_TIME].r.bad || t < 0 || t > 253402300799LL) { /* past 9999-12-31 */
+        free(name);
+        return NULL;
+    }
+    {
+        char *full = xasprintf("%s:%s", name, pxs_format_compact(t, stamp));
+        free(name);
+        return full;
+    }
+}
+
+/* Products, after the rows (their ids are checked here). */
 static void get_products(rbuf *r, pxs_hour *h)
 {
     size_t n = get_count(r);
-    char *prev = xstrdup("");
+    const unsigned char *kinds = r->p;
+    column_in col[NCOLS];
+    int64_t *pred;
 
-    for (size_t i = 0; i < n && !r->bad; i++) {
-        size_t shared = (size_t)get_varint(r);
-        char *rest = get_string(r), *s;
-        if (shared > strlen(prev)) {
-            r->bad = 1;
-            free(rest);
-            break;
-        }
-        s = xasprintf("%.*s%s", (int)shared, prev, rest);
-        free(rest);
-        /* Duplicate names would shift ids: a writer never produces them. */
-        if (pxs_strpool_intern(&h->products, s, strlen(s)) != i)
-            r->bad = 1;
-        free(prev);
-        prev = s;
+    if (r->bad || (size_t)(r->end - r->p) < n || n > UINT32_MAX) {
+        r->bad = 1;
+        return;
     }
-    free(prev);
+    r->p += n;
+    for (int k = 0; k < NCOLS; k++) {
+        size_t len = get_count(r);
+        col[k] = (column_in){{r->p, r->p + len, r->bad}, xstrdup("")};
+        r->p += r->bad ? 0 : len;
+    }
+    for (size_t i = 0; i < h->nrows; i++)
+        if (h->rows[i].product >= n)
+            r->bad = 1;
+    pred = predicted_times(h, (uint32_t)n);
+    for (size_t i = 0; i < n && !r->bad; i++) {
+        char *s = NULL;
+        if (kinds[i] == 1)
+            s = get_ingest(col, pred[i]);
+        else if (kinds[i] == 0 && get_front_coded(&col[C_RAW].r, &col[C_RAW].prev))
+            s = xstrdup(col[C_RAW].prev);
+        /* Duplicate names would shift ids: a writer never produces them. */
+        if (s == NULL || pxs_strpool_intern(&h->products, s, strlen(s)) != i)
+            r->bad = 1;
+        free(s);
+    }
+    for (int k = 0; k < NCOLS; k++) {
+        if (col[k].r.bad || col[k].r.p != col[k].r.end)
+            r->bad = 1;
+        free(col[k].prev);
+    }
+    free(pred);
 }
 
 static int get_rows(rbuf *r, pxs_hour *h)
@@ -266,9 +543,9 @@ static int get_rows(rbuf *r, pxs_hour *h)
     }
     for (size_t i = 0; i < n; i++) {
         product += get_svarint(r);
-        if (product < 0 || product >= (int64_t)h->products.n)
+        if (product < 0 || product > (int64_t)UINT32_MAX)
             return -1;
-        h->rows[i].product = (uint32_t)product;
+        h->rows[i].product = (uint32_t)product; /* checked against the products later */
     }
     return r->bad ? -1 : 0;
 }
@@ -347,8 +624,10 @@ static int decode_payload(rbuf *r, pxs_hour *h)
         h->malformed = get_varint(r);
         get_strlist(r, &h->files);
         get_strlist(r, &h->sources);
-        get_products(r, h);
-        ok = !r->bad && get_rows(r, h) == 0 && r->p == r->end;
+        ok = get_rows(r, h) == 0;
+        if (ok)
+            get_products(r, h);
+        ok = ok && !r->bad && r->p == r->end;
     }
     free(client);
     free(machine);

@@ -158,6 +158,8 @@ int pxs_times_load(const char *statsdir, pxs_times *t)
     memset(t, 0, sizeof *t);
     rc = pxs_state_read_lines(path, times_line, t);
     free(path);
+    if (rc != 0)
+        pxs_times_free(t);
     return rc;
 }
 
@@ -294,6 +296,8 @@ int pxs_positions_load(const char *statsdir, pxs_positions *p)
     memset(p, 0, sizeof *p);
     rc = pxs_state_read_lines(path, positions_line, p);
     free(path);
+    if (rc != 0)
+        pxs_positions_free(p);
     return rc;
 }
 

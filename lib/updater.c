@@ -27,6 +27,7 @@
 #include "pxstats/pxtime.h"
 #include "pxstats/runlog.h"
 #include "pxstats/snapshot.h"
+#include "pxstats/strlist.h"
 #include "pxstats/state.h"
 #include "pxstats/updater.h"
 #include "pxstats/xalloc.h"
@@ -91,6 +92,22 @@ static bool consumed(const pxs_logfile *f, uint64_t offset)
     return f->gz ? (offset & 0xffffffffu) == end_offset(f) : offset == f->size;
 }
 
+/* ---- what a run has done but not yet published ----------------------------- */
+
+/* Snapshots go out in batches (one syncfs for hundreds of files); the state of
+ * the clients whose snapshots are in a batch advances only once it is out. */
+typedef struct pending {
+    pxs_abatch batch;       /* snapshots written, not yet published */
+    pxs_positions pos;      /* new positions of the clients below */
+    pxs_strlist clients;    /* clients whose last-update time advances... */
+    int64_t *ends;          /* ...to these times */
+    size_t ends_cap;
+} pending;
+
+/* Snapshots per batch: enough to amortise the sync, few enough to bound the
+ * work a crash throws away. */
+#define BATCH_FILES 512
+
 /* ---- the hours of one run ------------------------------------------------ */
 
 typedef struct run {
@@ -107,6 +124,7 @@ typedef struct run {
     bool have_commit;       /* the current file met a line at/after end */
     uint64_t commit;        /* ...and this is its offset */
     int failed;
+    pending *pend;
 } run;
 
 static void open_hour(run *r, int64_t hour)
@@ -122,12 +140,17 @@ static void open_hour(run *r, int64_t hour)
 static int write_hour(run *r, pxs_hour *h)
 {
     char *path = pxs_pickle_path(r->o->cfg->statsdir, r->client, h->start, r->o->ft, r->o->machine);
+    unsigned char *buf;
+    size_t len;
     int rc;
 
     pxs_hour_compute(h);
     /* We hold the statsUpdater lock: leftovers of a killed run can go. */
-    pxs_afile_clean_stale(path);
-    rc = pxs_snapshot_write(path, h);
+    if (pxs_abatch_pending(&r->pend->batch, path) == NULL)
+        pxs_afile_clean_stale(path);
+    pxs_snapshot_encode(h, &buf, &len);
+    rc = pxs_abatch_write(&r->pend->batch, path, buf, len);
+    free(buf);
     if (rc != 0) {
         pxs_warnx("%s", pxs_error());
         r->failed = 1;
@@ -168,14 +191,14 @@ static int flush_until(run *r, int64_t upto)
 static int add_to_written(run *r, const pxs_record *rec, pxs_line_kind kind, int64_t hour)
 {
     char *path = pxs_pickle_path(r->o->cfg->statsdir, r->client, hour, r->o->ft, r->o->machine);
+    const char *pending_copy = pxs_abatch_pending(&r->pend->batch, path);
     pxs_hour h;
     int rc;
 
-    if (pxs_snapshot_read(path, &h) != 0) {
-        free(path);
-        return -1;
-    }
+    rc = pxs_snapshot_read(pending_copy ? pending_copy : path, &h);
     free(path);
+    if (rc != 0)
+        return -1;
     if (kind == PXS_LINE_MALFORMED)
         h.malformed++;
     else
@@ -282,7 +305,7 @@ static bool start_offset(run *r, pxs_positions *pos, const pxs_logfile *f, uint6
         return false;
     if (pxs_logfile_last_time(f->path, f->gz, &last) && last < r->start) {
         /* Old content only: remember it as read so later runs skip it. */
-        keep_position(pos, r, f, end_offset(f));
+        keep_position(&r->pend->pos, r, f, end_offset(f));
         return false;
     }
     return true;
@@ -306,7 +329,7 @@ static int scan_files(run *r, pxs_positions *pos, const pxs_logfiles *files)
         }
         if (r->failed)
             return -1;
-        keep_position(pos, r, f, r->have_commit ? r->commit : res.offset);
+        keep_position(&r->pend->pos, r, f, r->have_commit ? r->commit : res.offset);
     }
     return 0;
 }
@@ -323,24 +346,39 @@ static void clean_state_leftovers(const char *statsdir)
     }
 }
 
-static int commit_state(const pxs_update_opts *o, const char *client, int64_t end,
-                        pxs_positions *pos)
+/* Publishes the pending snapshots, then the state of their clients: times
+ * first, positions last (see the top of this file). Returns the number of
+ * clients whose state could not advance. */
+static int flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions *pos)
 {
     pxs_times times;
-    int rc;
+    size_t n = pend->clients.n;
+    int rc = pxs_abatch_commit(&pend->batch);
 
-    /* Re-read under the lock: other clients' entries may be newer than ours. */
-    if (pxs_times_load(o->cfg->statsdir, &times) != 0)
-        return -1;
-    pxs_times_set(&times, o->machine, o->ft, client, end);
-    clean_state_leftovers(o->cfg->statsdir);
-    rc = pxs_times_save(o->cfg->statsdir, &times);
-    pxs_times_free(&times);
-    return rc == 0 ? pxs_positions_save(o->cfg->statsdir, pos) : -1;
+    if (rc == 0 && n > 0) {
+        /* Re-read under the lock: the file is ours, but stay exact. */
+        rc = pxs_times_load(o->cfg->statsdir, &times);
+        if (rc == 0) {
+            for (size_t i = 0; i < n; i++)
+                pxs_times_set(&times, o->machine, o->ft, pend->clients.v[i], pend->ends[i]);
+            clean_state_leftovers(o->cfg->statsdir);
+            rc = pxs_times_save(o->cfg->statsdir, &times);
+            pxs_times_free(&times);
+        }
+        for (size_t i = 0; rc == 0 && i < pend->pos.n; i++)
+            pxs_positions_set(pos, &pend->pos.e[i]);
+        if (rc == 0)
+            rc = pxs_positions_save(o->cfg->statsdir, pos);
+    }
+    if (rc != 0)
+        pxs_warnx("%s", pxs_error());
+    pxs_positions_free(&pend->pos);
+    pxs_strlist_free(&pend->clients);
+    return rc == 0 ? 0 : (int)n;
 }
 
 static int update_client(const pxs_update_opts *o, const char *client, const pxs_times *times,
-                         pxs_positions *pos)
+                         pxs_positions *pos, pending *pend)
 {
     run r = {0};
     pxs_logfiles files;
@@ -349,6 +387,7 @@ static int update_client(const pxs_update_opts *o, const char *client, const pxs
 
     r.o = o;
     r.client = client;
+    r.pend = pend;
     r.end = pxs_hour_floor(o->date);
     r.stop = o->now ? o->date : r.end;
     r.start = pxs_times_get(times, o->machine, o->ft, client, &last) ? pxs_hour_floor(last)
@@ -376,11 +415,44 @@ static int update_client(const pxs_update_opts *o, const char *client, const pxs
     if (r.have_cur)
         pxs_hour_free(&r.cur);
     pxs_logfiles_free(&files);
-    if (rc == 0 && r.end > r.start && commit_state(o, client, r.end, pos) != 0) {
-        pxs_warnx("%s", pxs_error());
-        rc = -1;
+    if (rc != 0) {
+        /* Its snapshots may still be published (rewritten alike next time);
+         * its state must not move. */
+        pxs_positions_drop(&pend->pos, o->machine, o->ft, client);
+        return -1;
     }
-    return rc;
+    if (r.end > r.start) {
+        xgrow((void **)&pend->ends, &pend->ends_cap, pend->clients.n + 1, sizeof *pend->ends);
+        pend->ends[pend->clients.n] = r.end;
+        pxs_strlist_add(&pend->clients, client);
+    }
+    return 0;
+}
+
+static int update_all(const pxs_update_opts *o, const pxs_strlist *clients, const pxs_times *times,
+                      pxs_positions *pos)
+{
+    pending pend = {0};
+    int failed = 0;
+
+    pxs_abatch_init(&pend.batch);
+    for (size_t i = 0; i < clients->n; i++) {
+        if (o->progress)
+            fprintf(stderr, "\r%s: %zu/%zu %s_%s\033[K", pxs_progname(), i + 1, clients->n,
+                    pxs_filetype_name(o->ft), clients->v[i]);
+        if (update_client(o, clients->v[i], times, pos, &pend) != 0) {
+            pxs_warnx("%s_%s: not updated; its state is unchanged and the next run retries",
+                      pxs_filetype_name(o->ft), clients->v[i]);
+            failed++;
+        }
+        if (pend.batch.tmp.n >= BATCH_FILES)
+            failed += flush_pending(o, &pend, pos);
+    }
+    failed += flush_pending(o, &pend, pos);
+    free(pend.ends);
+    if (o->progress && clients->n > 0)
+        fputc('\n', stderr);
+    return failed;
 }
 
 int pxs_update_clients(const pxs_update_opts *o, const pxs_strlist *clients)
@@ -388,7 +460,7 @@ int pxs_update_clients(const pxs_update_opts *o, const pxs_strlist *clients)
     pxs_lock lock;
     pxs_times times;
     pxs_positions pos;
-    int failed = 0, lk;
+    int failed, lk;
 
     lk = pxs_lock_take(&lock, o->cfg->statsdir, "statsUpdater", o->wait_lock);
     if (lk != 0)
@@ -402,18 +474,7 @@ int pxs_update_clients(const pxs_update_opts *o, const pxs_strlist *clients)
         pxs_lock_release(&lock);
         return -1;
     }
-    for (size_t i = 0; i < clients->n; i++) {
-        if (o->progress)
-            fprintf(stderr, "\r%s: %zu/%zu %s_%s\033[K", pxs_progname(), i + 1, clients->n,
-                    pxs_filetype_name(o->ft), clients->v[i]);
-        if (update_client(o, clients->v[i], &times, &pos) != 0) {
-            pxs_warnx("%s_%s: not updated; its state is unchanged and the next run retries",
-                      pxs_filetype_name(o->ft), clients->v[i]);
-            failed++;
-        }
-    }
-    if (o->progress && clients->n > 0)
-        fputc('\n', stderr);
+    failed = update_all(o, clients, &times, &pos);
     pxs_runlog(o->cfg->statsdir, "machine %s, %s: %zu clients updated, %d failed, up to %s",
                o->machine, pxs_filetype_name(o->ft), clients->n - (size_t)failed, failed,
                pxs_format_iso(pxs_hour_floor(o->date), (char[PXS_ISO_SIZE]){0}));

@@ -237,7 +237,7 @@ int pxs_web_names_load(const char *statsdir, pxs_web_names *n)
         pxs_strlist_add_unique(&all, rxs.v[i]);
     for (size_t i = 0; i < pick.n; i++)
         pxs_strlist_add_unique(&all, pick.v[i]);
-    for (size_t i = 0; i < all.n && rc == 0; i++) {
+    for (size_t i = 0; i < all.n; i++) {
         int tx = 0, rx = 0;
         if (pxs_strlist_has(&pick, all.v[i]))
             pickle_filetypes(statsdir, all.v[i], &tx, &rx);

@@ -57,7 +57,10 @@ status=0
 for now in "$day2" "$end"; do
     log=$root/launchGraphs-$(echo "$now" | cut -c1-10).log
     echo "demo: launchGraphs at $now (output in $log)"
-    if ! PXS_NOW=$now "$BIN/launchGraphs" --root "$root" > "$log" 2>&1; then status=1; fi
+    if ! PXS_NOW=$now "$BIN/launchGraphs" --root "$root" > "$log" 2>&1; then
+        status=1
+        grep -E 'step failed|error|cannot|corrupt' "$log" | head -n 5 | sed 's/^/      /'
+    fi
     tail -n 1 "$log" | sed 's/^/      /'
 done
 

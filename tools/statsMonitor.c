@@ -67,8 +67,8 @@ int main(int argc, char **argv)
     if (have_since && since > now)
         pxs_cli_usage_error(&cli, "--since is after the current time");
     /* Two runs at once would each save the state of half a report. */
-    int lr = pxs_lock_take(&lock, cfg.statsdir, "statsMonitor", false);
-    if (lr != 0)
+    if (pxs_monitor_check_tree(&cfg) < 0 ||
+        pxs_lock_take(&lock, cfg.statsdir, "statsMonitor", false) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     if (pxs_monitor_init(&mon, &cfg, now, have_since ? &since : NULL, full) < 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());

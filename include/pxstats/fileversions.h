@@ -12,10 +12,11 @@
  * 8 hex digits). '#' lines are comments. It is read whole and written whole
  * through atomicfile, under the pickleMerge lock of the stats tree.
  *
- * Decision: a merged snapshot is rebuilt when it does not exist, when nothing
- * is recorded for it, when the set of its sources present differs from the
- * recorded one (a machine appeared or disappeared), or when any source's
- * mtime, size or checksum differs from the record. Never otherwise. */
+ * Decision: a merged snapshot is rebuilt when it does not exist (or its
+ * header is unreadable), when nothing is recorded for it, when the set of its
+ * sources present differs from the recorded one (a machine appeared or
+ * disappeared), or when any source's mtime, size or checksum differs from the
+ * record. Never otherwise. */
 #ifndef PXSTATS_FILEVERSIONS_H
 #define PXSTATS_FILEVERSIONS_H
 
@@ -44,9 +45,10 @@ typedef struct pxs_fv_line {
 typedef struct pxs_fileversions {
     pxs_fv_line *e;
     size_t n, cap;
+    bool sorted;   /* e is in (merged, source) order: look-ups bisect */
 } pxs_fileversions;
 
-/* Loads <statsdir>/FILE_VERSIONS; a missing file is an empty table. Returns 0,
+/* Loads <statsdir>/FILE_VERSIONS (sorted); a missing file is an empty table. Returns 0,
  * or -1 (pxs_error "<file>:<line>: <cause>") when a line does not parse. */
 int pxs_fv_load(const char *statsdir, pxs_fileversions *fv);
 /* Writes the table whole, atomically, sorted by merged then source. */
@@ -64,8 +66,12 @@ void pxs_fv_source_free(pxs_fv_source *s);
  * now (any order); merged_exists says whether the merged snapshot is on disk. */
 bool pxs_fv_needs_rebuild(const pxs_fileversions *fv, const char *merged, bool merged_exists,
                           const pxs_fv_source *cur, size_t n);
-/* Replaces every line of merged by the n sources of cur (copied). */
+/* Replaces every line of merged by the n sources of cur (copied). Linear in
+ * the table: for many records, record into a second table and merge it. */
 void pxs_fv_record(pxs_fileversions *fv, const char *merged, const pxs_fv_source *cur, size_t n);
+/* Moves every line of upd into fv, replacing the lines fv had for the same
+ * merged snapshots; upd is left empty. fv ends sorted. */
+void pxs_fv_merge(pxs_fileversions *fv, pxs_fileversions *upd);
 /* Drops the lines of merged snapshots that no longer exist under statsdir
  * (deleted by pickleClean), so that the file does not grow forever. */
 void pxs_fv_prune(pxs_fileversions *fv, const char *statsdir);

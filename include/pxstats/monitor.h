@@ -15,7 +15,7 @@
  * Paths in them are %-escaped as in state.h.
  *
  * Configuration, [monitoring] section (every key has a default):
- *   emails, sendmail, machines (else [graphics] logFilesMachines), folders,
+ *   emails, from, sendmail, machines (else [graphics] logFilesMachines), folders,
  *   maxUsages, days, maxGap, maxDatabaseAge, maxPageAge, rrdTransferLog,
  *   binDir, files, crontabFile; [monitoring.gaps] <client> = minutes.
  * man/statsMonitor.1 describes each. */
@@ -92,6 +92,10 @@ typedef struct pxs_monitor {
     pxs_mon_section sec[PXS_MON_NSECTIONS];
 } pxs_monitor;
 
+/* Returns 0 when the stats tree (cfg->statsdir) is a directory; else -1 with
+ * pxs_error() set: a wrong --root must not grow a new tree. */
+int pxs_monitor_check_tree(const pxs_config *cfg);
+
 /* Prepares a run at time now: loads the previous state. since (may be NULL)
  * is --since; without it the window starts at the previous run, or at today's
  * midnight on a first run. Returns 0, or -1 (pxs_error set) when the state
@@ -113,7 +117,8 @@ void pxs_mon_check_checksums(pxs_monitor *m);
 void pxs_mon_check_crontab(pxs_monitor *m);
 void pxs_mon_check_web(pxs_monitor *m);
 
-/* Adds a finding (text formatted) to section s. */
+/* Adds a finding (text formatted) to section s. The key is stored prefixed
+ * with the section's number, so that sections cannot confuse their keys. */
 void pxs_mon_add(pxs_monitor *m, int s, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Adds an informative line to section s. */

@@ -24,7 +24,7 @@
  *   [ssh]  identity, knownHosts, port, connectTimeout   as for remote.h
  *   [sync] login           default login (-l wins; default the current user)
  *   [sync] remoteStatsDir  stats root on the machines (absolute; default the
- *                          local stats root)
+ *                          local stats root, made absolute)
  *   [sync <host>] remoteStatsDir   the same for one machine
  *   [sync] timeout         rsync --timeout: seconds without I/O (default 300)
  *   [sync] runTimeout      seconds one machine may take in all (default 3600)

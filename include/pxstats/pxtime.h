@@ -29,6 +29,8 @@ bool pxs_parse_compact(const char *s, size_t len, int64_t *t);
 
 /* Formats t as "YYYY-MM-DD HH:MM:SS" into buf (PXS_ISO_SIZE bytes); returns buf. */
 char *pxs_format_iso(int64_t t, char *buf);
+/* Formats t as "YYYYMMDDhhmmss" (the ingest name's form) into buf (15 bytes). */
+char *pxs_format_compact(int64_t t, char *buf);
 /* strftime in UTC into buf; returns buf. */
 char *pxs_strftime(int64_t t, const char *fmt, char *buf, size_t size);
 

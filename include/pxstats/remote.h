@@ -12,8 +12,12 @@
  *     pxs_ssh_result_free(&r); pxs_ssh_target_free(&t); pxs_ssh_opts_free(&o);
  *
  * Security: the server's host key must be in the known_hosts file of the
- * config (OpenSSH format, "[host]:port" for ports other than 22; hashed
- * entries work); an unknown or changed key is refused and nothing is sent.
+ * config (OpenSSH format: "[host]:port" for ports other than 22, where
+ * libssh2 also accepts a plain "host" entry; hashed entries work); an
+ * unknown or changed key is refused before authentication, so nothing is
+ * sent. The server is asked first for the key types recorded for the host
+ * (plain entries), as OpenSSH does, so that a server with several host keys
+ * is not refused for offering one that was never recorded.
  * Authentication is by private key only. Remote commands are built from
  * argument vectors with every argument single-quoted for the remote POSIX
  * shell, so that no name can inject a command.

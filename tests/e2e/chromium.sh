@@ -33,32 +33,30 @@ check "the daily page shows the images" grep -q '<img class="latest" src="../web
 if ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null 2>&1; then
     fail "chromium is installed (make check installs it)"; exit 1
 fi
-if ! command -v node >/dev/null 2>&1; then
-    fail "node is installed (drives chromium through the DevTools protocol)"; exit 1
-fi
 mkdir -p "$TOP/tests/artefacts"
 shot=$TOP/tests/artefacts/dailyGraphs.png
 rm -f "$shot"
-# pagecheck prints one "ok - chromium: <page> ..." line per page.
-timeout 60 node --experimental-websocket "$TOP/tests/e2e/pagecheck.js" \
-    --screenshot "dailyGraphs.html=$shot" "$pages"/*.html 2>"$TMPROOT/pagecheck.err"
-rc=$?
-[ $rc -eq 0 ] || sed 's/^/#   /' "$TMPROOT/pagecheck.err" | head -n 5
+# pagecheck.py drives chromium through its DevTools protocol and prints one
+# "ok - chromium: <page> ..." line per page.
+timeout 90 python3 "$TOP/tests/e2e/pagecheck.py" --screenshot "dailyGraphs.html=$shot" "$pages"/*.html
 check "the screenshot of dailyGraphs.html is saved (tests/artefacts/dailyGraphs.png)" test -s "$shot"
 size=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print(struct.unpack(">II", d[16:24])[0])' "$shot" 2>/dev/null)
 check "the screenshot is a PNG 1280 pixels wide (got ${size:-none})" test "${size:-0}" -eq 1280
 
-# The checker itself must catch a broken page: a missing image and a dead link.
+# The checker itself must catch a broken page: a missing image, a dead link,
+# a console error.
 mkdir -p "$TMPROOT/bad"
-cat > "$TMPROOT/bad/broken.html" <<'EOF'
+cat > "$TMPROOT/bad/broken.html" <<'END'
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>broken</title></head>
-<body><img src="nothere.png" alt="x"><a href="nowhere.html">dead</a></body></html>
-EOF
-timeout 60 node --experimental-websocket "$TOP/tests/e2e/pagecheck.js" "$TMPROOT/bad/broken.html" > "$TMPROOT/bad.out" 2>&1
-if grep -q '^not ok - chromium: broken.html: .*image not loaded.*nothere.png' "$TMPROOT/bad.out" &&
-   grep -q 'link to a missing file: .*nowhere.html' "$TMPROOT/bad.out"; then
-    ok "the page checker reports a missing image and a dead link"
+<body><img src="nothere.png" alt="x"><a href="nowhere.html">dead</a>
+<script>console.error("pxs-boom");</script></body></html>
+END
+timeout 90 python3 "$TOP/tests/e2e/pagecheck.py" "$TMPROOT/bad/broken.html" > "$TMPROOT/bad.out" 2>&1
+bad_rc=$?
+if [ $bad_rc -eq 1 ] && grep -q '^not ok - chromium: broken.html: .*image not loaded.*nothere.png' "$TMPROOT/bad.out" &&
+   grep -q 'link to a missing file: .*nowhere.html' "$TMPROOT/bad.out" && grep -q 'console: pxs-boom' "$TMPROOT/bad.out"; then
+    ok "the page checker reports a missing image, a dead link and a console error"
 else
-    fail "the page checker reports a missing image and a dead link"; sed 's/^/#   /' "$TMPROOT/bad.out" | head -n 3
+    fail "the page checker reports a missing image, a dead link and a console error"; sed 's/^/#   /' "$TMPROOT/bad.out" | head -n 3
 fi

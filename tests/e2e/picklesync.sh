@@ -56,6 +56,11 @@ if [ "$(stat -c %i "$lp/amis/$day/tx/m1_13")" = "$ino_same" ]; then ok "an uncha
 if [ "$(stat -c %i "$lp/amis/$day/tx/m1_12")" != "$ino_changed" ]; then ok "a changed file is replaced by rename, never rewritten in place"; else fail "a changed file is replaced by rename"; fi
 stderr_has "127.0.0.1:$SSHD_PORT: synchronised" "-v reports each machine"
 
+# login@host:port in the list.
+put "$r2/stats/pickles/amis/$day/tx/m2_14"
+expect_status 0 "login@host:port form" psync -m "$SSH_USER@localhost:$SSHD_PORT"
+same_files "and the files arrive" "$r2/stats/pickles/amis/$day/tx/m2_14" "$lp/amis/$day/tx/m2_14"
+
 # One machine down: reported, the other still synchronised, exit 1.
 closed=$(sshd_free_port)
 put "$r2/stats/pickles/amis/$day/tx/m2_13"
@@ -67,6 +72,18 @@ same_files "the other machine still synchronised" "$r2/stats/pickles/amis/$day/t
 put "$r1/stats/pickles/amis/$day/tx/m1_14"
 expect_status 1 "down machine listed last" psync -m "127.0.0.1,localhost:$closed"
 same_files "the first machine synchronised" "$r1/stats/pickles/amis/$day/tx/m1_14" "$lp/amis/$day/tx/m1_14"
+
+# A machine that accepts the connection and never speaks: ssh's
+# ConnectTimeout (2 s here) ends it, and the other machine still syncs.
+sed 's/^connectTimeout = .*/connectTimeout = 2/' "$conf" > "$TMPROOT/fast.conf"
+sshd_silent_start || fail "silent listener starts"
+put "$r2/stats/pickles/amis/$day/tx/m2_15"
+t0=$(date +%s%3N)
+expect_status 1 "a machine that never answers fails" pickleSync --root "$local_root" --config "$TMPROOT/fast.conf" -m "127.0.0.1:$SILENT_PORT,localhost"
+el=$(( $(date +%s%3N) - t0 ))
+if [ "$el" -le 6000 ]; then ok "within the connect timeout (${el} ms)"; else fail "within the connect timeout (${el} ms)"; fi
+stderr_has "127.0.0.1:$SILENT_PORT: rsync failed.*(timed out|Connection timed out)" "the silent machine is named with the cause"
+same_files "the other machine still synchronised" "$r2/stats/pickles/amis/$day/tx/m2_15" "$lp/amis/$day/tx/m2_15"
 
 # Clients: only the named ones; a client a machine lacks is no error.
 put "$r1/stats/pickles/wxo-b1/$day/tx/m1_13"

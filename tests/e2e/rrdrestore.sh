@@ -82,8 +82,9 @@ expect_status 2 "no action is a usage error" restoreRRD --root "$R"
 expect_status 2 "two actions are a usage error" restoreRRD --root "$R" --backup --list
 expect_status 0 "-h prints the usage" restoreRRD -h
 stdout_has '^usage: restoreRRD' "the usage is on stdout"
-flock "$S/.rrdTransfer.lock" sleep 2 &
+flock "$S/.rrdTransfer.lock" sleep 3 &
 lockpid=$!
-sleep 0.3
+# Until the holder has it (flock -n succeeds only while the lock is free).
+while flock -n "$S/.rrdTransfer.lock" true; do sleep 0.05; done
 expect_status 1 "no backup while rrdTransfer runs" restoreRRD --root "$R" --backup
 wait $lockpid

@@ -152,9 +152,10 @@ rrdtool dump "$TMPROOT/copy.rrd" > "$TMPROOT/d2.xml"
 same_files "dump, restore, dump is identical" "$TMPROOT/d1.xml" "$TMPROOT/d2.xml"
 
 # Two runs never overlap: a held lock stops the second, or makes it wait.
-flock "$S/.rrdTransfer.lock" sleep 2 &
+flock "$S/.rrdTransfer.lock" sleep 3 &
 lockpid=$!
-sleep 0.3
+# Until the holder has it (flock -n succeeds only while the lock is free).
+while flock -n "$S/.rrdTransfer.lock" true; do sleep 0.05; done
 expect_status 1 "a run finding another one running stops" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 16:00:00"
 stderr_has 'lock|running|held' "and says why"
 expect_status 0 "--wait waits for the other run" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 16:00:00" --wait

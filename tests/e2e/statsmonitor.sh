@@ -273,3 +273,26 @@ fresh
 printf 'maxGap = soon\n' >> "$D/etc/pxstats.conf"
 expect_status 1 "a bad maxGap fails with exit 1" run "$D"
 stderr_has 'pxstats.conf:[0-9]+: \[monitoring\] maxGap' "the bad value is named with its file and line"
+
+# ---- the sample configuration -------------------------------------------------------
+fresh
+expect_status 1 "the sample [monitoring] section is accepted (its /apps/px folders are absent here)" \
+    "$BIN/statsMonitor" --root "$D" --config "$TOP/etc/monitoring.conf.sample" --stdout
+check "the sample gives no error on stderr" test ! -s "$TMPROOT/.err"
+stdout_has "Cannot check the disk usage of /apps/px/stats: No such file" "the sample's folders are checked"
+
+# ---- the tree and the lock -------------------------------------------------------------
+expect_status 1 "a root without a stats tree fails" "$BIN/statsMonitor" --root "$T/nowhere" --stdout
+stderr_has "stats tree $T/nowhere/stats: No such file or directory" "the missing tree is named"
+check "no stats tree is created by the attempt" test ! -e "$T/nowhere"
+if command -v flock >/dev/null 2>&1; then
+    fresh
+    flock "$D/stats/.statsMonitor.lock" sleep 5 &
+    holder=$!
+    sleep 1
+    expect_status 1 "a second run while one holds the lock stops" run "$D"
+    stderr_has 'statsMonitor' "the second run says who holds the lock"
+    kill "$holder" 2>/dev/null
+    wait "$holder" 2>/dev/null || :    # its status is the kill's, not a failure
+fi
+exit 0

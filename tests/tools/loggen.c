@@ -127,13 +127,23 @@ static bool split_names(const char *list, names *out)
     char *copy = xdup(list), *save = NULL;
     out->n = 0;
     out->v = xmem(sizeof(char *) * (strlen(list) + 1));
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!name_ok(t))
-            return false;
-        out->v[out->n++] = xdup(t);
+    bool ok = true;
+    for (char *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save)) {
+        ok = name_ok(t);
+        if (ok)
+            out->v[out->n++] = xdup(t);
     }
     free(copy);
-    return out->n > 0;
+    return ok && out->n > 0;
+}
+
+static void free_names(names *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
 }
 
 static void numbered_names(const char *prefix, long n, names *out)
@@ -879,6 +889,13 @@ static double rate_for_target(const gen_opts *o, writer *w)
     return per_rate > 0 ? (double)o->bytes_target / per_rate : 0;
 }
 
+static void free_opts(gen_opts *o)
+{
+    free_names(&o->machines);
+    free_names(&o->clients);
+    free_names(&o->sources);
+}
+
 static void make_dir(const char *path)
 {
     if (mkdir(path, 0755) != 0 && errno != EEXIST)
@@ -904,19 +921,18 @@ int main(int argc, char **argv)
         {"bytes-target", required_argument, NULL, O_TARGET}, {"subdirs", no_argument, NULL, O_SUBDIRS},
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
-    o.machines.v = (char *[]){"pds1", NULL};
-    o.machines.n = 1;
+    split_names("pds1", &o.machines);
     int c;
     long v;
     while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
         bool bad = false;
         switch (c) {
         case O_LOGDIR: o.logdir = optarg; break;
-        case O_MACH: bad = !split_names(optarg, &o.machines); break;
+        case O_MACH: free_names(&o.machines); bad = !split_names(optarg, &o.machines); break;
         case O_CLI: bad = !parse_long(optarg, 0, 100000, &nclients); break;
-        case O_NAMES: bad = !split_names(optarg, &o.clients); named_clients = true; break;
+        case O_NAMES: free_names(&o.clients); bad = !split_names(optarg, &o.clients); named_clients = true; break;
         case O_SRC: bad = !parse_long(optarg, 0, 100000, &nsources); break;
-        case O_SRCNAMES: bad = !split_names(optarg, &o.sources); named_sources = true; break;
+        case O_SRCNAMES: free_names(&o.sources); bad = !split_names(optarg, &o.sources); named_sources = true; break;
         case O_START: start = optarg; break;
         case O_DAYS: bad = !parse_long(optarg, 1, 100000, &days); hours = 0; break;
         case O_HOURS: bad = !parse_long(optarg, 1, 2400000, &hours); break;
@@ -928,12 +944,13 @@ int main(int argc, char **argv)
         case O_TARGET: bad = !parse_size(optarg, &o.bytes_target); break;
         case O_SUBDIRS: o.subdirs = true; break;
         case 'q': o.quiet = true; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h': usage(stdout); free_opts(&o); return 0;
+        default: usage(stderr); free_opts(&o); return 2;
         }
         if (bad) {
             fprintf(stderr, "%s: bad argument '%s'\n", progname, optarg);
             usage(stderr);
+            free_opts(&o);
             return 2;
         }
     }
@@ -941,6 +958,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", progname, optind != argc ? "unexpected argument" :
                 !o.logdir ? "--logdir is required" : "bad --start date");
         usage(stderr);
+        free_opts(&o);
         return 2;
     }
     o.end = o.start + (hours ? hours * HOUR_S : days * DAY_S);
@@ -972,5 +990,6 @@ int main(int argc, char **argv)
                 (unsigned long long)tot.files, (unsigned long long)tot.lines,
                 (unsigned long long)tot.bytes, o.rate);
     free(w.buf);
+    free_opts(&o);
     return 0;
 }

@@ -30,7 +30,7 @@ static int silent(int64_t t)
     return 0;
 }
 
-static void usage(void)
+static _Noreturn void usage(void)
 {
     fprintf(stderr, "usage: mksnap [-s FROM/TO]... STATSDIR CLIENT tx|rx MACHINE FIRST-HOUR NHOURS\n");
     exit(2);
@@ -54,7 +54,8 @@ int main(int argc, char **argv)
     pxs_filetype ft;
     int64_t first;
     long n = atol(argv[optind + 5]);
-    if (pxs_filetype_parse(argv[optind + 2], &ft) < 0 || !pxs_parse_date_arg(argv[optind + 4], &first))
+    if (pxs_filetype_parse(argv[optind + 2], &ft) < 0 || !pxs_parse_date_arg(argv[optind + 4], &first) ||
+        n < 1 || !pxs_name_valid(client) || !pxs_name_valid(machine))
         usage();
     first = pxs_hour_floor(first);
     for (long i = 0; i < n; i++) {

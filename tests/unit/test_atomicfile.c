@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -316,6 +318,43 @@ static void test_fail_commit_target_is_directory(void **state)
     assert_int_equal(count_prefix(dir, ".target."), 0);
 }
 
+/* A write that fails half way (the file size limit stands in for a full
+ * disk, and works as root): the old content stays, no temporary is left. */
+static void test_fail_write_keeps_old(void **state)
+{
+    const char *dir = *state;
+    char path[PATH_SIZE];
+    static char big[20000];
+    struct rlimit old, lim;
+    void (*old_sig)(int);
+    pxs_afile af;
+    int rc1, rc2;
+
+    memset(big, 'n', sizeof big);
+    assert_int_equal(pxs_atomic_write(in(path, dir, "full"), "old content", 11), 0);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 1000;
+    old_sig = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    rc1 = pxs_atomic_write(path, big, sizeof big);
+    /* Through pxs_afile, the error shows at commit. */
+    rc2 = pxs_afile_open(&af, path);
+    if (rc2 == 0) {
+        fwrite(big, 1, 900, af.fp);
+        fwrite(big, 1, 900, af.fp); /* buffered: fails on the flush */
+        rc2 = pxs_afile_commit(&af);
+    }
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, old_sig);
+    assert_int_equal(rc1, -1);
+    assert_int_equal(rc2, -1);
+    assert_non_null(strstr(pxs_error(), path));
+    assert_non_null(strstr(pxs_error(), "File too large"));
+    expect_content(path, "old content");
+    assert_int_equal(count_prefix(dir, ".full."), 0);
+}
+
 static void test_fail_unwritable_directory(void **state)
 {
     const char *dir = *state;
@@ -456,6 +495,7 @@ int main(void)
         T(test_afile_commit_and_abort),
         T(test_fail_parent_is_file),
         T(test_fail_commit_target_is_directory),
+        T(test_fail_write_keeps_old),
         T(test_fail_unwritable_directory),
         T(test_read_file),
         T(test_mkdirs),

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -200,7 +201,7 @@ static void product_filter(void **state)
 static void nul_in_product(void **state)
 {
     pxs_hour h;
-    pxs_record r = {H0 + 5, 3, 0, "A\0B", 3};
+    pxs_record r = {H0 + 5, 3, 0, "A\0B", 3, false};
     (void)state;
     pxs_hour_init(&h, "c", "m", PXS_RX, H0, 1, 15, PXS_T_ALL);
     pxs_hour_add(&h, &r, false);
@@ -213,6 +214,39 @@ static void nul_in_product(void **state)
     pxs_hour_free(&h);
 }
 
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Medians against a sort, on random buckets of every size up to 200,
+ * with many ties. */
+static void medians_match_sorting(void **state)
+{
+    unsigned seed = 12345;
+    (void)state;
+    for (int n = 1; n <= 200; n++) {
+        pxs_hour h;
+        int64_t v[200];
+        double want;
+        pxs_hour_init(&h, "c", "m", PXS_TX, H0, 1, 15, PXS_T_ALL);
+        for (int i = 0; i < n; i++) {
+            seed = seed * 1103515245 + 12345;
+            v[i] = (seed >> 8) % (n % 3 ? 1000 : 7);
+            pxs_hour_add_row(&h, H0 + 30, v[i], v[i] % 50, "p", false);
+        }
+        qsort(v, (size_t)n, sizeof v[0], cmp64);
+        want = n % 2 ? (double)v[n / 2] : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2;
+        pxs_hour_compute(&h);
+        assert_true(h.buckets[0].bytecount.median == want);
+        assert_true(h.buckets[0].bytecount.min == v[0]);
+        assert_true(h.buckets[0].bytecount.max == v[n - 1]);
+        pxs_hour_free(&h);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +254,7 @@ int main(void)
         cmocka_unit_test(rows_outside_are_dropped), cmocka_unit_test(out_of_order_rows_sorted_stably),
         cmocka_unit_test(rx_and_types),          cmocka_unit_test(wider_buckets),
         cmocka_unit_test(product_filter),        cmocka_unit_test(nul_in_product),
+        cmocka_unit_test(medians_match_sorting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

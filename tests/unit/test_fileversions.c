@@ -122,7 +122,24 @@ static void test_file_roundtrip(void **state)
 
     assert_int_equal(pxs_fv_load(stats, &fv), 0);
     assert_int_equal(fv.n, 3);
+    assert_true(fv.sorted);
     assert_false(pxs_fv_needs_rebuild(&fv, "pickles/z/m1m2_1", true, a, 2));
+    assert_false(pxs_fv_needs_rebuild(&fv, "pickles/a/m1m2_1", true, a + 1, 1));
+    assert_true(pxs_fv_needs_rebuild(&fv, "pickles/m/m1m2_1", true, a + 1, 1));
+
+    /* A table of updates merged in: z replaced, m added, a kept. */
+    pxs_fileversions upd = {0};
+    pxs_fv_record(&upd, "pickles/z/m1m2_1", a + 1, 1);
+    pxs_fv_record(&upd, "pickles/m/m1m2_1", a, 2);
+    pxs_fv_merge(&fv, &upd);
+    assert_int_equal(upd.n, 0);
+    assert_int_equal(fv.n, 4);
+    assert_true(fv.sorted);
+    assert_string_equal(fv.e[0].merged, "pickles/a/m1m2_1");
+    assert_string_equal(fv.e[3].merged, "pickles/z/m1m2_1");
+    assert_false(pxs_fv_needs_rebuild(&fv, "pickles/z/m1m2_1", true, a + 1, 1));
+    assert_true(pxs_fv_needs_rebuild(&fv, "pickles/z/m1m2_1", true, a, 2));
+    assert_false(pxs_fv_needs_rebuild(&fv, "pickles/m/m1m2_1", true, a, 2));
     assert_false(pxs_fv_needs_rebuild(&fv, "pickles/a/m1m2_1", true, a + 1, 1));
     pxs_fv_free(&fv);
 

@@ -3,6 +3,7 @@
  * a holder killed with SIGKILL. Children are forked; they report through
  * their exit status and a pipe, and leave with _exit. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -257,6 +259,49 @@ static void test_wait_for_holder(void **state)
     pxs_lock_release(&l);
 }
 
+static void test_stale_file_and_unknown_pid(void **state)
+{
+    const char *dir = *state;
+    char path[PATH_SIZE], want[PATH_SIZE + 64], c;
+    int p[2], st;
+    pid_t pid;
+    pxs_lock l;
+    char *text;
+
+    /* A lock file left by a dead run (a longer pid than ours) is no lock:
+     * taken, and its content replaced by our pid alone. */
+    snprintf(path, sizeof path, "%s/.pickleMerge.lock", dir);
+    assert_int_equal(pxs_atomic_write(path, "1234567890123\n", 14), 0);
+    assert_int_equal(pxs_lock_take(&l, dir, "pickleMerge", false), 0);
+    text = pxs_read_file(path, NULL);
+    snprintf(want, sizeof want, "%ld\n", (long)getpid());
+    assert_string_equal(text, want);
+    free(text);
+    pxs_lock_release(&l);
+
+    /* A holder that has not written its pid (yet): "pid unknown". */
+    assert_int_equal(truncate(path, 0), 0);
+    assert_int_equal(pipe(p), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(path, O_RDWR);
+        close(p[0]);
+        if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(p[1], "k", 1) != 1)
+            _exit(3);
+        for (;;)
+            pause();
+    }
+    close(p[1]);
+    assert_int_equal(read(p[0], &c, 1), 1);
+    close(p[0]);
+    assert_int_equal(pxs_lock_take(&l, dir, "pickleMerge", false), 1);
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    snprintf(want, sizeof want, "another pickleMerge run holds %s (pid unknown)", path);
+    assert_string_equal(pxs_error(), want);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
 
 int main(void)
@@ -268,6 +313,7 @@ int main(void)
         T(test_second_run_refused),
         T(test_released_when_holder_killed),
         T(test_wait_for_holder),
+        T(test_stale_file_and_unknown_pid),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

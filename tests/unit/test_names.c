@@ -53,6 +53,28 @@ static void test_invalid_names(void **state)
     assert_false(pxs_name_valid(NULL));
 }
 
+/* Every byte, in the middle, first and last place, against the documented
+ * set (letters, digits, '.', '_', '-'; not '.' or '-' first). */
+static void test_every_byte(void **state)
+{
+    (void)state;
+    for (int c = 1; c < 256; c++) {
+        bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '.' || c == '_' || c == '-';
+        bool first_ok = allowed && c != '.' && c != '-';
+        char mid[4] = {'a', (char)c, 'b', '\0'}, first[3] = {(char)c, 'b', '\0'},
+             last[3] = {'a', (char)c, '\0'}, alone[2] = {(char)c, '\0'};
+        if (pxs_name_valid(mid) != allowed)
+            fail_msg("byte 0x%02x in the middle: %d", c, !allowed);
+        if (pxs_name_valid(last) != allowed)
+            fail_msg("byte 0x%02x last: %d", c, !allowed);
+        if (pxs_name_valid(first) != first_ok)
+            fail_msg("byte 0x%02x first: %d", c, !first_ok);
+        if (pxs_name_valid(alone) != first_ok)
+            fail_msg("byte 0x%02x alone: %d", c, !first_ok);
+    }
+}
+
 static void test_length_limit(void **state)
 {
     char name[PXS_NAME_MAX + 2];
@@ -132,6 +154,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_names),
         cmocka_unit_test(test_invalid_names),
+        cmocka_unit_test(test_every_byte),
         cmocka_unit_test(test_length_limit),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_filetype),

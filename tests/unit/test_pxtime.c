@@ -157,6 +157,60 @@ static void test_parse_iso_prefix_of_log_line(void **state)
     }
 }
 
+/* Only len bytes are read: each prefix length in a buffer of exactly that
+ * size (the sanitizer build catches a read past it). */
+static void test_parse_reads_only_len(void **state)
+{
+    const char *iso_text = "2006-10-08 12:34:56", *compact = "20061008123456";
+    int64_t t;
+
+    (void)state;
+    for (size_t n = 0; n <= PXS_ISO_LEN; n++) {
+        char *buf = malloc(n ? n : 1);
+        assert_non_null(buf);
+        memcpy(buf, iso_text, n);
+        assert_int_equal(pxs_parse_iso(buf, n, &t), n == PXS_ISO_LEN);
+        free(buf);
+    }
+    for (size_t n = 0; n <= 14; n++) {
+        char *buf = malloc(n ? n : 1);
+        assert_non_null(buf);
+        memcpy(buf, compact, n);
+        assert_int_equal(pxs_parse_compact(buf, n, &t), n == 14);
+        free(buf);
+    }
+}
+
+static uint64_t rng(void);
+
+/* Random strings over the format's alphabet: whatever is accepted is a real
+ * time written in its one canonical form (second 60, a leap second, is read
+ * as the next minute). */
+static void test_parse_iso_random(void **state)
+{
+    static const char alphabet[] = "0123456789-: ";
+    static const char tmpl[] = "2006-10-08 12:34:56";
+    int accepted = 0;
+
+    (void)state;
+    for (int i = 0; i < 300000; i++) {
+        char s[PXS_ISO_SIZE], back[PXS_ISO_SIZE];
+        int64_t t;
+        memcpy(s, tmpl, sizeof s);
+        /* Change one to four positions. */
+        for (int k = (int)(rng() % 4); k >= 0; k--)
+            s[rng() % PXS_ISO_LEN] = alphabet[rng() % (sizeof alphabet - 1)];
+        if (!pxs_parse_iso(s, PXS_ISO_LEN, &t))
+            continue;
+        accepted++;
+        pxs_format_iso(t, back);
+        if (strcmp(back, s) != 0 && !(strcmp(s + 17, "60") == 0 && t % 60 == 0))
+            fail_msg("'%s' parsed as %lld, which is '%s'", s, (long long)t, back);
+    }
+    /* Sanity of the generator: many variants are valid dates. */
+    assert_true(accepted > 1000);
+}
+
 static void test_parse_date_arg(void **state)
 {
     int64_t t = 3;
@@ -393,6 +447,8 @@ int main(void)
         cmocka_unit_test(test_parse_iso_leap_days),
         cmocka_unit_test(test_parse_iso_invalid),
         cmocka_unit_test(test_parse_iso_prefix_of_log_line),
+        cmocka_unit_test(test_parse_reads_only_len),
+        cmocka_unit_test(test_parse_iso_random),
         cmocka_unit_test(test_parse_date_arg),
         cmocka_unit_test(test_parse_compact),
         cmocka_unit_test(test_days_from_civil),

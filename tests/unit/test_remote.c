@@ -331,6 +331,38 @@ static void test_sync_argv(void **state)
     rmtree(dir);
     free(dir);
 
+    /* With no remoteStatsDir, the machines' tree is ours, made absolute when
+     * --root was relative. */
+    char *cwd = getcwd(NULL, 0);
+    assert_non_null(cwd);
+    dir = write_config("", &cfg);
+    pxs_config_free(&cfg);
+    char *parent = xstrdup(dir);
+    *strrchr(parent, '/') = '\0';
+    assert_int_equal(chdir(parent), 0);
+    assert_int_equal(pxs_config_load(&cfg, strrchr(dir, '/') + 1, "/dev/null"), 0);
+    o = (pxs_sync_opts){.cfg = &cfg};
+    assert_int_equal(pxs_sync_argv(&o, "pds5", &argv), 0);
+    size_t n = 0;
+    while (argv[n] != NULL)
+        n++;
+    /* The source is the next to last argument: <login>@pds5:<dir>/stats/pickles/ */
+    char *want_remote = xasprintf("@pds5:%s/stats/pickles/", dir);
+    assert_true(n >= 2);
+    assert_non_null(strchr(argv[n - 2], '@'));
+    assert_string_equal(strchr(argv[n - 2], '@'), want_remote);
+    char *want_local = xasprintf("%s/stats/pickles/", strrchr(dir, '/') + 1);
+    assert_string_equal(argv[n - 1], want_local);
+    free(want_local);
+    assert_int_equal(chdir(cwd), 0);
+    pxs_sync_argv_free(argv);
+    free(want_remote);
+    free(parent);
+    free(cwd);
+    pxs_config_free(&cfg);
+    rmtree(dir);
+    free(dir);
+
     /* A relative remote stats root; a known_hosts path ssh would split. */
     dir = write_config("[sync]\nremoteStatsDir = stats\n", &cfg);
     o = (pxs_sync_opts){.cfg = &cfg};
