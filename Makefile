@@ -64,7 +64,7 @@ deps:
 # `make check`: deps, build, unit tests (plain and under ASan+UBSan), then the
 # end-to-end suites; the runner ends with one "N passed, N failed" line.
 check: deps
-	$(MAKE) all $(UNIT_BIN) $(UNIT_SBIN) $(SAN_PROGRAMS)
+	$(MAKE) -j2 all $(UNIT_BIN) $(UNIT_SBIN) $(SAN_PROGRAMS)
 	@sh tests/run.sh
 
 check-valgrind: deps

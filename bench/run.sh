@@ -91,6 +91,19 @@ end="2026-01-11 00:00:00"
 run su_tx bin/statsUpdater --root "$root" -m "$MACHINE" -f tx -c All -d "$end"
 run su_rx bin/statsUpdater --root "$root" -m "$MACHINE" -f rx -c All -d "$end"
 
+# The figures only count if the snapshots are right: one client and one
+# source checked by the independent arithmetic.
+check=""
+for ft_name in tx:client001 rx:source001; do
+    ft=${ft_name%%:*} name=${ft_name#*:}
+    [ -f "$logs/${ft}_$name.log" ] || continue
+    if python3 tests/tools/pxcheck.py verify --stats "$root/stats" --pickleview bin/pickleView -f "$ft" -c "$name" \
+        -m "$MACHINE" --start "$DAY 00:00:00" --end "$end" "$logs/${ft}_$name.log" > "$OUT/pxcheck_$name.txt" 2>&1
+    then check="$check $ft $name exact;"
+    else check="$check $ft $name WRONG (see $OUT/pxcheck_$name.txt);"
+    fi
+done
+
 snaps=$(find "$root/stats/pickles" -type f | wc -l)
 snap_bytes=$(find "$root/stats/pickles" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
 # What the snapshots summarise: the data and error lines; and, for scale, all the lines.
@@ -106,7 +119,7 @@ awk -v gen_s="$gen_s" -v files="$files" -v bytes="$bytes" -v lines="$lines" \
     -v wc_c="$(val wc.cpu)" -v awk_c="$(val awk.cpu)" -v tx_c="$(val su_tx.cpu)" -v rx_c="$(val su_rx.cpu)" \
     -v snaps="$snaps" -v snap_bytes="$snap_bytes" -v summ_gz="$summ_gz" -v all_gz="$all_gz" \
     -v cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" -v ncpu="$(nproc)" \
-    -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
+    -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v check="$check" '
 function row(name, s, c, kb, n, b) {
     printf "%-20s %7.2f s wall %7.2f s CPU %11.0f lines/s %7.1f MB/s %6.1f MB RSS\n",
         name, s, c, n / s, b / 1e6 / s, kb / 1024
@@ -126,7 +139,8 @@ BEGIN {
     row("statsUpdater tx", tx_s, tx_c, tx_kb, tx_lines, tx_bytes)
     row("statsUpdater rx", rx_s, rx_c, rx_kb, lines - tx_lines, bytes - tx_bytes)
     row("statsUpdater tx+rx", su_s, su_c, su_kb, lines, bytes)
-    printf "\nsnapshots: %d files, %.2f MB; gzip -6 of the data+error lines %.2f MB (all lines %.2f MB)\n\n",
+    printf "\npxcheck:%s\n", check
+    printf "snapshots: %d files, %.2f MB; gzip -6 of the data+error lines %.2f MB (all lines %.2f MB)\n\n",
         snaps, snap_bytes / 1e6, summ_gz / 1e6, all_gz / 1e6
     printf "%-46s %8s %8s %9s  %s\n", "target", "wall", "CPU", "wanted", "verdict (wall)"
     ratio("statsUpdater speed-up over the mawk one-liner", awk_s / su_s, awk_c / su_c, ">= 4x", awk_s / su_s >= 4)

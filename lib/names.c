@@ -1,8 +1,10 @@
 /* names — the single validator of names that become paths or arguments. */
 #include <string.h>
+#include <unistd.h>
 
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
+#include "pxstats/xalloc.h"
 
 static const char *why_invalid(const char *name)
 {
@@ -36,6 +38,17 @@ int pxs_name_check(const char *what, const char *name)
         return 0;
     pxs_set_error("unsafe %s name '%s': %s", what, name ? name : "", why);
     return -1;
+}
+
+char *pxs_host_name(void)
+{
+    char host[256];
+
+    if (gethostname(host, sizeof host) != 0)
+        return xstrdup("localhost");
+    host[sizeof host - 1] = '\0';
+    host[strcspn(host, ".")] = '\0';
+    return xstrdup(host[0] ? host : "localhost");
 }
 
 const char *pxs_filetype_name(pxs_filetype ft) { return ft == PXS_RX ? "rx" : "tx"; }

@@ -222,6 +222,38 @@ int pxs_rrd_last(const char *path, int64_t *last)
     return -1;
 }
 
+/* Writes the decimal digits of v at p; returns their number. */
+static size_t put_i64(char *p, int64_t v)
+{
+    char tmp[24];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        p[len++] = '-';
+    while (n > 0)
+        p[len++] = tmp[--n];
+    return len;
+}
+
+/* "t:v" into item (size bytes). Most values are whole counts: they are
+ * written digit by digit, which is several times faster than %.17g over the
+ * million values of a large site's day; other values keep every bit. */
+static void format_item(char *item, size_t size, int64_t t, double v)
+{
+    size_t n = put_i64(item, t);
+    item[n++] = ':';
+    if (isnan(v))
+        snprintf(item + n, size - n, "U");
+    else if (v == floor(v) && fabs(v) < 1e15)
+        item[n + put_i64(item + n, (int64_t)v)] = '\0';
+    else
+        snprintf(item + n, size - n, "%.17g", v);
+}
+
 /* One update call with argv "t:v", retried while another process holds the lock. */
 static int update_batch(const char *path, int daemon, int argc, const char **argv)
 {
@@ -270,10 +302,7 @@ int pxs_rrd_update(const char *path, size_t n, const int64_t *times, const doubl
         int argc = 0;
         for (; i < n && (size_t)argc < cap; i++) {
             char *item = buf + (size_t)argc * ITEM;
-            if (isnan(values[i]))
-                snprintf(item, ITEM, "%" PRId64 ":U", times[i]);
-            else
-                snprintf(item, ITEM, "%" PRId64 ":%.17g", times[i], values[i]);
+            format_item(item, ITEM, times[i], values[i]);
             argv[argc++] = item;
         }
         rc = update_batch(path, daemon, argc, argv);

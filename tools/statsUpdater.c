@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     pxs_update_opts o = {0};
     pxs_strlist clients;
     const char *clients_arg = "All", *types_arg = "All", *logdir_arg = NULL;
-    char host[256], *machine = NULL, *logdir;
+    char *machine = NULL, *host = NULL, *logdir;
     int opt, rc;
 
     pxs_cli_init(&cli, argv[0], usage);
@@ -79,13 +79,8 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "-i: %d does not divide 60", o.interval_min);
     if (pxs_types_parse(types_arg, o.ft, &o.types) != 0)
         pxs_cli_usage_error(&cli, "-t: %s", pxs_error());
-    if (machine == NULL) {
-        if (gethostname(host, sizeof host) != 0)
-            strcpy(host, "localhost");
-        host[sizeof host - 1] = '\0';
-        host[strcspn(host, ".")] = '\0';
-        machine = host;
-    }
+    if (machine == NULL)
+        machine = host = pxs_host_name();
     if (pxs_name_check("machine", machine) != 0)
         pxs_cli_usage_error(&cli, "%s", pxs_error());
     pxs_strlist_init(&clients);
@@ -110,6 +105,7 @@ int main(int argc, char **argv)
         pxs_warnx("%s", pxs_error());
     pxs_strlist_free(&clients);
     free(logdir);
+    free(host);
     pxs_config_free(&cfg);
     return rc == 0 ? PXS_EXIT_OK : PXS_EXIT_FAIL;
 }

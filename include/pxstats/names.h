@@ -15,6 +15,10 @@ bool pxs_name_valid(const char *name);
  * "unsafe <what> name '<name>': <reason>". */
 int pxs_name_check(const char *what, const char *name);
 
+/* This host's name as pxstats names machines: up to its first '.', or
+ * "localhost" when it has none. Fresh string. */
+char *pxs_host_name(void);
+
 /* tx or rx. */
 typedef enum pxs_filetype { PXS_TX = 0, PXS_RX = 1 } pxs_filetype;
 const char *pxs_filetype_name(pxs_filetype ft);

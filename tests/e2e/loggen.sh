@@ -113,7 +113,7 @@ lines = data.split(b"\n")
 print("truncated" if any(re.match(rb"^\d{4}-\d\d-\d\d \d\d:\d\d,", l) for l in lines) else "")
 print("empty" if b"\n\n" in data else "")
 print("nul" if b"\0" in data else "")
-print("long" if any(len(l) > 100000 for l in lines) else "")
+print("long" if any(len(l) > 100000 for l in lines) and max(map(len, lines)) <= 1 << 20 else "")
 # silent minutes / hours: a gap of a whole minute or hour between two lines of one file
 ordered = True
 for path in sys.argv[2:]:
@@ -249,6 +249,15 @@ $PXCHECK expect -f rx -c s1 -m pds1 --keep-partial --start "2026-01-10 12:00:00"
     "$T/hand/rx_s1.log" > "$T/hand/rxk.json"
 check "pxcheck --keep-partial counts the unfinished last line" \
     python3 -c "import json,sys; h=json.load(open(sys.argv[1])); sys.exit(h['buckets'][6]['nbFiles'] != 1)" "$T/hand/rxk.json"
+
+# A data line of 1.1 MB is data; with --max-line it is malformed.
+python3 -c 'import sys; sys.stdout.write("2026-01-10 12:41:00,000 [INFO] (31 Bytes) Bulletin A:s:C:SA:3:D:20260110124100  delivered " + "x" * 1100000 + "\n")' > "$T/hand/tx_big.log"
+$PXCHECK expect -f tx -c big --start "2026-01-10 12:00:00" --end "2026-01-10 13:00:00" "$T/hand/tx_big.log" > "$T/hand/big1.json"
+$PXCHECK expect -f tx -c big --max-line 1048576 --start "2026-01-10 12:00:00" --end "2026-01-10 13:00:00" "$T/hand/tx_big.log" > "$T/hand/big2.json"
+check "pxcheck: a 1.1 MB data line is read whole" \
+    python3 -c "import json,sys; h=json.load(open(sys.argv[1])); sys.exit(not (h['buckets'][41]['nbFiles'] == 1 and h['malformed'] == 0))" "$T/hand/big1.json"
+check "pxcheck --max-line: a longer line is malformed" \
+    python3 -c "import json,sys; h=json.load(open(sys.argv[1])); sys.exit(not (h['buckets'][41]['nbFiles'] == 0 and h['malformed'] == 1))" "$T/hand/big2.json"
 
 # ---- pxcheck compare --------------------------------------------------------------
 expect_status 0 "compare: an hour equals itself" $PXCHECK compare "$T/hand/tx.json" "$T/hand/tx.json"

@@ -18,7 +18,7 @@ iso() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
 NOWE=$(date -u +%s)
 NOW=$(iso "$NOWE")
 H0=$((NOWE / 3600 * 3600))          # start of the current (incomplete) hour
-FIRST=$((H0 - 192 * 3600))          # 8 days of complete hours
+FIRST=$((H0 - 72 * 3600))           # 3 days of complete hours ([monitoring] days = 3)
 export PXS_NOW="$NOW"
 
 # ---- the clean tree ----------------------------------------------------------
@@ -28,9 +28,9 @@ export PXS_NOW="$NOW"
 C=$(newroot)
 S=$C/stats
 for cl in c1 c2; do
-    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$S" $cl tx $m "$(iso $FIRST)" 192; done
+    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$S" $cl tx $m "$(iso $FIRST)" 72; done
 done
-"$MKSNAP" "$S" s1 rx pxatx "$(iso $FIRST)" 192
+"$MKSNAP" "$S" s1 rx pxatx "$(iso $FIRST)" 72
 mkdir -p "$S/log"
 python3 -c '
 import sys, time
@@ -58,6 +58,7 @@ echo "8 * * * * launchGraphs" > "$C/crontab"
 cat > "$C/etc/pxstats.conf" <<EOF
 [monitoring]
 machines = pds5,pds6;pxatx
+days = 3
 folders = $S
 maxUsages = 100
 crontabFile = $C/crontab
@@ -126,13 +127,13 @@ stdout_has "missing pickles/c1/<YYYYMMDD>/tx/pds5pds6_<HH> from $(iso $((H0 - 36
 # A machine down for many clients is still one line.
 fresh
 t=$((H0 - 2 * 3600))
-for i in 3 4 5 6 7 8 9 10 11 12 13 14; do
-    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$D/stats" c$i tx $m "$(iso $((H0 - 4 * 3600)))" 4; done
+for i in 3 4 5 6 7 8 9 10 11 12 13; do
+    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$D/stats" c$i tx $m "$(iso $t)" 2; done
 done
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do rm "$D/stats/pickles/c$i/$(day $t)/tx/pds6_$(hh $t)"; done
-expect_status 1 "missing: one hour of fourteen clients (exit 1)" run "$D"
-stdout_has "^  \\* missing pickles/\\{c1,c10,c11,c12,c13,c14,c2,c3,c4,c5,\\.\\.\\.\\}/<YYYYMMDD>/tx/pds6_<HH> for 14 clients from $(iso $t) to $(iso $t) \\(1 hour\\)$" \
-    "missing: fourteen clients are one line, ten named"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do rm "$D/stats/pickles/c$i/$(day $t)/tx/pds6_$(hh $t)"; done
+expect_status 1 "missing: one hour of thirteen clients (exit 1)" run "$D"
+stdout_has "^  \\* missing pickles/\\{c1,c10,c11,c12,c13,c2,c3,c4,c5,c6,\\.\\.\\.\\}/<YYYYMMDD>/tx/pds6_<HH> for 13 clients from $(iso $t) to $(iso $t) \\(1 hour\\)$" \
+    "missing: thirteen clients are one line, ten named"
 n=$(grep -c '^  \* missing' "$TMPROOT/.out")
 if [ "$n" -eq 1 ]; then ok "missing: no other line"; else fail "missing: no other line (got $n)"; fi
 

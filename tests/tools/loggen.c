@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,11 +87,16 @@ typedef struct gen_opts {
     bool gzip_rotated, noise, misleading, subdirs, quiet;
 } gen_opts;
 
-static _Noreturn void die(const char *fmt, const char *arg)
+static _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void die(const char *fmt, ...)
 {
+    int saved = errno;
+    va_list ap;
     fprintf(stderr, "%s: ", progname);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, ": %s\n", strerror(saved));
     exit(1);
 }
 
@@ -736,7 +742,7 @@ static void w_noise(writer *w, rng *r, profile *p, int64_t ms, enum noise kind)
         break;
     case N_LONG: {
         w_head(w, ms, " [DEBUG] dump: ");
-        long n = pick(r, 100000, 1100000);
+        long n = pick(r, 100000, 1000000);   /* "a 1 MB line", below 1 MiB */
         for (long i = 0; i < n; i++)
             w_chr(w, (char)('a' + i % 26));
         break;

@@ -26,7 +26,8 @@ The rules are those of DESIGN.md sections 3 and 4, written again from the text:
 
 Usage:
   pxcheck.py expect  -f tx|rx -c NAME [-m MACHINE] --start DATE --end DATE
-                     [--max-latency S] [--interval MIN] [--types LIST] FILE...
+                     [--max-latency S] [--interval MIN] [--types LIST]
+                     [--max-line BYTES] [--keep-partial] FILE...
       one JSON object per hour of [hour(start), end), one per line
   pxcheck.py compare [--malformed] [--files] [--no-where] [--tolerance R]
                      EXPECTED ACTUAL...
@@ -36,6 +37,12 @@ Usage:
                      <expect options> FILE...
       expect, then pickleView --json on DIR/pickles/NAME/YYYYMMDD/FT/MACHINE_HH
       of each hour, then compare.
+
+--max-line BYTES models a reader that refuses longer lines (counted malformed);
+without it every line is read whole, as DESIGN.md says nothing of a limit.
+
+For a merged snapshot (-m m1m2), give the files of every machine, machine after
+machine: rows of equal time then keep the machines' order, as a merge does.
 
 Log files may be plain or gzipped (.gz, detected by content). The last line of a
 live file (a name ending in ".log") without its newline is held back, as
@@ -159,6 +166,10 @@ def basename(path):
     return path.rstrip("/").split("/")[-1]
 
 
+def dirname(path):
+    return path.rstrip("/").rpartition("/")[0]
+
+
 # ---- the expectation -----------------------------------------------------
 
 def stats(values, where):
@@ -189,16 +200,26 @@ def expect(args):
     for h in range(first_hour, args.end, 3600):
         hours[h] = {"files": [], "malformed": 0,
                     "rows": [[] for _ in range(3600 // width)]}
-    # Files in the order of their first timestamp (names lie), as statsUpdater reads them.
-    loaded = []
+    # Files in the order of their first timestamp (names lie), as statsUpdater
+    # reads them; the files of several directories (the machines of a merged
+    # snapshot) directory after directory, in the order of the command line.
+    groups = {}
     for path in args.files:
         lines = read_lines(path, args.keep_partial)
-        loaded.append((first_time(lines), path, lines))
-    loaded.sort(key=lambda x: (x[0] is None, x[0] or 0))
-    current = None    # hour of the last readable time (the files are one stream), for unreadable lines
-    for _, path, lines in loaded:
+        groups.setdefault(dirname(path), []).append((first_time(lines), path, lines))
+    loaded = []
+    for group in groups.values():
+        group.sort(key=lambda x: (x[0] is None, x[0] or 0))
+        loaded.extend((i == 0,) + x for i, x in enumerate(group))
+    current = None    # hour of the last readable time (one stream per machine), for unreadable lines
+    for first_of_machine, _, path, lines in loaded:
+        if first_of_machine:
+            current = None
         for line in lines:
-            kind, t, nbytes, latency, product = classify(line, args.ft, "errors" in types)
+            if args.max_line is not None and len(line) > args.max_line:
+                kind, t = MALFORMED, None
+            else:
+                kind, t, nbytes, latency, product = classify(line, args.ft, "errors" in types)
             if t is None:
                 t0 = parse_time(line[:19])
                 if t0 is not None:
@@ -220,7 +241,9 @@ def expect(args):
     for h, hour in hours.items():
         buckets = []
         for i, rows in enumerate(hour["rows"]):
-            data = [r for r in rows if r[0] == DATA]
+            # In time order (stable): where a min or max "first occurred" is
+            # then the same whatever the order of the files or machines.
+            data = sorted((r for r in rows if r[0] == DATA), key=lambda r: r[1])
             where = [(r[4], r[1]) for r in data]
             lat = stats([r[3] for r in data] if "latency" in types else [], where)
             byt = stats([r[2] for r in data] if "bytecount" in types else [], where)
@@ -358,6 +381,8 @@ def add_expect_opts(p):
     p.add_argument("--max-latency", type=int, default=15)
     p.add_argument("--interval", type=int, default=1, help="bucket width in minutes")
     p.add_argument("--types", default="All", help="latency,bytecount,errors or All")
+    p.add_argument("--max-line", type=int, default=None, metavar="BYTES",
+                   help="count any line longer than BYTES (without newline) as malformed")
     p.add_argument("--keep-partial", action="store_true",
                    help="count a live file's last line without newline")
     p.add_argument("files", nargs="+")
