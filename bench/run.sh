@@ -51,8 +51,14 @@ run() {
 }
 val() { cat "$OUT/$1"; }
 
+# Empties only a directory this script made (marked), never another's.
+if [ -d "$OUT" ] && [ -n "$(ls -A "$OUT")" ] && [ ! -f "$OUT/.pxs-bench" ]; then
+    echo "bench: $OUT is not empty and not a bench directory: set BENCH_OUT" >&2
+    exit 1
+fi
 rm -rf "$OUT"
 mkdir -p "$logs" "$root/stats" "$root/etc"
+: > "$OUT/.pxs-bench"
 
 echo "bench: generating ${MB} MB of logs of $DAY ($CLIENTS clients, $SOURCES sources)"
 noise_opt=""

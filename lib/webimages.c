@@ -106,9 +106,12 @@ void pxs_webimages_groups(const pxs_config *cfg, pxs_strlist *out)
     pxs_strlist_free(&groups);
     /* no config: the databases are those of this host, as statsUpdater's
      * default machine is its host name */
-    char host[256] = "";
-    if (out->n == 0 && gethostname(host, sizeof host - 1) == 0 && pxs_name_valid(host))
-        pxs_strlist_add(out, host);
+    if (out->n == 0) {
+        char *host = pxs_host_name();
+        if (pxs_name_valid(host))
+            pxs_strlist_add(out, host);
+        free(host);
+    }
 }
 
 static int run_rrdgraph(const pxs_webimages_opts *o, const char *ft, const char *group,

@@ -137,11 +137,10 @@ static void parse(pxs_cli *cli, int argc, char **argv, args *a)
 /* This host's short name: the default machine, as the seed. */
 static void default_machine(const pxs_cli *cli, pxs_strlist *machines)
 {
-    char host[256] = "";
+    char *host = pxs_host_name();
 
-    gethostname(host, sizeof host - 1);
-    host[strcspn(host, ".")] = '\0';
     pxs_cli_names(cli, "machine", host, machines);
+    free(host);
 }
 
 static double seconds_since(const struct timespec *t0)

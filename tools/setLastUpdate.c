@@ -1,6 +1,7 @@
 /* setLastUpdate — set the last-update time of clients so that the next
  * statsUpdater collects again from that date. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
     pxs_config cfg;
     pxs_strlist clients, changed;
     unsigned ft_mask = PXS_REVERT_TX | PXS_REVERT_RX;
-    char host[256], when[PXS_ISO_SIZE];
+    char *host = NULL, when[PXS_ISO_SIZE];
     const char *machine = NULL;
     int64_t date;
     int opt;
@@ -70,12 +71,8 @@ int main(int argc, char **argv)
     date = pxs_cli_date(&cli, "date", argv[optind]);
     if (clients.n == 0)
         pxs_strlist_add(&clients, "All");
-    if (machine == NULL) {
-        if (gethostname(host, sizeof host) != 0)
-            pxs_die(PXS_EXIT_FAIL, "cannot read the host name");
-        host[sizeof host - 1] = '\0';
-        machine = host;
-    }
+    if (machine == NULL)
+        machine = host = pxs_host_name();
     if (pxs_name_check("machine", machine) != 0)
         pxs_cli_usage_error(&cli, "%s", pxs_error());
 
@@ -88,5 +85,6 @@ int main(int argc, char **argv)
     pxs_strlist_free(&changed);
     pxs_strlist_free(&clients);
     pxs_config_free(&cfg);
+    free(host);
     return PXS_EXIT_OK;
 }

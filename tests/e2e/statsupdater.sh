@@ -137,7 +137,7 @@ wait $p1; r1=$?; wait $p2; r2=$?
 [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && ok "two concurrent runs both succeed" || fail "concurrent runs: $r1 $r2"
 same_files "and give the result of one run" "$clean/stats/pickles" "$cc/stats/pickles"
 flock "$cc/stats/.statsUpdater.lock" sleep 3 & lp=$!
-sleep 0.5
+while flock -n "$cc/stats/.statsUpdater.lock" true; do sleep 0.1; done
 expect_status 1 "--no-wait stops when another run holds the lock" statsUpdater --root "$cc" -m m1 -d "$(hour 48)" --no-wait
 stderr_has "another statsUpdater run holds" "and says why"
 wait $lp
