@@ -411,6 +411,7 @@ typedef struct graph_job {
     pxs_dbtype types[PXS_DB_NTYPES];
     size_t ntypes;
     int failures;
+    size_t done, total;
 } graph_job;
 
 /* Job i: client i / ntypes (or the totals), type i % ntypes. */
@@ -441,6 +442,7 @@ static void graph_done(size_t i, int status, const char *msg, void *arg)
     (void)msg;
     if (status != 0)
         g->failures++;
+    pxs_rrd_progress("graphs", ++g->done, g->total, g->o->progress);
 }
 
 int pxs_rrdgraph_run(const pxs_rrdgraph_opts *o)
@@ -459,6 +461,7 @@ int pxs_rrdgraph_run(const pxs_rrdgraph_opts *o)
         return -1;
     }
     size_t njobs = o->totals ? g.ntypes : o->clients->n * g.ntypes;
+    g.total = njobs;
     if (pxs_rrd_jobs_run(njobs, o->jobs, graph_one, graph_done, &g) != 0)
         return -1;
     return g.failures > 0 ? 1 : 0;

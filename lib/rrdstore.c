@@ -410,6 +410,15 @@ static size_t span_values(const pxs_span *sp, pxs_dbtype t, int64_t *times, doub
     for (int h = 0; h < sp->nhours; h++) {
         int64_t hs = sp->start + (int64_t)h * PXS_HOUR;
         const pxs_hour *hr = sp->hours[h];
+        /* Buckets of whole minutes only (the collector's contract); anything
+         * else cannot be placed on the one-minute step: unknown. */
+        if (hr != NULL && (hr->interval < PXS_MINUTE || hr->interval % PXS_MINUTE != 0 ||
+                           hr->nbuckets * (hr->interval / PXS_MINUTE) != 60)) {
+            char iso[PXS_ISO_SIZE];
+            pxs_warnx("%s_%s: the hour of %s has %d-second buckets: fed as unknown",
+                      sp->client, sp->machine, pxs_format_iso(hs, iso), hr->interval);
+            hr = NULL;
+        }
         if (hr == NULL) {
             for (int m = 1; m <= 60; m++) {
                 times[n] = hs + (int64_t)m * PXS_MINUTE;
@@ -417,7 +426,7 @@ static size_t span_values(const pxs_span *sp, pxs_dbtype t, int64_t *times, doub
             }
             continue;
         }
-        int per = hr->interval / PXS_MINUTE > 0 ? hr->interval / PXS_MINUTE : 1;
+        int per = hr->interval / PXS_MINUTE;
         for (int b = 0; b < hr->nbuckets; b++) {
             double v = pxs_rrd_bucket_value(&hr->buckets[b], t);
             if (pxs_dbtype_is_count(t))
@@ -520,6 +529,7 @@ typedef struct transfer_ctx {
     pxs_strlist *groups;        /* each group split into its machines */
     pxs_feed_stats *st;
     int failures;
+    size_t done;
 } transfer_ctx;
 
 static int transfer_one(size_t i, void *arg, char *msg, size_t msgsize)
@@ -557,6 +567,16 @@ static void transfer_done(size_t i, int status, const char *msg, void *arg)
         if (status > 128)
             pxs_warnx("%s: worker killed by signal %d", c->o->clients->v[i], status - 128);
     }
+    pxs_rrd_progress("clients", ++c->done, c->o->clients->n, c->o->progress);
+}
+
+void pxs_rrd_progress(const char *what, size_t done, size_t total, bool on)
+{
+    if (!on)
+        return;
+    fprintf(stderr, "\r%s: %s %zu/%zu%s", pxs_progname(), what, done, total,
+            done == total ? "\n" : "");
+    fflush(stderr);
 }
 
 int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st)
@@ -565,7 +585,8 @@ int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st)
     int lr = pxs_lock_take(&lk, o->statsdir, "rrdTransfer", o->wait_lock);
     if (lr != 0)
         return -1;
-    transfer_ctx c = {o, xcalloc(o->groups->n ? o->groups->n : 1, sizeof(pxs_strlist)), st, 0};
+    transfer_ctx c = {.o = o, .st = st};
+    c.groups = xcalloc(o->groups->n ? o->groups->n : 1, sizeof(pxs_strlist));
     for (size_t g = 0; g < o->groups->n; g++) {
         pxs_strlist_init(&c.groups[g]);
         pxs_strlist_split(&c.groups[g], o->groups->v[g], ',');

@@ -405,8 +405,13 @@ static int update_client(const pxs_update_opts *o, const char *client, const pxs
     }
     if (files.n == 0) {
         /* Empty snapshots would claim "no traffic" where we know nothing. */
-        pxs_warnx("%s/%s_%s.log: no such log file", o->logdir, pxs_filetype_name(o->ft), client);
         pxs_logfiles_free(&files);
+        if (o->listed_all) {
+            pxs_info("%s_%s: no log file in %s, skipped", pxs_filetype_name(o->ft), client,
+                     o->logdir);
+            return 0;
+        }
+        pxs_warnx("%s/%s_%s.log: no such log file", o->logdir, pxs_filetype_name(o->ft), client);
         return -1;
     }
     if (scan_files(&r, pos, &files) != 0 ||

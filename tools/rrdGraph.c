@@ -114,6 +114,7 @@ int main(int argc, char **argv)
             pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     }
     o.statsdir = cfg.statsdir;
+    o.progress = pxs_cli_interactive() != 0;
     o.clients = &clients;
     o.machine = group;
     o.end = pxs_hour_floor(o.end >= 0 ? o.end : pxs_now());

@@ -97,6 +97,7 @@ int main(int argc, char **argv)
         pxs_strlist_free(&all);
     }
     o.statsdir = cfg.statsdir;
+    o.progress = pxs_cli_interactive() != 0;
     o.clients = &clients;
     o.groups = &groups;
     o.end = pxs_hour_floor(o.end >= 0 ? o.end : pxs_now());

@@ -95,6 +95,7 @@ int main(int argc, char **argv)
             pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
         pxs_clients_expand(&clients, &all);
         pxs_strlist_free(&all);
+        o.listed_all = true;
     }
     o.cfg = &cfg;
     o.machine = machine;

@@ -78,6 +78,7 @@ typedef struct pxs_rrdgraph_opts {
     bool copy;                   /* also copy into the webGraphics tree */
     bool verbose;                /* print "<image>: <comment>" per graph on stdout */
     int jobs;                    /* worker processes */
+    bool progress;               /* "\rgraphs done/total" on stderr (a terminal) */
 } pxs_rrdgraph_opts;
 
 /* Draws one graph: the databases of clients (n > 1 only for totals, named

@@ -112,6 +112,7 @@ typedef struct pxs_transfer_opts {
     int64_t end;
     int jobs;                     /* worker processes (1 = in this process) */
     bool wait_lock;               /* wait for another rrdTransfer instead of stopping */
+    bool progress;                /* "\rclients done/total" on stderr (a terminal) */
 } pxs_transfer_opts;
 
 /* rrdTransfer's job: pxs_rrd_feed for every client and group, clients spread
@@ -120,6 +121,10 @@ typedef struct pxs_transfer_opts {
  * Returns 0 when all succeeded, 1 when some failed, -1 when nothing could be
  * done (lock held, pxs_error set). */
 int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st);
+
+/* When on, shows "\r<prog>: <what> done/total" on stderr, ending the line
+ * when done reaches total (progress of long runs on a terminal). */
+void pxs_rrd_progress(const char *what, size_t done, size_t total, bool on);
 
 /* A pool of worker processes: runs fn(i, arg, msg, msgsize) for i in [0, n),
  * at most `workers` at a time, each in its own forked process (librrd's graph

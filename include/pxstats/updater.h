@@ -27,6 +27,9 @@ typedef struct pxs_update_opts {
     bool now;                /* also write the current partial hour [hour(date), date) */
     bool wait_lock;          /* wait for another run instead of stopping */
     bool progress;           /* show progress on stderr */
+    bool listed_all;         /* the clients are "All": one without any log file is
+                                skipped quietly (configured in PX, not active here),
+                                instead of being an error */
 } pxs_update_opts;
 
 /* Updates every client of the list. A failing client is reported (pxs_warnx)

@@ -164,3 +164,11 @@ left=$(find "$u/stats" -name '.*.??????' | wc -l)
 printf 'garbage line\n' > "$u/stats/PICKLED-TIMES"
 expect_status 1 "a corrupt PICKLED-TIMES is refused" statsUpdater --root "$u" -m m1 -c grow -d "$(hour 5)"
 stderr_has "PICKLED-TIMES:1:" "with its file and line"
+
+# --- "All" from PX's etc/tx: a configured client without log is skipped ------------
+e=$(newroot); mkdir -p "$e/etc/tx"; : > "$e/etc/tx/grow.conf"; : > "$e/etc/tx/idle.conf"
+cp "$day1" "$e/log/tx_grow.log"
+expect_status 0 "-c All takes the names of etc/tx and skips one without log" statsUpdater --root "$e" -m m1 -d "$(hour 2)"
+[ -f "$e/stats/pickles/grow/20260110/tx/m1_01" ] && [ ! -d "$e/stats/pickles/idle" ] && ok "only the active client got snapshots" || fail "All from etc/tx"
+expect_status 1 "an explicitly named client without log is an error" statsUpdater --root "$e" -m m1 -c idle -d "$(hour 2)"
+stderr_has "tx_idle.log: no such log file" "naming the missing file"

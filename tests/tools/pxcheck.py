@@ -22,7 +22,8 @@ The rules are those of DESIGN.md sections 3 and 4, written again from the text:
               (mean of the two middle values for an even count), total, and
               where min and max first occurred; nbFiles = data rows;
               filesOverMaxLatency = latency > maxLatency (tx); errors = error
-              rows, which count nowhere else; no values -> zeros (and nulls)
+              rows, which count nowhere else; no values -> zeros (and nulls);
+              a type not collected (--types) is zero
 
 Usage:
   pxcheck.py expect  -f tx|rx -c NAME [-m MACHINE] --start DATE --end DATE
@@ -241,8 +242,8 @@ def expect(args):
     for h, hour in hours.items():
         buckets = []
         for i, rows in enumerate(hour["rows"]):
-            # In time order (stable): where a min or max "first occurred" is
-            # then the same whatever the order of the files or machines.
+            # In time order, stable: rows of equal time keep the order of the
+            # files and machines, which decides where a min or max first occurred.
             data = sorted((r for r in rows if r[0] == DATA), key=lambda r: r[1])
             where = [(r[4], r[1]) for r in data]
             lat = stats([r[3] for r in data] if "latency" in types else [], where)
@@ -251,7 +252,7 @@ def expect(args):
                 "start": iso(h + i * width),
                 "nbFiles": len(data),
                 "filesOverMaxLatency":
-                    sum(1 for r in data if r[3] > args.max_latency) if args.ft == "tx" else 0,
+                    sum(1 for r in data if r[3] > args.max_latency) if "latency" in types else 0,
                 "latency": lat, "bytecount": byt,
                 "errors": {"total": sum(1 for r in rows if r[0] == ERROR)},
             })
