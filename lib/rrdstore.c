@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -601,21 +603,66 @@ int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st)
     return c.failures > 0 ? 1 : 0;
 }
 
-/* ---- the worker pool ---- */
+/* ---- the worker pool ----
+ *
+ * Each worker is a forked process holding one end of a socketpair: it reads a
+ * job index, runs the job, writes back a result record, and waits for the
+ * next. Workers live for the whole run, so that what a job initialises once
+ * per process (librrd's fonts, for graphs) is paid once per worker, not once
+ * per job. A worker that dies (a crash, a signal) is reported as that job's
+ * failure and replaced. A socketpair rather than pipes: send() with
+ * MSG_NOSIGNAL to a dead worker fails instead of killing the parent. */
 
 #define JOB_MSG 256
 
+typedef struct job_result {
+    size_t job;
+    int status;
+    char msg[JOB_MSG];
+} job_result;
+
 typedef struct worker {
     pid_t pid;
-    int fd;
-    size_t job;
+    int fd;        /* the parent's end of the socketpair */
+    long job;      /* the job running, -1 when idle */
 } worker;
 
-static pid_t start_worker(size_t i, pxs_rrd_job_fn fn, void *arg, int *rfd)
+/* Reads exactly len bytes; false on EOF or error. */
+static bool read_full(int fd, void *buf, size_t len)
 {
-    int p[2];
-    if (pipe(p) != 0) {
-        pxs_set_error_errno("pipe");
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = read(fd, (char *)buf + got, len - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        got += (size_t)r;
+    }
+    return true;
+}
+
+static _Noreturn void worker_loop(int fd, pxs_rrd_job_fn fn, void *arg)
+{
+    size_t i;
+    while (read_full(fd, &i, sizeof i)) {
+        job_result r = {.job = i};
+        r.status = fn(i, arg, r.msg, sizeof r.msg) & 0xff;
+        fflush(stdout);
+        fflush(stderr);
+        if (write(fd, &r, sizeof r) != (ssize_t)sizeof r)
+            break;
+    }
+    _exit(0);
+}
+
+/* Starts worker slot k; the others' sockets are closed in the child, so that
+ * each worker sees the end of its own socket only. */
+static int start_worker(worker *w, size_t nw, size_t k, pxs_rrd_job_fn fn, void *arg)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+        pxs_set_error_errno("socketpair");
         return -1;
     }
     /* Buffered output would otherwise be written by both processes. */
@@ -624,83 +671,129 @@ static pid_t start_worker(size_t i, pxs_rrd_job_fn fn, void *arg, int *rfd)
     pid_t pid = fork();
     if (pid < 0) {
         pxs_set_error_errno("fork");
-        close(p[0]);
-        close(p[1]);
+        close(sv[0]);
+        close(sv[1]);
         return -1;
     }
     if (pid == 0) {
-        close(p[0]);
-        char msg[JOB_MSG] = "";
-        int status = fn(i, arg, msg, sizeof msg);
-        /* One write under PIPE_BUF: atomic, never blocks on an empty pipe. */
-        ssize_t w = write(p[1], msg, strlen(msg) + 1);
-        (void)w;
-        fflush(stdout);
-        fflush(stderr);
-        _exit(status & 0xff);
+        close(sv[0]);
+        for (size_t j = 0; j < nw; j++)
+            if (j != k && w[j].fd >= 0)
+                close(w[j].fd);
+        worker_loop(sv[1], fn, arg);
     }
-    close(p[1]);
-    *rfd = p[0];
-    return pid;
+    close(sv[1]);
+    w[k] = (worker){pid, sv[0], -1};
+    return 0;
 }
 
-/* Waits for one worker, reads its message and reports it. */
-static void reap_worker(worker *w, size_t *nw, pxs_rrd_job_done_fn done, void *arg)
+/* Gives job i to worker k; false when the worker is gone. */
+static bool assign(worker *wk, size_t i)
 {
-    int ws;
-    pid_t pid;
-    while ((pid = waitpid(-1, &ws, 0)) < 0 && errno == EINTR)
+    if (send(wk->fd, &i, sizeof i, MSG_NOSIGNAL) != (ssize_t)sizeof i)
+        return false;
+    wk->job = (long)i;
+    return true;
+}
+
+/* The worker died with a job in hand: reports the job and frees the slot. */
+static void worker_died(worker *wk, pxs_rrd_job_done_fn done, void *arg)
+{
+    int ws = 0;
+    close(wk->fd);
+    wk->fd = -1;
+    while (waitpid(wk->pid, &ws, 0) < 0 && errno == EINTR)
         ;
-    if (pid < 0) {
-        /* No child left to wait for (reaped elsewhere): count them failed
-         * rather than wait forever. */
-        for (size_t k = 0; k < *nw; k++) {
-            close(w[k].fd);
-            done(w[k].job, 1, "", arg);
-        }
-        *nw = 0;
-        return;
-    }
-    for (size_t k = 0; k < *nw; k++) {
-        if (w[k].pid != pid)
-            continue;
+    /* A worker never exits by itself with a job in hand: any end is a failure. */
+    int status = 1;
+    if (WIFSIGNALED(ws))
+        status = 128 + WTERMSIG(ws);
+    else if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0)
+        status = WEXITSTATUS(ws);
+    if (wk->job >= 0)
+        done((size_t)wk->job, status, "", arg);
+    wk->job = -1;
+}
+
+static void run_inline(size_t n, pxs_rrd_job_fn fn, pxs_rrd_job_done_fn done, void *arg)
+{
+    for (size_t i = 0; i < n; i++) {
         char msg[JOB_MSG] = "";
-        ssize_t r = read(w[k].fd, msg, sizeof msg - 1);
-        msg[r > 0 ? r : 0] = '\0';
-        close(w[k].fd);
-        int status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-        done(w[k].job, status, msg, arg);
-        w[k] = w[--*nw];
-        return;
+        int status = fn(i, arg, msg, sizeof msg);
+        done(i, status, msg, arg);
     }
 }
 
 int pxs_rrd_jobs_run(size_t n, int workers, pxs_rrd_job_fn fn, pxs_rrd_job_done_fn done, void *arg)
 {
-    if (workers <= 1) {
-        for (size_t i = 0; i < n; i++) {
-            char msg[JOB_MSG] = "";
-            int status = fn(i, arg, msg, sizeof msg);
-            done(i, status, msg, arg);
-        }
+    if (workers <= 1 || n <= 1) {
+        run_inline(n, fn, done, arg);
         return 0;
     }
-    worker *w = xcalloc((size_t)workers, sizeof *w);
-    size_t nw = 0;
+    size_t nw = (size_t)workers < n ? (size_t)workers : n, next = 0, finished = 0, lost = 0;
+    worker *w = xcalloc(nw, sizeof *w);
+    struct pollfd *pf = xcalloc(nw, sizeof *pf);
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (nw == (size_t)workers)
-            reap_worker(w, &nw, done, arg);
-        int fd;
-        pid_t pid = start_worker(i, fn, arg, &fd);
-        if (pid < 0) {
+    for (size_t k = 0; k < nw; k++)
+        w[k].fd = -1;
+    while (finished < n && rc == 0) {
+        /* Keep every slot busy while jobs remain; a lost worker is replaced. */
+        for (size_t k = 0; k < nw && next < n; k++) {
+            if (w[k].fd < 0 && start_worker(w, nw, k, fn, arg) != 0) {
+                rc = -1;
+                break;
+            }
+            if (w[k].job >= 0)
+                continue;
+            if (assign(&w[k], next)) {
+                next++;
+            } else if (++lost > 16 * nw) {
+                pxs_set_error("worker processes die before taking a job");
+                rc = -1;
+                break;
+            } else {
+                worker_died(&w[k], done, arg);   /* idle: restarted next round */
+            }
+        }
+        size_t np = 0;
+        for (size_t k = 0; k < nw; k++)
+            if (w[k].job >= 0)
+                pf[np++] = (struct pollfd){.fd = w[k].fd, .events = POLLIN};
+        if (rc != 0 || np == 0)
+            continue;
+        if (poll(pf, np, -1) < 0 && errno != EINTR) {
+            pxs_set_error_errno("poll");
             rc = -1;
             break;
         }
-        w[nw++] = (worker){pid, fd, i};
+        for (size_t k = 0; k < nw; k++) {
+            if (w[k].job < 0)
+                continue;
+            size_t p = 0;
+            while (p < np && pf[p].fd != w[k].fd)
+                p++;
+            if (p == np || pf[p].revents == 0)
+                continue;
+            job_result r;
+            if (read_full(w[k].fd, &r, sizeof r)) {
+                r.msg[JOB_MSG - 1] = '\0';
+                done(r.job, r.status, r.msg, arg);
+                w[k].job = -1;
+            } else {
+                worker_died(&w[k], done, arg);
+            }
+            finished++;
+        }
     }
-    while (nw > 0)
-        reap_worker(w, &nw, done, arg);
+    /* Closing a worker's socket is its signal to exit. */
+    for (size_t k = 0; k < nw; k++) {
+        if (w[k].fd < 0)
+            continue;
+        close(w[k].fd);
+        while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    free(pf);
     free(w);
     return rc;
 }

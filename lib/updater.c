@@ -377,6 +377,22 @@ static int flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions 
     return rc == 0 ? 0 : (int)n;
 }
 
+/* Hours before the oldest line of the logs are not known to be silent (the
+ * logs were rotated away, or the client did not exist): no empty snapshot is
+ * written for them, even when the last update lies further back. */
+static void raise_start_to_logs(run *r, const pxs_logfiles *files)
+{
+    int64_t oldest = -1;
+
+    for (size_t i = 0; i < files->n; i++)
+        if (files->f[i].first >= 0 && (oldest < 0 || files->f[i].first < oldest))
+            oldest = files->f[i].first;
+    if (oldest >= 0 && pxs_hour_floor(oldest) > r->start) {
+        r->start = pxs_hour_floor(oldest) < r->end ? pxs_hour_floor(oldest) : r->end;
+        r->next_unwritten = r->start;
+    }
+}
+
 static int update_client(const pxs_update_opts *o, const char *client, const pxs_times *times,
                          pxs_positions *pos, pending *pend)
 {
@@ -414,6 +430,7 @@ static int update_client(const pxs_update_opts *o, const char *client, const pxs
         pxs_warnx("%s/%s_%s.log: no such log file", o->logdir, pxs_filetype_name(o->ft), client);
         return -1;
     }
+    raise_start_to_logs(&r, &files);
     if (scan_files(&r, pos, &files) != 0 ||
         flush_until(&r, r.stop > r.end ? r.end + PXS_HOUR : r.end) != 0)
         rc = -1;

@@ -172,3 +172,10 @@ expect_status 0 "-c All takes the names of etc/tx and skips one without log" sta
 [ -f "$e/stats/pickles/grow/20260110/tx/m1_01" ] && [ ! -d "$e/stats/pickles/idle" ] && ok "only the active client got snapshots" || fail "All from etc/tx"
 expect_status 1 "an explicitly named client without log is an error" statsUpdater --root "$e" -m m1 -c idle -d "$(hour 2)"
 stderr_has "tx_idle.log: no such log file" "naming the missing file"
+
+# --- no empty snapshot for hours before the oldest log line ---------------------------
+o=$(newroot); cp "$day2" "$o/log/tx_grow.log"
+setLastUpdate --root "$o" -m m1 -c grow "2026-01-08 00:00:00"
+statsUpdater --root "$o" -m m1 -c grow -d "$(hour 30)"
+[ ! -d "$o/stats/pickles/grow/20260108" ] && [ ! -d "$o/stats/pickles/grow/20260110" ] && [ -f "$o/stats/pickles/grow/20260111/tx/m1_00" ] \
+    && ok "hours before the logs begin get no (false) empty snapshot" || fail "snapshots before the logs"

@@ -44,7 +44,7 @@ static void usage(FILE *f)
         "              [--sources N | --source-names A,B] [--start \"YYYY-MM-DD HH:MM:SS\"]\n"
         "              [--days D | --hours H] [--rate LINES_PER_HOUR | --bytes-target SIZE]\n"
         "              [--seed S] [--gzip-rotated] [--noise] [--misleading-names]\n"
-        "              [--subdirs] [-q] [-h]\n"
+        "              [--subdirs] [--truth FILE] [-q] [-h]\n"
         "\n"
         "Writes PX logs for the window [start, start + D days or H hours), UTC.\n"
         "  --logdir DIR         output directory (created); with several machines (or\n"
@@ -64,6 +64,10 @@ static void usage(FILE *f)
         "  --misleading-names   name rotated files with dates that do not match their\n"
         "                       content (shifted, swapped, 2000-01-01, two days in one)\n"
         "  --subdirs            DIR/<machine>/ even for one machine\n"
+        "  --truth FILE         write what each counted line holds, one line each:\n"
+        "                       \"MACHINE FT_NAME EPOCH D BYTES LATENCY\" for a file delivered\n"
+        "                       or ingested (latency clamped at 0; 0 for rx),\n"
+        "                       \"MACHINE FT_NAME EPOCH E\" for an [ERROR] line\n"
         "  -q                   no summary on stderr\n"
         "Files: the live <tx|rx>_<name>.log holds the last day of the window; each earlier\n"
         "day is in <name>.log.YYYY-MM-DD (the day of its lines); days older than the 5\n"
@@ -287,6 +291,8 @@ typedef struct writer {
     gzFile gz;
     char path[PATH_MAX];
     uint64_t bytes, lines;
+    FILE *truth;               /* --truth: what each counted line holds */
+    char tag[PATH_MAX];        /* "<machine> <ft>_<name>" in the truth lines */
     int64_t cached_sec;        /* second whose text is in stamp */
     char stamp[20];
     int64_t last_time;         /* of the last line, for the file's mtime */
@@ -564,9 +570,14 @@ static void w_txq_path(writer *w, const profile *p, const product *pr)
 static void w_data(writer *w, rng *r, profile *p, int64_t ms)
 {
     product pr;
-    draw_product(r, p, floor_div(ms, 1000), &pr);
+    int64_t t = floor_div(ms, 1000);
+    draw_product(r, p, t, &pr);
+    uint64_t nbytes = draw_bytes(r);
+    if (w->truth)
+        fprintf(w->truth, "%s %lld D %llu %lld\n", w->tag, (long long)t, (unsigned long long)nbytes,
+                (long long)(p->rx || pr.recv > t ? 0 : t - pr.recv));
     w_head(w, ms, " [INFO] (");
-    w_uint(w, draw_bytes(r));
+    w_uint(w, nbytes);
     if (p->rx) {
         w_str(w, " Bytes) Ingested in DB as /apps/px/db/");
         w_compact(w, floor_div(ms, 1000), false);
@@ -630,6 +641,8 @@ static void w_noise(writer *w, rng *r, profile *p, int64_t ms, enum noise kind)
     }
     product pr;
     draw_product(r, p, floor_div(ms, 1000), &pr);
+    if (w->truth && (kind == N_ERROR || kind == N_ERROR_BYTES || kind == N_TRACEBACK))
+        fprintf(w->truth, "%s %lld E\n", w->tag, (long long)floor_div(ms, 1000));
     switch (kind) {
     case N_DATA:
         break;
@@ -698,6 +711,7 @@ static void w_noise(writer *w, rng *r, profile *p, int64_t ms, enum noise kind)
                  "  File \"/usr/lib/python2.4/ftplib.py\", line 420, in storbinary\n"
                  "    conn.sendall(buf)\n"
                  "error: (104, 'Connection reset by peer (4096 Bytes) [INFO]')");
+        w->lines += 6;
         break;
     case N_BAD_BYTES:
         w_head(w, ms, " [INFO] (abc Bytes) Bulletin ");
@@ -831,6 +845,7 @@ static void gen_log(const gen_opts *o, const char *machine, const char *dir, boo
     /* The lies go round the logs in turn: any four logs show them all. */
     p.lie = (int)(tot->logs++ % 4);
     uint64_t logseed = hash_str(hash_str(hash_str(o->seed, machine), rx ? "rx" : "tx"), name);
+    snprintf(w->tag, sizeof w->tag, "%s %s_%s", machine, rx ? "rx" : "tx", name);
     int64_t first_day = floor_div(o->start, DAY_S) * DAY_S;
     int64_t last_day = floor_div(o->end - 1, DAY_S) * DAY_S;
     int kmax = (int)((last_day - first_day) / DAY_S);
@@ -911,11 +926,11 @@ static void make_dir(const char *path)
 int main(int argc, char **argv)
 {
     gen_opts o = {.rate = 600, .seed = 1};
-    const char *start = "2026-01-10 00:00:00";
+    const char *start = "2026-01-10 00:00:00", *truth = NULL;
     long nclients = 3, nsources = 1, days = 1, hours = 0;
     bool named_clients = false, named_sources = false;
     enum { O_MACH = 256, O_CLI, O_NAMES, O_SRC, O_SRCNAMES, O_START, O_DAYS, O_HOURS, O_RATE,
-           O_SEED, O_GZ, O_NOISE, O_MISL, O_TARGET, O_SUBDIRS, O_LOGDIR };
+           O_SEED, O_GZ, O_NOISE, O_MISL, O_TARGET, O_SUBDIRS, O_LOGDIR, O_TRUTH };
     static const struct option lo[] = {
         {"logdir", required_argument, NULL, O_LOGDIR}, {"machines", required_argument, NULL, O_MACH},
         {"clients", required_argument, NULL, O_CLI}, {"names", required_argument, NULL, O_NAMES},
@@ -925,6 +940,7 @@ int main(int argc, char **argv)
         {"seed", required_argument, NULL, O_SEED}, {"gzip-rotated", no_argument, NULL, O_GZ},
         {"noise", no_argument, NULL, O_NOISE}, {"misleading-names", no_argument, NULL, O_MISL},
         {"bytes-target", required_argument, NULL, O_TARGET}, {"subdirs", no_argument, NULL, O_SUBDIRS},
+        {"truth", required_argument, NULL, O_TRUTH},
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     split_names("pds1", &o.machines);
@@ -949,6 +965,7 @@ int main(int argc, char **argv)
         case O_MISL: o.misleading = true; break;
         case O_TARGET: bad = !parse_size(optarg, &o.bytes_target); break;
         case O_SUBDIRS: o.subdirs = true; break;
+        case O_TRUTH: truth = optarg; break;
         case 'q': o.quiet = true; break;
         case 'h': usage(stdout); free_opts(&o); return 0;
         default: usage(stderr); free_opts(&o); return 2;
@@ -977,6 +994,8 @@ int main(int argc, char **argv)
     if (o.bytes_target)
         o.rate = rate_for_target(&o, &w);
     make_dir(o.logdir);
+    if (truth && !(w.truth = fopen(truth, "w")))
+        die("%s: cannot create", truth);
     totals tot = {0};
     for (size_t m = 0; m < o.machines.n; m++) {
         char dir[PATH_MAX];
@@ -995,6 +1014,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %llu files, %llu lines, %llu bytes (rate %.0f lines/hour/log)\n", progname,
                 (unsigned long long)tot.files, (unsigned long long)tot.lines,
                 (unsigned long long)tot.bytes, o.rate);
+    if (w.truth && fclose(w.truth) != 0)
+        die("%s: write failed", truth);
     free(w.buf);
     free_opts(&o);
     return 0;
