@@ -118,6 +118,17 @@ static int report_overlong(scan_state *s)
     return s->fn(s->arg, PXS_LINE_MALFORMED, &r, s->offset);
 }
 
+/* Hands the sink's verdict on a line back to the scan loop: 0 go on; 1 stop
+ * before it; -1 abort (the error names the file). */
+static int verdict(int v, const char *path, pxs_scan_result *res)
+{
+    if (v > 0)
+        res->stopped = true;
+    if (v < 0)
+        pxs_set_error("%s: %s", path, pxs_error());
+    return v;
+}
+
 int pxs_logscan_file(const char *path, bool gz, uint64_t offset, pxs_filetype ft, int want_errors,
                      pxs_scan_fn fn, void *arg, pxs_scan_result *res)
 {
@@ -125,8 +136,9 @@ int pxs_logscan_file(const char *path, bool gz, uint64_t offset, pxs_filetype ft
     char *buf;
     reader rd;
     scan_state s = {ft, want_errors, fn, arg, -1, offset, 0};
-    bool skipping = false;   /* inside a line longer than PXS_LINE_MAX */
-    uint64_t skip_start = 0;
+    uint64_t at = offset;    /* file offset of buf[0] */
+    bool skipping = false;   /* inside a line longer than PXS_LINE_MAX... */
+    uint64_t skip_start = 0; /* ...which starts here */
     int rc = 0;
 
     memset(res, 0, sizeof *res);
@@ -150,50 +162,40 @@ int pxs_logscan_file(const char *path, bool gz, uint64_t offset, pxs_filetype ft
         end = buf + fill;
         while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
             size_t len = (size_t)(nl - p);
-            int v = 0;
-            if (skipping) {
-                /* The tail of an over-long line: consumed, already counted. */
-                skipping = false;
-                s.offset += len + 1;
-                p = nl + 1;
-                continue;
-            }
-            v = len > PXS_LINE_MAX ? report_overlong(&s) : scan_line(&s, p, len);
+            int v;
+            /* An over-long line is counted once, as malformed, when its end
+             * is seen: a run that stops inside it counts nothing. */
+            s.offset = skipping ? skip_start : at + (uint64_t)(p - buf);
+            if (skipping || len > PXS_LINE_MAX)
+                v = verdict(report_overlong(&s), path, res);
+            else
+                v = verdict(scan_line(&s, p, len), path, res);
             if (v != 0) {
-                res->stopped = v > 0;
-                if (v < 0) {
-                    pxs_set_error("%s: %s", path, pxs_error());
-                    rc = -1;
-                }
+                rc = v < 0 ? -1 : 0;
+                skipping = false;
                 goto done;
             }
-            s.offset += len + 1;
+            skipping = false;
             s.lines++;
             p = nl + 1;
         }
         fill = (size_t)(end - p);
-        if (skipping) {
-            s.offset += fill;
-            fill = 0;
-        } else if (fill > PXS_LINE_MAX) {
-            /* Count an over-long line once as malformed, then drop it. */
-            skip_start = s.offset;
-            if (report_overlong(&s) != 0) {
-                s.offset = skip_start;
-                break;
-            }
+        if (skipping || fill > PXS_LINE_MAX) {
+            /* Too long to hold: drop what we have of it, remember where it began. */
+            if (!skipping)
+                skip_start = at + (uint64_t)(p - buf);
             skipping = true;
-            s.offset += fill;
-            s.lines++;
+            at += (uint64_t)(end - buf);
             fill = 0;
-        } else
+        } else {
+            at += (uint64_t)(p - buf);
             memmove(buf, p, fill);
+        }
     }
+    /* End of file: a last line without '\n' (being written, or over-long) is
+     * left for a later run, the offset before it. */
+    s.offset = skipping ? skip_start : at;
 done:
-    /* A last line without '\n' (being written) or the unfinished tail of an
-     * over-long line is left for a later run: the offset stays before it. */
-    if (skipping)
-        s.offset = skip_start;
     res->offset = s.offset;
     res->lines = s.lines;
     free(buf);

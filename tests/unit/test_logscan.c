@@ -186,6 +186,37 @@ static void overlong_line_is_malformed(void **state)
     free(text);
 }
 
+/* An over-long line still being written is not counted until it ends, and
+ * then once. */
+static void overlong_unfinished_counted_once(void **state)
+{
+    size_t big = PXS_LINE_MAX + 10, n = strlen(L1);
+    char *text = malloc(n + big + 1 + n), *path;
+    pxs_scan_result res;
+    seen s = {0};
+    (void)state;
+    memcpy(text, L1, n);
+    memset(text + n, 'x', big);
+    path = write_file("rx_h.log", text, n + big);
+    assert_int_equal(pxs_logscan_file(path, false, 0, PXS_RX, 1, count, &s, &res), 0);
+    assert_int_equal(s.data, 1);
+    assert_int_equal(s.malformed, 0);
+    assert_int_equal(res.offset, n);
+    assert_int_equal(res.lines, 1);
+    free(path);
+    text[n + big] = '\n';
+    memcpy(text + n + big + 1, L1, n);
+    path = write_file("rx_h.log", text, n + big + 1 + n);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(pxs_logscan_file(path, false, res.offset, PXS_RX, 1, count, &s, &res), 0);
+    assert_int_equal(s.malformed, 1);
+    assert_int_equal(s.data, 1);
+    assert_int_equal(s.last_offset, n + big + 1);
+    assert_int_equal(res.offset, n + big + 1 + n);
+    free(path);
+    free(text);
+}
+
 static void missing_file_named(void **state)
 {
     pxs_scan_result res;
@@ -251,6 +282,7 @@ int main(void)
         cmocka_unit_test(whole_lines_and_positions), cmocka_unit_test(stop_leaves_position_before_line),
         cmocka_unit_test(errors_not_wanted_and_crlf), cmocka_unit_test(gzip_files),
         cmocka_unit_test(overlong_line_is_malformed), cmocka_unit_test(missing_file_named),
+        cmocka_unit_test(overlong_unfinished_counted_once),
         cmocka_unit_test(file_choice_by_content),    cmocka_unit_test(last_time_across_blocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
