@@ -67,6 +67,10 @@ names=$(cd "$root/log" && ls tx_*.log | sed 's/^tx_//; s/\.log$//' | paste -sd, 
 snaps=$(find "$stats/pickles" -type f | wc -l)
 find "$stats/pickles" -type f -exec cat {} + > /dev/null
 
+# A clean first feed: any warning (an unreadable snapshot...) would make the
+# figures meaningless.
+"$BIN/rrdTransfer" --root "$root" -m "$MACHINE" -c All -e "$END" > /dev/null 2> "$OUT/transfer.err"
+[ ! -s "$OUT/transfer.err" ] || { echo "bench: rrdTransfer warned:" >&2; head -n 5 "$OUT/transfer.err" >&2; exit 1; }
 fresh="rm -rf '$stats/databases' '$stats/DATABASE-UPDATES'"
 T="$BIN/rrdTransfer --root $root -m $MACHINE -c All -e"
 median transfer "$fresh" $T "$END"

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "pxstats/clients.h"
+#include "pxstats/logfiles.h"
 #include "pxstats/msg.h"
 #include "pxstats/xalloc.h"
 
@@ -57,8 +58,8 @@ static int list_dir(const char *dir, void (*fn)(const char *, void *), void *arg
 }
 
 typedef struct scan_ctx {
+    pxs_filetype ft;
     pxs_strlist *out;
-    const char *prefix;   /* "tx_" */
     const char *suffix;   /* ".conf" or ".log" */
     const char *dir;
 } scan_ctx;
@@ -78,31 +79,21 @@ static void from_conf(const char *entry, void *arg)
 static void from_log(const char *entry, void *arg)
 {
     scan_ctx *c = arg;
-    size_t p = strlen(c->prefix);
-    const char *dot;
+    bool live;
+    char *name = pxs_logfile_client(entry, c->ft, &live);
 
-    if (strncmp(entry, c->prefix, p) != 0)
-        return;
-    /* tx_<name>.log or tx_<name>.log.<anything>: names have no ".log" in them. */
-    dot = strstr(entry + p, ".log");
-    if (dot == NULL || dot == entry + p || (dot[4] != '\0' && dot[4] != '.'))
-        return;
-    {
-        char *name = xstrndup(entry + p, (size_t)(dot - entry - p));
+    if (name != NULL)
         add_name(c->out, name, c->dir);
-        free(name);
-    }
+    free(name);
 }
 
 int pxs_clients_from_logs(const pxs_config *cfg, const char *logdir, pxs_filetype ft,
                           pxs_strlist *out)
 {
     char *confdir = xasprintf("%s/%s", cfg->etcdir, pxs_filetype_name(ft));
-    char prefix[4];
-    scan_ctx c = {out, prefix, ".conf", confdir};
+    scan_ctx c = {ft, out, ".conf", confdir};
     int rc;
 
-    snprintf(prefix, sizeof prefix, "%s_", pxs_filetype_name(ft));
     if (is_dir(confdir))
         rc = list_dir(confdir, from_conf, &c);
     else {
@@ -128,7 +119,7 @@ static void from_pickles(const char *entry, void *arg)
 int pxs_clients_from_pickles(const char *statsdir, pxs_strlist *out)
 {
     char *dir = xasprintf("%s/pickles", statsdir);
-    scan_ctx c = {out, "", "", dir};
+    scan_ctx c = {PXS_TX, out, "", dir};
     int rc = 0;
 
     if (is_dir(dir))

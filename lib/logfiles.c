@@ -192,15 +192,31 @@ static int cmp_files(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-/* tx_<client>.log or tx_<client>.log.<suffix>. */
-static bool is_candidate(const char *entry, const char *stem, bool *live)
+char *pxs_logfile_client(const char *entry, pxs_filetype ft, bool *live)
 {
-    size_t n = strlen(stem);
+    const char *name = entry + 3, *best = NULL;
 
-    if (strncmp(entry, stem, n) != 0)
-        return false;
-    *live = entry[n] == '\0';
-    return entry[n] == '\0' || (entry[n] == '.' && entry[n + 1] != '\0');
+    if (strncmp(entry, pxs_filetype_name(ft), 2) != 0 || entry[2] != '_')
+        return NULL;
+    for (const char *p = strstr(name, ".log"); p != NULL; p = strstr(p + 1, ".log")) {
+        char after = p[4];
+        if (p > name && (after == '\0' || (after == '.' && p[5] >= '0' && p[5] <= '9')))
+            best = p;
+    }
+    if (best == NULL)
+        return NULL;
+    *live = best[4] == '\0';
+    return xstrndup(name, (size_t)(best - name));
+}
+
+/* A log file of client? */
+static bool is_candidate(const char *entry, pxs_filetype ft, const char *client, bool *live)
+{
+    char *name = pxs_logfile_client(entry, ft, live);
+    bool yes = name != NULL && strcmp(name, client) == 0;
+
+    free(name);
+    return yes;
 }
 
 void pxs_logfiles_free(pxs_logfiles *l)
@@ -213,20 +229,18 @@ void pxs_logfiles_free(pxs_logfiles *l)
 
 int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, pxs_logfiles *out)
 {
-    char *stem = xasprintf("%s_%s.log", pxs_filetype_name(ft), client);
     DIR *d = opendir(dir);
     struct dirent *de;
 
     memset(out, 0, sizeof *out);
     if (d == NULL) {
         pxs_set_error_errno("cannot read log directory %s", dir);
-        free(stem);
         return -1;
     }
     while ((de = readdir(d)) != NULL) {
         pxs_logfile f = {0};
         struct stat st;
-        if (!is_candidate(de->d_name, stem, &f.live))
+        if (!is_candidate(de->d_name, ft, client, &f.live))
             continue;
         f.path = xasprintf("%s/%s", dir, de->d_name);
         if (stat(f.path, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -244,7 +258,6 @@ int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, pxs_
         out->f[out->n++] = f;
     }
     closedir(d);
-    free(stem);
     pxs_logfiles_sort(out);
     return 0;
 }

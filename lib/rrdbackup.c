@@ -50,9 +50,7 @@ static void flush_daemon(const char *path)
     const char *addr = pxs_rrd_daemon();
     if (addr == NULL || rrdc_connect(addr) != 0)
         return;
-    char cwd[4096];
-    char *abs = path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL ? xstrdup(path)
-                                                                  : xasprintf("%s/%s", cwd, path);
+    char *abs = pxs_rrd_abs_path(path);
     rrdc_flush(abs);
     rrd_clear_error();
     free(abs);

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/msg.h"
@@ -32,22 +31,28 @@ int64_t pxs_rrdgraph_step(int64_t span_seconds)
     return 86400;
 }
 
-/* One database's AVERAGE points over (start, end]: *vals gets one value per
- * step from start+step on. Retried while a feed holds the lock. */
+/* The AVERAGE points of one database: v[i] stands for the step ending at
+ * first + i * step. */
+typedef struct series {
+    double *v;
+    size_t n;
+    int64_t step, first;
+} series;
+
+/* One database's AVERAGE points over (start, end], at the resolution librrd
+ * picks for want_step. Retried while a feed holds the lock. */
 static int fetch_one(const char *path, int64_t start, int64_t end, int64_t want_step,
-                     double **vals, size_t *n, int64_t *step)
+                     series *out)
 {
-    time_t s = (time_t)start, e = (time_t)end;
-    unsigned long st = (unsigned long)want_step, ds_cnt = 0;
+    time_t s, e;
+    unsigned long st, ds_cnt = 0;
     char **names = NULL;
     rrd_value_t *data = NULL;
     int attempts = 0;
     /* rrdcached may hold values not yet in the file; it is given an absolute
      * path, since it would resolve a relative one against its own directory. */
     if (pxs_rrd_daemon() != NULL) {
-        char cwd[4096];
-        char *abs = path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL
-                        ? xstrdup(path) : xasprintf("%s/%s", cwd, path);
+        char *abs = pxs_rrd_abs_path(path);
         rrdc_flush_if_daemon(NULL, abs);
         free(abs);
     }
@@ -64,15 +69,19 @@ static int fetch_one(const char *path, int64_t start, int64_t end, int64_t want_
         }
     }
     size_t rows = st > 0 ? (size_t)((e - s) / (time_t)st) : 0;
-    *step = (int64_t)st;
-    *n = 0;
-    *vals = xmalloc((rows + 1) * sizeof **vals);
+    out->step = (int64_t)st;
+    out->n = 0;
+    out->first = 0;
+    out->v = xmalloc((rows + 1) * sizeof *out->v);
     /* Row i stands for (s + i*step, s + (i+1)*step]: keep those ending in
      * (start, end], as `rrdtool fetch` prints them. */
     for (size_t i = 0; i < rows; i++) {
         int64_t t = (int64_t)s + (int64_t)(i + 1) * (int64_t)st;
-        if (t > start && t <= end)
-            (*vals)[(*n)++] = ds_cnt > 0 ? data[i * ds_cnt] : NAN;
+        if (t <= start || t > end)
+            continue;
+        if (out->n == 0)
+            out->first = t;
+        out->v[out->n++] = ds_cnt > 0 ? data[i * ds_cnt] : NAN;
     }
     for (unsigned long i = 0; i < ds_cnt; i++)
         rrd_freemem(names[i]);
@@ -81,15 +90,44 @@ static int fetch_one(const char *path, int64_t start, int64_t end, int64_t want_
     return 0;
 }
 
-/* Combines the points of several databases: sum of the known values (mean for
- * latency); unknown when none is known. */
-static double combine(double *const *vals, size_t n, size_t i, pxs_dbtype t)
+/* Brings a finer series to the points of ref (whose step is a multiple of
+ * its own): each coarse point is the mean of the known fine points it holds,
+ * unknown when none is, as rrd graph consolidates. */
+static void coarsen(series *s, const series *ref)
+{
+    size_t m = ref->n ? ref->n : 1;
+    double *sum = xcalloc(m, sizeof *sum);
+    size_t *cnt = xcalloc(m, sizeof *cnt);
+    for (size_t i = 0; i < s->n; i++) {
+        /* Point j holds (first + (j-1)*step, first + j*step]. */
+        int64_t off = s->first + (int64_t)i * s->step - ref->first;
+        if (off <= -ref->step || isnan(s->v[i]))
+            continue;
+        size_t j = off <= 0 ? 0 : (size_t)((off + ref->step - 1) / ref->step);
+        if (j < ref->n) {
+            sum[j] += s->v[i];
+            cnt[j]++;
+        }
+    }
+    s->v = xrealloc(s->v, m * sizeof *s->v);
+    for (size_t j = 0; j < ref->n; j++)
+        s->v[j] = cnt[j] > 0 ? sum[j] / (double)cnt[j] : NAN;
+    s->n = ref->n;
+    s->step = ref->step;
+    s->first = ref->first;
+    free(sum);
+    free(cnt);
+}
+
+/* Combines the points of the databases used: sum of the known values (mean
+ * for latency); unknown when none is known. */
+static double combine(const series *sv, const bool *used, size_t n, size_t i, pxs_dbtype t)
 {
     double sum = 0;
     size_t known = 0;
     for (size_t k = 0; k < n; k++)
-        if (!isnan(vals[k][i])) {
-            sum += vals[k][i];
+        if (used[k] && !isnan(sv[k].v[i])) {
+            sum += sv[k].v[i];
             known++;
         }
     if (known == 0)
@@ -97,49 +135,81 @@ static double combine(double *const *vals, size_t n, size_t i, pxs_dbtype t)
     return t == PXS_DB_LATENCY ? sum / (double)known : sum;
 }
 
+/* Minimum, maximum and mean of the combined, scaled points. */
+static void summarise(const series *sv, const bool *used, size_t n, pxs_dbtype t,
+                      pxs_span_stats *st)
+{
+    double sum = 0;
+    st->factor = pxs_dbtype_is_count(t) ? (double)st->step / 60.0 : 1.0;
+    for (size_t i = 0; i < st->points; i++) {
+        double v = combine(sv, used, n, i, t);
+        if (isnan(v))
+            continue;
+        v *= st->factor;
+        if (st->known == 0 || v < st->min)
+            st->min = v;
+        if (st->known == 0 || v > st->max)
+            st->max = v;
+        sum += v;
+        st->known++;
+    }
+    if (st->known > 0)
+        st->mean = sum / (double)st->known;
+}
+
+/* Brings every series to the coarsest resolution among them (librrd picks
+ * the archive by each database's own last update, so databases fed up to
+ * different times may answer at different resolutions). Returns the index of
+ * the reference series; a series that cannot be brought to it is marked
+ * unused, or is an error (-1) when used is NULL. */
+static long align_series(series *sv, const char *const *paths, size_t n, bool *use,
+                         bool may_drop)
+{
+    size_t ref = 0;
+    for (size_t k = 1; k < n; k++)
+        if (sv[k].step > sv[ref].step)
+            ref = k;
+    for (size_t k = 0; k < n; k++) {
+        use[k] = true;
+        if (sv[k].step == sv[ref].step && sv[k].n == sv[ref].n)
+            continue;
+        if (sv[k].step > 0 && sv[ref].step % sv[k].step == 0) {
+            coarsen(&sv[k], &sv[ref]);
+            continue;
+        }
+        pxs_set_error("%s: resolution %" PRId64 " s does not fit %s's (%" PRId64 " s)", paths[k],
+                      sv[k].step, paths[ref], sv[ref].step);
+        if (!may_drop)
+            return -1;
+        pxs_warnx("%s: left out", pxs_error());
+        use[k] = false;
+    }
+    return (long)ref;
+}
+
 int pxs_rrd_span_stats(const char *const *paths, size_t n, pxs_dbtype t, int64_t start,
-                       int64_t end, pxs_span_stats *st)
+                       int64_t end, bool *used, pxs_span_stats *st)
 {
     memset(st, 0, sizeof *st);
     st->min = st->max = st->mean = NAN;
-    double **vals = xcalloc(n ? n : 1, sizeof *vals);
-    size_t points = 0;
+    series *sv = xcalloc(n ? n : 1, sizeof *sv);
+    bool *use = used != NULL ? used : xcalloc(n ? n : 1, sizeof *use);
     int rc = 0;
-    for (size_t k = 0; k < n && rc == 0; k++) {
-        size_t cnt = 0;
-        int64_t step = 0;
-        rc = fetch_one(paths[k], start, end, pxs_rrdgraph_step(end - start), &vals[k], &cnt,
-                       &step);
-        if (rc == 0 && k > 0 && (step != st->step || cnt != points)) {
-            pxs_set_error("%s: resolution %" PRId64 " s differs from %s's (%" PRId64 " s)",
-                          paths[k], step, paths[0], st->step);
-            rc = -1;
-        }
-        st->step = step;
-        points = cnt;
-    }
-    if (rc == 0) {
-        st->points = points;
-        st->factor = pxs_dbtype_is_count(t) ? (double)st->step / 60.0 : 1.0;
-        double sum = 0;
-        for (size_t i = 0; i < points; i++) {
-            double v = combine(vals, n, i, t);
-            if (isnan(v))
-                continue;
-            v *= st->factor;
-            if (st->known == 0 || v < st->min)
-                st->min = v;
-            if (st->known == 0 || v > st->max)
-                st->max = v;
-            sum += v;
-            st->known++;
-        }
-        if (st->known > 0)
-            st->mean = sum / (double)st->known;
+    for (size_t k = 0; k < n && rc == 0; k++)
+        rc = fetch_one(paths[k], start, end, pxs_rrdgraph_step(end - start), &sv[k]);
+    long ref = rc == 0 && n > 0 ? align_series(sv, paths, n, use, used != NULL) : -1;
+    if (rc == 0 && n > 0 && ref < 0)
+        rc = -1;
+    if (rc == 0 && ref >= 0) {
+        st->step = sv[ref].step;
+        st->points = sv[ref].n;
+        summarise(sv, use, n, t, st);
     }
     for (size_t k = 0; k < n; k++)
-        free(vals[k]);
-    free(vals);
+        free(sv[k].v);
+    free(sv);
+    if (used == NULL)
+        free(use);
     return rc;
 }
 
@@ -382,12 +452,21 @@ int pxs_rrdgraph_draw(const pxs_rrdgraph_opts *o, const char *const *clients, si
         paths[k] = pxs_rrd_path(o->statsdir, t, clients[k], o->machine);
     char *image = pxs_rrdgraph_path(o->statsdir, o->ft, label, o->end, t, o->hours, o->machine);
     pxs_span_stats st;
-    int rc = pxs_rrd_span_stats((const char *const *)paths, n, t, start, o->end, &st);
+    /* Totals leave out a database answering at another resolution; a single
+     * client's graph has nothing to leave out. */
+    bool *used = n > 1 ? xcalloc(n, sizeof *used) : NULL;
+    int rc = pxs_rrd_span_stats((const char *const *)paths, n, t, start, o->end, used, &st);
+    size_t nused = 0;
+    for (size_t k = 0; k < n; k++)
+        if (used == NULL || used[k])
+            paths[nused++] = paths[k];
+        else
+            free(paths[k]);
     if (rc == 0) {
         char *comment = pxs_rrdgraph_comment(t, &st);
         pxs_strlist a;
         pxs_strlist_init(&a);
-        graph_args(&a, o, paths, n, label, t, &st, comment);
+        graph_args(&a, o, paths, nused, label, t, &st, comment);
         unsigned char *png = NULL;
         size_t len = 0;
         rc = render(&a, image, &png, &len);
@@ -399,9 +478,10 @@ int pxs_rrdgraph_draw(const pxs_rrdgraph_opts *o, const char *const *clients, si
         free(comment);
         pxs_strlist_free(&a);
     }
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < nused; k++)
         free(paths[k]);
     free(paths);
+    free(used);
     free(image);
     return rc;
 }

@@ -5,16 +5,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <rrd.h>
 #include <rrd_client.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <sys/socket.h>
-#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,9 +145,7 @@ static int use_daemon(void)
     return 1;
 }
 
-/* rrdcached resolves a relative path against its own base directory, not
- * ours: it is given absolute paths. Fresh string. */
-static char *abs_path(const char *path)
+char *pxs_rrd_abs_path(const char *path)
 {
     char cwd[4096];
     if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
@@ -175,7 +172,7 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
     int daemon = rc == 0 ? use_daemon() : -1;
     if (daemon >= 0) {
         rrd_clear_error();
-        char *dp = abs_path(path);
+        char *dp = pxs_rrd_abs_path(path);
         int r = daemon ? rrdc_create(dp, PXS_RRD_STEP, (time_t)last_up, 0, argc,
                                      (const char **)args)
                        : rrd_create_r(path, PXS_RRD_STEP, (time_t)last_up, argc,
@@ -210,7 +207,7 @@ int pxs_rrd_last(const char *path, int64_t *last)
     for (;;) {
         rrd_clear_error();
         /* Through rrdcached the answer includes values still in its queue. */
-        char *dp = abs_path(path);
+        char *dp = pxs_rrd_abs_path(path);
         time_t t = daemon ? rrdc_last(dp) : rrd_last_r(path);
         free(dp);
         if (t != (time_t)-1) {
@@ -262,7 +259,7 @@ static int update_batch(const char *path, int daemon, int argc, const char **arg
     int attempts = 0;
     for (;;) {
         rrd_clear_error();
-        char *dp = abs_path(path);
+        char *dp = pxs_rrd_abs_path(path);
         int r = daemon ? rrdc_update(dp, argc, argv) : rrd_update_r(path, NULL, argc, argv);
         free(dp);
         if (r == 0)

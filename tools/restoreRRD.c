@@ -7,6 +7,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/rrdbackup.h"
+#include "pxstats/runlog.h"
 
 static const char usage[] =
     "usage: restoreRRD [--wait] (--backup | --list | \"YYYY-MM-DD HH:MM:SS\")\n"
@@ -76,6 +77,10 @@ int main(int argc, char **argv)
     }
     if (rc != 0)
         pxs_warnx("%s", pxs_error());
+    else if (backup)
+        pxs_runlog(cfg.statsdir, "backup %s made", name);
+    else if (!list)
+        pxs_runlog(cfg.statsdir, "restored %s (the previous state is backup %s)", date, name);
     free(name);
     pxs_config_free(&cfg);
     return rc == 0 ? PXS_EXIT_OK : PXS_EXIT_FAIL;

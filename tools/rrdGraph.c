@@ -11,6 +11,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/rrdplot.h"
+#include "pxstats/runlog.h"
 
 static const char usage[] =
     "usage: rrdGraph [-c CLIENTS] [-f tx|rx] [--machines M] [-t TYPES] (-d | -w | -m | -y | -s HOURS)\n"
@@ -121,6 +122,10 @@ int main(int argc, char **argv)
     int rc = pxs_rrdgraph_run(&o);
     if (rc < 0)
         pxs_warnx("%s", pxs_error());
+    char iso[PXS_ISO_SIZE];
+    pxs_runlog(cfg.statsdir, "%s %s: %d-hour graphs ending %s%s", pxs_filetype_name(o.ft), group,
+               o.hours, pxs_format_iso(o.end, iso),
+               rc == 0 ? "" : rc > 0 ? ", some failed" : ", none drawn");
     free(group);
     pxs_strlist_free(&clients);
     pxs_strlist_free(&machines);

@@ -9,6 +9,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/rrdstore.h"
+#include "pxstats/runlog.h"
 
 static const char usage[] =
     "usage: rrdTransfer [-c CLIENTS] [-f tx|rx] [-m MACHINES] [-e END] [-j JOBS] [--wait] [-v]\n"
@@ -18,7 +19,8 @@ static const char usage[] =
     "  -c, --clients LIST   clients or sources, comma separated (default All)\n"
     "  -f, --fileType FT    tx or rx (default tx)\n"
     "  -m, --machines LIST  machine groups separated by ';', the machines of a group by ','\n"
-    "                       (merged, database <client>_<m1m2>); default: this host's name\n"
+    "                       (merged, database <client>_<m1m2>); default: [databases]\n"
+    "                       machineNames of the config, else this host's name\n"
     "  -e, --end DATE       \"YYYY-MM-DD HH:MM:SS\", rounded down to the hour (default now)\n"
     "  -j, --jobs N         clients fed in N worker processes (default 1)\n"
     "      --wait           wait for a running rrdTransfer instead of stopping\n"
@@ -81,13 +83,19 @@ int main(int argc, char **argv)
     if (optind < argc)
         pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
     pxs_cli_names(&cli, "client", clients_arg, &clients);
-    char host[256] = "";
-    if (machines_arg == NULL && gethostname(host, sizeof host - 1) == 0)
-        machines_arg = host;
-    parse_groups(&cli, machines_arg != NULL ? machines_arg : "", &groups);
+    if (machines_arg != NULL)
+        parse_groups(&cli, machines_arg, &groups);
 
     pxs_config cfg;
     pxs_cli_config(&cli, &cfg);
+    char host[256] = "";
+    if (machines_arg == NULL) {
+        /* The groups archived by the installation, else this host alone. */
+        machines_arg = pxs_conf_get(&cfg, "databases", "machineNames", NULL);
+        if (machines_arg == NULL && gethostname(host, sizeof host - 1) == 0)
+            machines_arg = host;
+        parse_groups(&cli, machines_arg != NULL ? machines_arg : "", &groups);
+    }
     if (pxs_strlist_has(&clients, "All")) {
         pxs_strlist all;
         pxs_strlist_init(&all);
@@ -106,14 +114,17 @@ int main(int argc, char **argv)
     int rc = pxs_rrd_transfer(&o, &st);
     if (rc < 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
-    char iso[PXS_ISO_SIZE];
+    char iso[PXS_ISO_SIZE], line[256];
     pxs_format_iso(o.end, iso);
     if (st.groups_fed == 0 && st.failed == 0)
-        printf("nothing new: the archive is fed up to %s\n", iso);
+        snprintf(line, sizeof line, "nothing new: the archive is fed up to %s", iso);
     else
-        printf("fed %llu databases up to %s (%llu values, %llu created)%s\n",
-               (unsigned long long)st.databases, iso, (unsigned long long)st.values,
-               (unsigned long long)st.created, st.failed ? ", some clients failed" : "");
+        snprintf(line, sizeof line, "fed %llu databases up to %s (%llu values, %llu created)%s",
+                 (unsigned long long)st.databases, iso, (unsigned long long)st.values,
+                 (unsigned long long)st.created, st.failed ? ", some clients failed" : "");
+    printf("%s\n", line);
+    /* statsMonitor reads this log to tell that the archive is fed every hour. */
+    pxs_runlog(cfg.statsdir, "%s %s: %s", pxs_filetype_name(o.ft), machines_arg, line);
     pxs_strlist_free(&clients);
     pxs_strlist_free(&groups);
     pxs_config_free(&cfg);

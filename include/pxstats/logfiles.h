@@ -28,6 +28,13 @@ typedef struct pxs_logfiles {
     size_t n, cap;
 } pxs_logfiles;
 
+/* Reads a log file name: "<ft>_<name>.log" (live) or "<ft>_<name>.log.<suffix>"
+ * where the suffix starts with a digit (the rotation date "YYYY-MM-DD", maybe
+ * ".gz"). With several readings ("tx_a.log.1.log") the longest name wins.
+ * Returns the name (fresh string) or NULL when entry is no log of ft. The one
+ * rule for which files belong to which client. */
+char *pxs_logfile_client(const char *entry, pxs_filetype ft, bool *live);
+
 /* Lists the files of (ft, client) in dir that hold lines in [start, end]
  * (inclusive, so that a caller can pass end-1 or end). A file that cannot be
  * read is warned about and skipped. Returns 0 or -1 (pxs_error set: the

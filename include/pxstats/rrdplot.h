@@ -40,9 +40,15 @@ typedef struct pxs_span_stats {
  * resolution the graph of that span uses, combines them per point (one
  * database: as is; several: the sum of the known values, or for latency their
  * mean; unknown when none is known), scales them and computes the statistics.
- * Returns 0 or -1 (pxs_error names the database). */
+ * librrd picks the archive by each database's own last update, so databases
+ * fed up to different times may answer at different resolutions: all are
+ * brought to the coarsest (the mean of the known finer points in each coarse
+ * one, as rrd graph consolidates). A resolution that does not divide it
+ * leaves that database out (used[k] false, warned about) when used (n
+ * entries) is given, else is an error. Returns 0 or -1 (pxs_error names the
+ * database). */
 int pxs_rrd_span_stats(const char *const *paths, size_t n, pxs_dbtype t, int64_t start,
-                       int64_t end, pxs_span_stats *st);
+                       int64_t end, bool *used, pxs_span_stats *st);
 
 /* The archive resolution (seconds) the graph of a span asks for: one minute
  * under 5 days, an hour under 14 days, 4 hours under 1460 x 4 h, else a day. */

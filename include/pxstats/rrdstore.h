@@ -63,6 +63,10 @@ double pxs_rrd_bucket_value(const pxs_bucket *b, pxs_dbtype t);
 /* The rrdcached address (RRDCACHED_ADDRESS), or NULL when unset or empty. */
 const char *pxs_rrd_daemon(void);
 
+/* path made absolute against the current directory (fresh string): rrdcached
+ * resolves a relative path against its own base directory, not ours. */
+char *pxs_rrd_abs_path(const char *path);
+
 /* Call after a librrd function failed: when its error was a lock held by
  * another process, sleeps a little and returns true (try again) while
  * *attempts (start at 0) stays under about a minute of waiting; else false. */
@@ -126,13 +130,15 @@ int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st);
  * when done reaches total (progress of long runs on a terminal). */
 void pxs_rrd_progress(const char *what, size_t done, size_t total, bool on);
 
-/* A pool of worker processes: runs fn(i, arg, msg, msgsize) for i in [0, n),
- * at most `workers` at a time, each in its own forked process (librrd's graph
- * code is not thread-safe, and a crash stays in its worker). fn returns an exit
- * status (0-255) and may leave a short text in msg; done(i, status, msg, arg)
- * is then called in the parent (status 128+signal for a killed worker). With
- * workers <= 1, fn runs in this process. Returns 0, or -1 when a worker could
- * not be started (pxs_error set). */
+/* A pool of worker processes: runs fn(i, arg, msg, msgsize) for i in [0, n)
+ * in `workers` forked processes that each take the next job when done with
+ * one (librrd's graph code is not thread-safe; a crash stays in its worker;
+ * what a job sets up once per process, such as librrd's fonts, is paid once
+ * per worker). fn returns an exit status (0-255) and may leave a short text in
+ * msg; done(i, status, msg, arg) is then called in the parent. A worker that
+ * dies reports its job with status 128+signal and is replaced. With
+ * workers <= 1, fn runs in this process. Returns 0, or -1 when no worker
+ * could be started (pxs_error set). */
 typedef int (*pxs_rrd_job_fn)(size_t i, void *arg, char *msg, size_t msgsize);
 typedef void (*pxs_rrd_job_done_fn)(size_t i, int status, const char *msg, void *arg);
 int pxs_rrd_jobs_run(size_t n, int workers, pxs_rrd_job_fn fn, pxs_rrd_job_done_fn done, void *arg);

@@ -129,6 +129,48 @@ for k in truncated empty nul long silentminute silenthour ordered; do
     if grep -qx "$k" "$T/kinds"; then ok "--noise: $k"; else fail "--noise: $k"; sed 's/^/#   /' "$T/kinds" | head -n 5; fi
 done
 
+# ---- pxcheck against loggen's own account of what it wrote ---------------------
+# --truth lists every counted line as the generator meant it; pxcheck, parsing
+# the noisy, gzipped, misnamed files, must find exactly that in every bucket.
+"$LOGGEN" -q --logdir "$T/tr/log" --clients 2 --sources 1 --start "2026-01-10 00:00:00" --days 3 \
+    --rate 1500 --noise --gzip-rotated --misleading-names --seed 4 --truth "$T/tr/truth"
+for n in tx_client001 tx_client002 rx_source001; do
+    $PXCHECK expect -f "${n%%_*}" -c "${n#*_}" --start "2026-01-10 00:00:00" --end "2026-01-13 00:00:00" \
+        "$T"/tr/log/$n.log* > "$T/tr/$n.json"
+done
+python3 - "$T/tr" <<'EOF2'
+import calendar, json, sys, time
+from collections import defaultdict
+d = sys.argv[1]
+truth = defaultdict(lambda: {"n": 0, "over": 0, "bytes": [], "lat": 0, "err": 0})
+for line in open(d + "/truth"):
+    f = line.split()
+    b = truth[(f[1], int(f[2]) // 60 * 60)]
+    if f[3] == "D":
+        b["n"] += 1; b["bytes"].append(int(f[4])); b["lat"] += int(f[5]); b["over"] += int(f[5]) > 15
+    else:
+        b["err"] += 1
+bad, buckets, rows = [], 0, 0
+for name in ("tx_client001", "tx_client002", "rx_source001"):
+    for l in open("%s/%s.json" % (d, name)):
+        for bk in json.loads(l)["buckets"]:
+            t = calendar.timegm(time.strptime(bk["start"], "%Y-%m-%d %H:%M:%S"))
+            w = truth.get((name, t), {"n": 0, "over": 0, "bytes": [], "lat": 0, "err": 0})
+            got = (bk["nbFiles"], bk["filesOverMaxLatency"], bk["bytecount"]["total"],
+                   bk["bytecount"]["min"], bk["bytecount"]["max"], bk["latency"]["total"], bk["errors"]["total"])
+            want = (w["n"], w["over"], sum(w["bytes"]), min(w["bytes"], default=0), max(w["bytes"], default=0),
+                    w["lat"], w["err"])
+            buckets += 1; rows += w["n"] + w["err"]
+            if got != want:
+                bad.append("%s %s got %r want %r" % (name, bk["start"], got, want))
+if bad or buckets != 3 * 72 * 60 or rows < 100000:
+    print("not ok - pxcheck finds what loggen wrote (%d buckets, %d rows, %d differ)" % (buckets, rows, len(bad)))
+    for b in bad[:5]:
+        print("#   " + b)
+else:
+    print("ok - pxcheck finds what loggen wrote, bucket for bucket (%d buckets, %d rows)" % (buckets, rows))
+EOF2
+
 # ---- pxcheck on handwritten logs -------------------------------------------------
 mkdir -p "$T/hand"
 cat > "$T/hand/tx_c1.log" <<'EOF'
@@ -249,6 +291,27 @@ $PXCHECK expect -f rx -c s1 -m pds1 --keep-partial --start "2026-01-10 12:00:00"
     "$T/hand/rx_s1.log" > "$T/hand/rxk.json"
 check "pxcheck --keep-partial counts the unfinished last line" \
     python3 -c "import json,sys; h=json.load(open(sys.argv[1])); sys.exit(h['buckets'][6]['nbFiles'] != 1)" "$T/hand/rxk.json"
+
+# --cut: the partial hour of statsUpdater -n, lines at or after the date left out
+# (the untimed traceback lines after it too).
+$PXCHECK expect -f tx -c c1 --cut "2026-01-10 12:00:54" --start "2026-01-10 12:00:00" --end "2026-01-10 13:00:00" \
+    "$T/hand/tx_c1.log" > "$T/hand/cut.json"
+check "pxcheck --cut keeps the lines before the date only" python3 -c "
+import json, sys
+h = json.load(open(sys.argv[1]))
+b = h['buckets']
+sys.exit(not (b[0]['nbFiles'] == 3 and b[0]['errors']['total'] == 1 and h['malformed'] == 0
+              and sum(x['nbFiles'] + x['errors']['total'] for x in b[1:]) == 0))" "$T/hand/cut.json"
+
+# Hours before the oldest line are marked: a missing snapshot there is no difference.
+$PXCHECK expect -f tx -c c1 --start "2026-01-10 10:00:00" --end "2026-01-10 13:00:00" "$T/hand/tx_c1.log" > "$T/hand/3h.json"
+check "pxcheck marks the hours before the oldest line (10:00) and only those" python3 -c "
+import json, sys
+sys.exit([json.loads(l)['beforeLogs'] for l in open(sys.argv[1])] != [True, False, False])" "$T/hand/3h.json"
+tail -n 2 "$T/hand/3h.json" > "$T/hand/2h.json"
+expect_status 0 "compare: no snapshot for an hour before the logs is right" $PXCHECK compare "$T/hand/3h.json" "$T/hand/2h.json"
+head -n 2 "$T/hand/3h.json" > "$T/hand/h12missing.json"
+expect_status 1 "compare: a missing hour after the logs began is a difference" $PXCHECK compare "$T/hand/3h.json" "$T/hand/h12missing.json"
 
 # A data line of 1.1 MB is data; with --max-line it is malformed.
 python3 -c 'import sys; sys.stdout.write("2026-01-10 12:41:00,000 [INFO] (31 Bytes) Bulletin A:s:C:SA:3:D:20260110124100  delivered " + "x" * 1100000 + "\n")' > "$T/hand/tx_big.log"

@@ -145,6 +145,18 @@ mksnap "$R5/stats" amis tx pds5 "$D 10:00:00" 3
 PXS_NOW="$D 12:59:59" rrdTransfer --root "$R5" -c amis -m pds5 >/dev/null 2>&1
 check "END defaults to now rounded down to the hour" grep -qx "2006-10-08 12:00:00" "$R5/stats/DATABASE-UPDATES/tx/amis_pds5"
 
+check "each run leaves a line in its log for statsMonitor" \
+    grep -qE '^[0-9-]{10} [0-9:]{8} rrdTransfer: tx pds5: nothing new' "$S/log/rrdTransfer.log"
+
+# Without -m, the groups of the config's [databases] machineNames.
+R6=$(newroot)
+mksnap "$R6/stats" amis tx pds5 "$D 10:00:00" 1
+mksnap "$R6/stats" amis tx pxatx "$D 10:00:00" 1
+printf '[databases]\nmachineNames = pds5,pds6;pxatx\n' > "$R6/etc/pxstats.conf"
+expect_status 0 "without -m the config's machine groups are fed" rrdTransfer --root "$R6" -e "$D 11:00:00"
+check "one database set per group" test -f "$R6/stats/databases/errors/amis_pds5pds6" -a \
+    -f "$R6/stats/databases/errors/amis_pxatx"
+
 # dump -> restore -> dump of a produced database is identical.
 rrdtool dump "$S/databases/latency/amis_pds5" > "$TMPROOT/d1.xml"
 rrdtool restore "$TMPROOT/d1.xml" "$TMPROOT/copy.rrd"

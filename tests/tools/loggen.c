@@ -47,8 +47,8 @@ static void usage(FILE *f)
         "              [--subdirs] [--truth FILE] [-q] [-h]\n"
         "\n"
         "Writes PX logs for the window [start, start + D days or H hours), UTC.\n"
-        "  --logdir DIR         output directory (created); with several machines (or\n"
-        "                       --subdirs) each machine writes DIR/<machine>/\n"
+        "  --logdir DIR         output directory (made with its parents); with several\n"
+        "                       machines (or --subdirs) each writes DIR/<machine>/\n"
         "  --machines LIST      machine names (default pds1)\n"
         "  --clients N          tx clients named client001.. (default 3); --names gives them\n"
         "  --sources N          rx sources named source001.. (default 1); --source-names too\n"
@@ -917,10 +917,20 @@ static void free_opts(gen_opts *o)
     free_names(&o->sources);
 }
 
-static void make_dir(const char *path)
+static void make_dir(const char *path)   /* as mkdir -p */
 {
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        die("%s: cannot create directory", path);
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *s = tmp + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            die("%s: cannot create directory", tmp);
+        *s = '/';
+    }
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+        die("%s: cannot create directory", tmp);
 }
 
 int main(int argc, char **argv)

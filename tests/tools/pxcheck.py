@@ -18,6 +18,9 @@ The rules are those of DESIGN.md sections 3 and 4, written again from the text:
               first colon field; latency 0
   malformed   a data or error line whose time, bytes or ingest cannot be read
   buckets     the minute (interval) of the line within its hour [HH:00, HH+1:00)
+  hours       every hour of the window; those before the oldest line of the files
+              are marked "beforeLogs" (unknown, not silent: no snapshot expected,
+              and one that exists must be all zeros)
   statistics  over data rows: min, max, mean = total / count, exact median
               (mean of the two middle values for an even count), total, and
               where min and max first occurred; nbFiles = data rows;
@@ -28,7 +31,7 @@ The rules are those of DESIGN.md sections 3 and 4, written again from the text:
 Usage:
   pxcheck.py expect  -f tx|rx -c NAME [-m MACHINE] --start DATE --end DATE
                      [--max-latency S] [--interval MIN] [--types LIST]
-                     [--max-line BYTES] [--keep-partial] FILE...
+                     [--cut DATE] [--max-line BYTES] [--keep-partial] FILE...
       one JSON object per hour of [hour(start), end), one per line
   pxcheck.py compare [--malformed] [--files] [--no-where] [--tolerance R]
                      EXPECTED ACTUAL...
@@ -39,6 +42,8 @@ Usage:
       expect, then pickleView --json on DIR/pickles/NAME/YYYYMMDD/FT/MACHINE_HH
       of each hour, then compare.
 
+--cut DATE leaves out the lines at or after DATE (and the untimed lines that
+follow them): the partial hour that statsUpdater -n -d DATE writes.
 --max-line BYTES models a reader that refuses longer lines (counted malformed);
 without it every line is read whole, as DESIGN.md says nothing of a limit.
 
@@ -54,6 +59,7 @@ import argparse
 import calendar
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -146,8 +152,11 @@ def read_lines(path, keep_partial):
     with open(path, "rb") as f:
         head = f.read(2)
     opener = gzip.open if head == b"\x1f\x8b" else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (EOFError, gzip.BadGzipFile) as e:
+        raise ValueError("%s: %s" % (path, e)) from None
     lines = data.split(b"\n")
     last = lines.pop()             # "" when the file ends with a newline
     if last and (keep_partial or not path.endswith(".log")):
@@ -208,6 +217,8 @@ def expect(args):
     for path in args.files:
         lines = read_lines(path, args.keep_partial)
         groups.setdefault(dirname(path), []).append((first_time(lines), path, lines))
+    firsts = [x[0] for g in groups.values() for x in g if x[0] is not None]
+    oldest = min(firsts) if firsts else None
     loaded = []
     for group in groups.values():
         group.sort(key=lambda x: (x[0] is None, x[0] or 0))
@@ -215,7 +226,7 @@ def expect(args):
     current = None    # hour of the last readable time (one stream per machine), for unreadable lines
     for first_of_machine, _, path, lines in loaded:
         if first_of_machine:
-            current = None
+            current = last = None
         for line in lines:
             if args.max_line is not None and len(line) > args.max_line:
                 kind, t = MALFORMED, None
@@ -224,10 +235,10 @@ def expect(args):
             if t is None:
                 t0 = parse_time(line[:19])
                 if t0 is not None:
-                    current = t0 - t0 % 3600
+                    current, last = t0 - t0 % 3600, t0
             else:
-                current = t - t % 3600
-            if kind == SKIP:
+                current, last = t - t % 3600, t
+            if kind == SKIP or (args.cut is not None and last is not None and last >= args.cut):
                 continue
             hour = hours.get(current)
             if hour is None:
@@ -258,17 +269,23 @@ def expect(args):
             })
         out.append({"client": args.name, "machine": args.machine, "fileType": args.ft,
                     "start": iso(h), "interval": args.interval, "maxLatency": args.max_latency,
-                    "files": hour["files"], "malformed": hour["malformed"], "buckets": buckets})
+                    "files": hour["files"], "malformed": hour["malformed"], "buckets": buckets,
+                    # Before the oldest line of the logs an hour is unknown, not
+                    # silent: statsUpdater writes no snapshot for it.
+                    "beforeLogs": oldest is None or h + 3600 <= oldest})
     return out
 
 
 # ---- comparison ----------------------------------------------------------
 
 def load_json_objects(path):
-    if path == "-":
-        return load_json_objects_text(sys.stdin.read())
-    with open(path, encoding="utf-8") as f:
-        return load_json_objects_text(f.read())
+    try:
+        if path == "-":
+            return load_json_objects_text(sys.stdin.read())
+        with open(path, encoding="utf-8") as f:
+            return load_json_objects_text(f.read())
+    except ValueError as e:
+        raise ValueError("%s: %s" % (path, e)) from None
 
 
 def same_value(a, b, tol):
@@ -309,7 +326,8 @@ def compare_hours(expected, actual, opts):
         a = got.pop(key(e), None)
         name = "%s %s %s %s" % key(e)
         if a is None:
-            diffs.append("%s: no such hour in the actual output" % name)
+            if not e.get("beforeLogs"):
+                diffs.append("%s: no such hour in the actual output" % name)
             continue
         for f in top:
             if not same_value(e.get(f), a.get(f), opts.tolerance):
@@ -352,11 +370,16 @@ def run_verify(opts):
         day = e["start"][:10].replace("-", "")
         path = "%s/pickles/%s/%s/%s/%s_%s" % (opts.stats, opts.name, day, opts.ft,
                                               opts.machine, e["start"][11:13])
+        if e.get("beforeLogs") and not os.path.exists(path):
+            continue
         res = subprocess.run([opts.pickleview, "--json", path], capture_output=True, text=True)
         if res.returncode != 0:
             print("%s: pickleView failed (%d): %s" % (path, res.returncode, res.stderr.strip()))
             continue
-        actual.extend(load_json_objects_text(res.stdout))
+        try:
+            actual.extend(load_json_objects_text(res.stdout))
+        except ValueError as e:
+            print("%s: pickleView --json printed no JSON: %s" % (path, e))
     return report(compare_hours(expected, actual, opts))
 
 
@@ -382,6 +405,8 @@ def add_expect_opts(p):
     p.add_argument("--max-latency", type=int, default=15)
     p.add_argument("--interval", type=int, default=1, help="bucket width in minutes")
     p.add_argument("--types", default="All", help="latency,bytecount,errors or All")
+    p.add_argument("--cut", type=parse_date_arg, default=None, metavar="DATE",
+                   help="ignore the lines at or after DATE (statsUpdater -n -d DATE: a partial hour)")
     p.add_argument("--max-line", type=int, default=None, metavar="BYTES",
                    help="count any line longer than BYTES (without newline) as malformed")
     p.add_argument("--keep-partial", action="store_true",
@@ -399,7 +424,8 @@ def add_compare_opts(p):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog="pxcheck.py", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="pxcheck.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     pe = sub.add_parser("expect", help="expected pickleView --json of each hour")
     add_expect_opts(pe)
@@ -427,3 +453,6 @@ if __name__ == "__main__":
         sys.exit(main(sys.argv[1:]))
     except BrokenPipeError:
         sys.exit(1)
+    except (OSError, EOFError, ValueError) as e:   # unreadable file, bad gzip or JSON
+        print("pxcheck: %s" % e, file=sys.stderr)
+        sys.exit(2)

@@ -276,6 +276,37 @@ static void last_time_across_blocks(void **state)
     free(text);
 }
 
+static void client_names_of_files(void **state)
+{
+    static const struct { const char *entry; pxs_filetype ft; const char *name; bool live; } cases[] = {
+        {"tx_amis.log", PXS_TX, "amis", true},
+        {"tx_amis.log.2026-01-10", PXS_TX, "amis", false},
+        {"tx_amis.log.2026-01-10.gz", PXS_TX, "amis", false},
+        {"tx_x.log.log", PXS_TX, "x.log", true},
+        {"tx_x.log.log.2026-01-10", PXS_TX, "x.log", false},
+        {"rx_ncp1.log", PXS_RX, "ncp1", true},
+        {"rx_ncp1.log", PXS_TX, NULL, false},
+        {"tx_amis.log.old", PXS_TX, NULL, false},
+        {"tx_amis.logbook", PXS_TX, NULL, false},
+        {"tx_.log", PXS_TX, NULL, false},
+        {"tx_amis", PXS_TX, NULL, false},
+        {"stats_pickling.log", PXS_TX, NULL, false},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool live = !cases[i].live;
+        char *name = pxs_logfile_client(cases[i].entry, cases[i].ft, &live);
+        if (cases[i].name == NULL)
+            assert_null(name);
+        else {
+            assert_non_null(name);
+            assert_string_equal(name, cases[i].name);
+            assert_int_equal(live, cases[i].live);
+        }
+        free(name);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +314,7 @@ int main(void)
         cmocka_unit_test(errors_not_wanted_and_crlf), cmocka_unit_test(gzip_files),
         cmocka_unit_test(overlong_line_is_malformed), cmocka_unit_test(missing_file_named),
         cmocka_unit_test(overlong_unfinished_counted_once),
+        cmocka_unit_test(client_names_of_files),
         cmocka_unit_test(file_choice_by_content),    cmocka_unit_test(last_time_across_blocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

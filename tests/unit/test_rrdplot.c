@@ -39,11 +39,11 @@ static double minute_value(int k, int64_t t)
     return (double)((m * (k + 3)) % 17) + (k == 1 ? 0.5 : 0);
 }
 
-static void make_db(const char *client, int k, pxs_dbtype t)
+static void make_db_days(const char *client, int k, pxs_dbtype t, int days)
 {
     char *path = pxs_rrd_path(stats, t, client, "m1");
     assert_int_equal(pxs_rrd_create(path, t, T0), 0);
-    size_t n = (size_t)DAYS * 24 * 60;
+    size_t n = (size_t)days * 24 * 60;
     int64_t *times = xmalloc(n * sizeof *times);
     double *vals = xmalloc(n * sizeof *vals);
     for (size_t i = 0; i < n; i++) {
@@ -58,6 +58,11 @@ static void make_db(const char *client, int k, pxs_dbtype t)
     free(path);
 }
 
+static void make_db(const char *client, int k, pxs_dbtype t)
+{
+    make_db_days(client, k, t, DAYS);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -67,6 +72,8 @@ static int setup(void **state)
     make_db("metser", 1, PXS_DB_FILECOUNT);
     make_db("amis", 0, PXS_DB_LATENCY);
     make_db("metser", 1, PXS_DB_LATENCY);
+    /* A client gone four days before the end of the others. */
+    make_db_days("gone", 2, PXS_DB_FILECOUNT, 5);
     return 0;
 }
 
@@ -134,7 +141,7 @@ static void check_span(int64_t hours, int64_t step, pxs_dbtype t)
     char *path = pxs_rrd_path(stats, t, "amis", "m1");
     const char *paths[] = {path};
     pxs_span_stats st;
-    assert_int_equal(pxs_rrd_span_stats(paths, 1, t, start, end, &st), 0);
+    assert_int_equal(pxs_rrd_span_stats(paths, 1, t, start, end, NULL, &st), 0);
     assert_int_equal(st.step, step);
     assert_int_equal(st.points, n);
     assert_int_equal(st.known, known);
@@ -180,7 +187,7 @@ static void test_stats_totals(void **state)
         char *p1 = pxs_rrd_path(stats, t, "amis", "m1"), *p2 = pxs_rrd_path(stats, t, "metser", "m1");
         const char *paths[] = {p1, p2};
         pxs_span_stats st;
-        assert_int_equal(pxs_rrd_span_stats(paths, 2, t, start, end, &st), 0);
+        assert_int_equal(pxs_rrd_span_stats(paths, 2, t, start, end, NULL, &st), 0);
         assert_int_equal(st.known, known);
         assert_float_equal(st.min, mn, 1e-9);
         assert_float_equal(st.max, mx, 1e-9);
@@ -188,6 +195,52 @@ static void test_stats_totals(void **state)
         free(p1);
         free(p2);
     }
+}
+
+static void test_stats_totals_mixed_resolutions(void **state)
+{
+    (void)state;
+    /* amis is fed 9 days, gone 5: for this day librrd answers amis from the
+     * hourly archive (its minutes no longer reach back) and gone from the
+     * minute one. Both are brought to hours. */
+    static double a[24], g[24 * 60];
+    int64_t end = T0 + 108 * H, start = end - 24 * H;
+    assert_int_equal(fetch("amis", PXS_DB_FILECOUNT, start, end, 3600, a), 24);
+    assert_int_equal(fetch("gone", PXS_DB_FILECOUNT, start, end, 60, g), 24 * 60);
+    double mn = 0, mx = 0, mean, sum[24];
+    for (int h = 0; h < 24; h++) {
+        double gs = 0;
+        int gk = 0;
+        for (int m = 0; m < 60; m++)
+            if (!isnan(g[h * 60 + m])) {
+                gs += g[h * 60 + m];
+                gk++;
+            }
+        double gh = gk ? gs / gk : NAN;
+        int k = !isnan(a[h]) + !isnan(gh);
+        sum[h] = k ? (isnan(a[h]) ? 0 : a[h]) + (isnan(gh) ? 0 : gh) : NAN;
+    }
+    size_t known;
+    arith(sum, 24, 60, &mn, &mx, &mean, &known);
+
+    char *p1 = pxs_rrd_path(stats, PXS_DB_FILECOUNT, "amis", "m1");
+    char *p2 = pxs_rrd_path(stats, PXS_DB_FILECOUNT, "gone", "m1");
+    const char *paths[] = {p1, p2};
+    bool used[2];
+    pxs_span_stats st;
+    assert_int_equal(pxs_rrd_span_stats(paths, 2, PXS_DB_FILECOUNT, start, end, used, &st), 0);
+    assert_true(used[0] && used[1]);
+    pxs_span_stats alone;
+    assert_int_equal(pxs_rrd_span_stats(&paths[1], 1, PXS_DB_FILECOUNT, start, end, NULL, &alone), 0);
+    assert_int_equal(alone.step, 60);
+    assert_int_equal(st.step, 3600);
+    assert_int_equal(st.points, 24);
+    assert_int_equal(st.known, known);
+    assert_float_equal(st.min, mn, 1e-9);
+    assert_float_equal(st.max, mx, 1e-9);
+    assert_float_equal(st.mean, mean, 1e-9);
+    free(p1);
+    free(p2);
 }
 
 static void test_formats(void **state)
@@ -363,7 +416,7 @@ static void test_stats_failures(void **state)
     char *missing = pxs_rrd_path(stats, PXS_DB_ERRORS, "ghost", "m1");
     const char *paths[] = {missing};
     pxs_span_stats st;
-    assert_int_equal(pxs_rrd_span_stats(paths, 1, PXS_DB_ERRORS, T0, T0 + H, &st), -1);
+    assert_int_equal(pxs_rrd_span_stats(paths, 1, PXS_DB_ERRORS, T0, T0 + H, NULL, &st), -1);
     assert_non_null(strstr(pxs_error(), "ghost"));
     free(missing);
 }
@@ -392,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_stats_daily),
         cmocka_unit_test(test_stats_weekly_scaled),
         cmocka_unit_test(test_stats_totals),
+        cmocka_unit_test(test_stats_totals_mixed_resolutions),
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_draw),

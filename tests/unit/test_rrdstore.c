@@ -22,6 +22,7 @@
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/rrdbackup.h"
 #include "pxstats/rrdstore.h"
 #include "pxstats/snapshot.h"
 #include "pxstats/spawn.h"
@@ -433,6 +434,68 @@ static void test_wide_buckets(void **state)
     pxs_strlist_free(&ms);
 }
 
+/* The backups of rrdbackup (a module without a suite of its own): same bytes,
+ * restore, the 20 kept, names, failures. */
+static void test_backups(void **state)
+{
+    (void)state;
+    write_hour("amis", "m1", PXS_TX, T0, 5, 50, &m1);
+    pxs_strlist ms;
+    pxs_strlist_init(&ms);
+    pxs_strlist_add(&ms, "m1");
+    pxs_feed_stats st = {0};
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, &st), 1);
+    char *db = pxs_rrd_path(stats, PXS_DB_ERRORS, "amis", "m1");
+    size_t l0, l1;
+    char *before = pxs_read_file(db, &l0);
+    char *name = NULL;
+    assert_int_equal(pxs_rrd_backup(stats, T0 + H + 60, false, &name), 0);
+    assert_string_equal(name, "2006-10-08 01:01:00");
+    free(name);
+    char *copy = xasprintf("%s/databases_backups/2006-10-08_01:01:00/databases/errors/amis_m1", stats);
+    char *got = pxs_read_file(copy, &l1);
+    assert_int_equal(l0, l1);
+    assert_memory_equal(before, got, l0);
+    free(got);
+
+    /* Feed on, then restore: the database is the backed-up bytes again, and
+     * the state before the restore was saved first. */
+    write_hour("amis", "m1", PXS_TX, T0 + H, 6, 50, &m1);
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 2 * H, &st), 1);
+    char *saved = NULL;
+    assert_int_equal(pxs_rrd_restore(stats, "2006-10-08 01:01:00", T0 + 2 * H, false, &saved), 0);
+    assert_string_equal(saved, "2006-10-08 02:00:00");
+    free(saved);
+    got = pxs_read_file(db, &l1);
+    assert_int_equal(l0, l1);
+    assert_memory_equal(before, got, l0);
+    free(got);
+    int64_t when;
+    assert_int_equal(pxs_dbupdates_get(stats, PXS_TX, "amis", "m1", &when), 1);
+    assert_int_equal(when, T0 + H);
+
+    /* The same second twice: the next free second. 25 more: 20 kept. */
+    assert_int_equal(pxs_rrd_backup(stats, T0 + H + 60, false, &name), 0);
+    assert_string_equal(name, "2006-10-08 01:01:01");
+    free(name);
+    for (int i = 0; i < 25; i++)
+        assert_int_equal(pxs_rrd_backup(stats, T0 + 10 * H + i, false, NULL), 0);
+    pxs_strlist l;
+    pxs_strlist_init(&l);
+    assert_int_equal(pxs_rrd_backups_list(stats, &l), 0);
+    assert_int_equal(l.n, PXS_BACKUPS_KEPT);
+    assert_string_equal(l.v[0], "2006-10-08 10:00:05");
+    pxs_strlist_free(&l);
+
+    assert_int_equal(pxs_rrd_restore(stats, "2001-01-01 00:00:00", T0, false, NULL), -1);
+    assert_non_null(strstr(pxs_error(), "2001-01-01_00:00:00"));
+    assert_int_equal(pxs_rrd_restore(stats, "last week", T0, false, NULL), -1);
+    free(before);
+    free(copy);
+    free(db);
+    pxs_strlist_free(&ms);
+}
+
 static int job(size_t i, void *arg, char *msg, size_t size)
 {
     (void)arg;
@@ -485,6 +548,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_buckets, setup, teardown),
         cmocka_unit_test(test_jobs),
+        cmocka_unit_test_setup_teardown(test_backups, setup, teardown),
     };
     pxs_set_progname("test_rrdstore");
     return cmocka_run_group_tests(tests, NULL, NULL);
