@@ -289,11 +289,17 @@ static bool start_offset(run *r, pxs_positions *pos, const pxs_logfile *f, uint6
 
     *offset = 0;
     r->resumed = false;
+    /* An inode freed by a deleted log and reused by another client's file. */
+    if (p != NULL && (p->ft != r->o->ft || strcmp(p->machine, r->o->machine) != 0 ||
+                      strcmp(p->client, r->client) != 0))
+        p = NULL;
     if (p != NULL) {
         bool plain_shrunk = !f->gz && p->offset > f->size;
         if (!plain_shrunk && fingerprint_matches(f->path, p)) {
-            if (consumed(f, p->offset))
+            if (consumed(f, p->offset)) {
+                keep_position(&r->pend->pos, r, f, p->offset);
                 return false;
+            }
             *offset = p->offset;
             r->resumed = true;
             return true;
@@ -365,6 +371,10 @@ static int flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions 
             rc = pxs_times_save(o->cfg->statsdir, &times);
             pxs_times_free(&times);
         }
+        /* A client's positions are replaced whole: those of log files that
+         * no longer exist go (their inodes may be reused). */
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            pxs_positions_drop(pos, o->machine, o->ft, pend->clients.v[i]);
         for (size_t i = 0; rc == 0 && i < pend->pos.n; i++)
             pxs_positions_set(pos, &pend->pos.e[i]);
         if (rc == 0)
