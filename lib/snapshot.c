@@ -387,65 +387,75 @@ static void get_strlist(rbuf *r, pxs_strlist *l)
     }
 }
 
-/* Reads a front-coded string against *prev (replaced by the result). */
-static bool get_front_coded(rbuf *r, char **prev)
-{
-    size_t shared = (size_t)get_varint(r), rest = get_count(r);
-    char *s;
-
-    if (r->bad || shared > strlen(*prev) || memchr(r->p, '\0', rest) != NULL)
-        return false;
-    s = xmalloc(shared + rest + 1);
-    memcpy(s, *prev, shared);
-    memcpy(s + shared, r->p, rest);
-    s[shared + rest] = '\0';
-    r->p += rest;
-    free(*prev);
-    *prev = s;
-    return true;
-}
-
+/* A column being read: its bytes and the last string read from it, kept in
+ * a buffer that only grows (names are rebuilt without an allocation each). */
 typedef struct column_in {
     rbuf r;
     char *prev;
+    size_t len, cap;
 } column_in;
 
-/* Appends a part read from c to the name being rebuilt. */
-static bool get_part(column_in *c, char **name, const char *sep)
+/* Reads the next front-coded string of c into c->prev. */
+static bool read_front_coded(column_in *c)
 {
-    char *joined;
+    size_t shared = (size_t)get_varint(&c->r), rest = get_count(&c->r);
 
-    if (!get_front_coded(&c->r, &c->prev))
+    if (c->r.bad || shared > c->len || memchr(c->r.p, '\0', rest) != NULL)
         return false;
-    joined = xasprintf("%s%s%s", *name, sep, c->prev);
-    free(*name);
-    *name = joined;
+    if (shared + rest + 1 > c->cap)
+        xgrow((void **)&c->prev, &c->cap, shared + rest + 1, 1);
+    memcpy(c->prev + shared, c->r.p, rest);
+    c->len = shared + rest;
+    c->prev[c->len] = '\0';
+    c->r.p += rest;
+    return true;
+}
+
+/* Appends sep (unless 0) and n bytes to the name being rebuilt. */
+static void append(wbuf *name, char sep, const char *s, size_t n)
+{
+    if (sep)
+        put_bytes(name, &sep, 1);
+    put_bytes(name, s, n);
+}
+
+static bool get_part(column_in *c, wbuf *name, char sep)
+{
+    if (!read_front_coded(c))
+        return false;
+    append(name, sep, c->prev, c->len);
     return true;
 }
 
 /* Appends the text of a field that repeats part of the first one. */
-static bool append_same(char **name, size_t what_len, int k)
+static bool append_same(wbuf *name, size_t what_len, int k)
 {
     const char *part;
     size_t plen;
-    char *joined;
 
     if (k == 3) {
         if (what_len < 2)
             return false;
-        part = *name;
+        part = (const char *)name->p;
         plen = 2;
-    } else if (!what_part(*name, what_len, 1, &part, &plen))
+    } else if (!what_part((const char *)name->p, what_len, 1, &part, &plen))
         return false;
-    joined = xasprintf("%s:%.*s", *name, (int)plen, part);
-    free(*name);
-    *name = joined;
+    {
+        /* part points into name, which may move as it grows: go by offset. */
+        size_t at = (size_t)((const unsigned char *)part - name->p);
+        if (name->len + plen + 1 > name->cap)
+            xgrow((void **)&name->p, &name->cap, name->len + plen + 1, 1);
+        name->p[name->len++] = ':';
+        memmove(name->p + name->len, name->p + at, plen);
+        name->len += plen;
+    }
     return true;
 }
 
-static char *get_ingest(column_in *col, int64_t pred)
+/* Rebuilds one ingest name into name (not NUL-terminated). */
+static bool get_ingest(column_in *col, int64_t pred, wbuf *name)
 {
-    char *name = xstrdup(""), stamp[16];
+    char stamp[16];
     unsigned parts, same = 0;
     bool ok = col[C_PARTS].r.p < col[C_PARTS].r.end && col[C_SAME].r.p < col[C_SAME].r.end;
     size_t what_len;
@@ -458,24 +468,19 @@ static char *get_ingest(column_in *col, int64_t pred)
     } else
         parts = 0;
     for (unsigned i = 0; i < parts && ok; i++)
-        ok = get_part(&col[i < WHAT_COLS ? C_WHAT0 + i : C_WHATX], &name, i ? "_" : "");
-    what_len = strlen(name);
+        ok = get_part(&col[i < WHAT_COLS ? C_WHAT0 + i : C_WHATX], name, i ? '_' : 0);
+    what_len = name->len;
     for (int k = 1; k < 6 && ok; k++) {
         if ((k == 2 && (same & SAME_SITE)) || (k == 3 && (same & SAME_TYPE)))
-            ok = append_same(&name, what_len, k);
+            ok = append_same(name, what_len, k);
         else
-            ok = get_part(&col[C_FIELD1 + k - 1], &name, ":");
+            ok = get_part(&col[C_FIELD1 + k - 1], name, ':');
     }
     t = pred + get_svarint(&col[C_TIME].r);
-    if (!ok || col[C_TIME].r.bad || t < 0 || t > 253402300799LL) { /* past 9999-12-31 */
-        free(name);
-        return NULL;
-    }
-    {
-        char *full = xasprintf("%s:%s", name, pxs_format_compact(t, stamp));
-        free(name);
-        return full;
-    }
+    if (!ok || col[C_TIME].r.bad || t < 0 || t > 253402300799LL) /* past 9999-12-31 */
+        return false;
+    append(name, ':', pxs_format_compact(t, stamp), 14);
+    return true;
 }
 
 /* Products, after the rows (their ids are checked here). */
@@ -484,6 +489,7 @@ static void get_products(rbuf *r, pxs_hour *h)
     size_t n = get_count(r);
     const unsigned char *kinds = r->p;
     column_in col[NCOLS];
+    wbuf name = {0};
     int64_t *pred;
 
     if (r->bad || (size_t)(r->end - r->p) < n || n > UINT32_MAX) {
@@ -493,7 +499,7 @@ static void get_products(rbuf *r, pxs_hour *h)
     r->p += n;
     for (int k = 0; k < NCOLS; k++) {
         size_t len = get_count(r);
-        col[k] = (column_in){{r->p, r->p + len, r->bad}, xstrdup("")};
+        col[k] = (column_in){{r->p, r->p + len, r->bad}, NULL, 0, 0};
         r->p += r->bad ? 0 : len;
     }
     for (size_t i = 0; i < h->nrows; i++)
@@ -501,21 +507,22 @@ static void get_products(rbuf *r, pxs_hour *h)
             r->bad = 1;
     pred = predicted_times(h, (uint32_t)n);
     for (size_t i = 0; i < n && !r->bad; i++) {
-        char *s = NULL;
+        bool ok;
+        name.len = 0;
         if (kinds[i] == 1)
-            s = get_ingest(col, pred[i]);
-        else if (kinds[i] == 0 && get_front_coded(&col[C_RAW].r, &col[C_RAW].prev))
-            s = xstrdup(col[C_RAW].prev);
+            ok = get_ingest(col, pred[i], &name);
+        else
+            ok = kinds[i] == 0 && get_part(&col[C_RAW], &name, 0);
         /* Duplicate names would shift ids: a writer never produces them. */
-        if (s == NULL || pxs_strpool_intern(&h->products, s, strlen(s)) != i)
+        if (!ok || pxs_strpool_intern(&h->products, name.p ? (char *)name.p : "", name.len) != i)
             r->bad = 1;
-        free(s);
     }
     for (int k = 0; k < NCOLS; k++) {
         if (col[k].r.bad || col[k].r.p != col[k].r.end)
             r->bad = 1;
         free(col[k].prev);
     }
+    free(name.p);
     free(pred);
 }
 

@@ -111,6 +111,45 @@ static void round_trip(void **state)
     pxs_hour_free(&h);
 }
 
+/* Names of every shape survive: WMO-like, repeated fields, very long parts,
+ * many '_' parts, not an ingest name at all, a time that would not read back. */
+static void odd_products_round_trip(void **state)
+{
+    static char longsite[6000];
+    const char *names[] = {
+        "SACN31_CWAO_300651___0006:file:CWAO:SA:3:Direct:20060929000001",
+        "X:file:CWAO:SA:3:Direct:20060929000001",
+        "plainname",
+        "",
+        "a_b_c_d_e_f_g_h_i_j:s:t:u:v:w:20060929000002",
+        "SA_CWAO:sys:CWAO:SA:3:Direct:20060929235960",
+        "SA:s:t:u:v:w:2006092900000",
+        longsite,
+    };
+    pxs_hour h, back;
+    unsigned char *a;
+    size_t alen;
+    (void)state;
+    memset(longsite, 'Q', sizeof longsite - 1);
+    memcpy(longsite, "SA_", 3);
+    {
+        /* "SA_QQQ...:x:QQQ...:SA:3:Direct:..." with the site equal to part 1. */
+        static char built[13000];
+        snprintf(built, sizeof built, "SA_%.2990s:x:%.2990s:SA:3:Direct:20060929000003", longsite + 3, longsite + 3);
+        names[7] = built;
+    }
+    pxs_hour_init(&h, "c", "m", PXS_TX, H0, 1, 15, PXS_T_ALL);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        pxs_hour_add_row(&h, H0 + (int64_t)i, 10, (int64_t)i * 100, names[i], false);
+    pxs_hour_compute(&h);
+    pxs_snapshot_encode(&h, &a, &alen);
+    assert_int_equal(pxs_snapshot_decode(a, alen, "mem", &back), 0);
+    same_hour(&h, &back);
+    pxs_hour_free(&back);
+    free(a);
+    pxs_hour_free(&h);
+}
+
 static void empty_hour(void **state)
 {
     pxs_hour h, back;
@@ -224,6 +263,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),          cmocka_unit_test(empty_hour),
+        cmocka_unit_test(odd_products_round_trip),
         cmocka_unit_test(every_truncation_refused), cmocka_unit_test(every_bit_flip_refused),
         cmocka_unit_test(newer_version_refused), cmocka_unit_test(lying_payloads_refused),
         cmocka_unit_test(missing_file),
