@@ -181,6 +181,15 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
         if (r != 0) {
             pxs_set_error("%s: cannot create: %s", path, rrd_get_error());
             rc = -1;
+        } else if (!daemon) {
+            /* librrd creates 0644 whatever the umask; follow it like every
+             * other file pxstats makes. */
+            mode_t mask = umask(022);
+            umask(mask);
+            if (chmod(path, 0666 & ~mask) != 0) {
+                pxs_set_error_errno("%s: cannot set its mode", path);
+                rc = -1;
+            }
         }
     } else {
         rc = -1;

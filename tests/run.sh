@@ -48,7 +48,7 @@ run_suite() {      # $1 = name, rest = command
 for t in build/tests/test_*; do
     [ -x "$t" ] || continue
     if [ -n "${PXS_VALGRIND:-}" ]; then
-        run_suite "unit/$(basename "$t")" valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$t"
+        run_suite "unit/$(basename "$t")" valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp "$t"
     else
         run_suite "unit/$(basename "$t")" "$t"
     fi
