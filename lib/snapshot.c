@@ -31,6 +31,8 @@ typedef struct wbuf {
 
 static void put_bytes(wbuf *w, const void *s, size_t n)
 {
+    if (n == 0)
+        return; /* memcpy from or to NULL is undefined even for 0 bytes */
     if (w->len + n > w->cap)
         xgrow((void **)&w->p, &w->cap, w->len + n, 1);
     memcpy(w->p + w->len, s, n);

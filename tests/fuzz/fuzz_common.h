@@ -43,7 +43,11 @@ static inline void fz_dir_remove(void)
 static inline const char *fz_dir(void)
 {
     if (fz_dir_buf[0] == '\0') {
+        /* Memory-backed when possible: the targets write a file per input,
+         * and the state files are fsynced. */
         const char *tmp = getenv("TMPDIR");
+        if ((tmp == NULL || *tmp == '\0') && access("/dev/shm", W_OK) == 0)
+            tmp = "/dev/shm";
         snprintf(fz_dir_buf, sizeof fz_dir_buf, "%s/pxs-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (mkdtemp(fz_dir_buf) == NULL) {
             perror("mkdtemp");
