@@ -429,10 +429,13 @@ int pxs_web_write(const char *statsdir, pxs_period p, int64_t now, const pxs_web
     char *path = xasprintf("%s/webPages/%s", statsdir, period_pages[p]);
     int rc = pxs_afile_open(&af, path);
     if (rc == 0) {
+        errno = 0;
         rc = p == PXS_NPERIODS ? pxs_web_render_index(af.fp, now, names)
                                : pxs_web_render(af.fp, statsdir, p, now, names);
         if (rc < 0) {
-            errno = EIO;
+            /* stdio keeps the cause of a failed write in errno: say it. */
+            if (errno == 0)
+                errno = EIO;
             pxs_set_error_errno("%s: cannot write", path);
             pxs_afile_abort(&af);
         } else {

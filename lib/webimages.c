@@ -55,11 +55,19 @@ int pxs_webimages_daily(const char *statsdir, int64_t now, int *copied)
     return rc;
 }
 
-static int dir_exists(const char *statsdir, const char *period)
+/* <stats>/webGraphics/<period>/.drawn: present when the last drawing of the
+ * span succeeded for every group. A failed or interrupted drawing leaves it
+ * absent, so that the next run draws the span again, boundary or not. */
+static char *drawn_stamp(const char *statsdir, const char *period)
+{
+    return xasprintf("%s/webGraphics/%s/.drawn", statsdir, period);
+}
+
+static int span_drawn(const char *statsdir, const char *period)
 {
     struct stat st;
-    char *p = xasprintf("%s/webGraphics/%s", statsdir, period);
-    int ok = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    char *p = drawn_stamp(statsdir, period);
+    int ok = stat(p, &st) == 0;
     free(p);
     return ok;
 }
@@ -75,11 +83,11 @@ unsigned pxs_webimages_plan(const char *statsdir, int64_t now, bool refresh)
         spans = PXS_IMG_ALL;
     if ((h / PXS_HOUR) % 2 == 0)
         spans |= PXS_IMG_WEEK;
-    if (!dir_exists(statsdir, "weekly"))
+    if (!span_drawn(statsdir, "weekly"))
         spans |= PXS_IMG_WEEK;
-    if (!dir_exists(statsdir, "monthly"))
+    if (!span_drawn(statsdir, "monthly"))
         spans |= PXS_IMG_MONTH;
-    if (!dir_exists(statsdir, "yearly"))
+    if (!span_drawn(statsdir, "yearly"))
         spans |= PXS_IMG_YEAR;
     return spans;
 }
@@ -208,17 +216,29 @@ int pxs_webimages_periods(const pxs_webimages_opts *o)
         return -1;
     }
     for (size_t s = 0; s < 3; s++) {
+        static const char *const folder[] = {"weekly", "monthly", "yearly"};
+        char *stamp;
+        int span_rc = 0;
         if (!(o->spans & spans[s].bit))
             continue;
+        stamp = drawn_stamp(o->statsdir, folder[s]);
+        if (!o->dry_run)
+            unlink(stamp);
         pxs_format_iso(span_end(spans[s].p, pxs_hour_floor(o->now)), date);
         for (size_t g = 0; g < groups.n; g++) {
             for (size_t f = 0; f < 2; f++) {
                 if (group_fed(o->statsdir, fts[f], groups.v[g]))
-                    rc |= run_rrdgraph(o, fts[f], groups.v[g], spans[s].opt, date);
+                    span_rc |= run_rrdgraph(o, fts[f], groups.v[g], spans[s].opt, date);
                 else
                     pxs_info("no %s database of %s yet: nothing to draw", fts[f], groups.v[g]);
             }
         }
+        if (span_rc == 0 && !o->dry_run && pxs_atomic_write(stamp, date, strlen(date)) != 0) {
+            pxs_warnx("%s", pxs_error());
+            span_rc = 1;
+        }
+        rc |= span_rc;
+        free(stamp);
     }
     pxs_strlist_free(&groups);
     return rc;

@@ -34,8 +34,9 @@ int pxs_webimages_daily(const char *statsdir, int64_t now, int *copied);
 
 /* Which spans to redraw at time now: all three at a day boundary (00:00,
  * which is also every week, month and year boundary) or when refresh is set;
- * the week every other hour (as the original); and any span whose
- * webGraphics/<period> folder does not exist yet (a new installation). */
+ * the week every other hour (as the original); and any span whose last
+ * drawing did not complete (no webGraphics/<period>/.drawn stamp: a new
+ * installation, or a run that failed or was killed while drawing it). */
 unsigned pxs_webimages_plan(const char *statsdir, int64_t now, bool refresh);
 
 /* The machine groups whose databases are drawn: [databases] machineNames,

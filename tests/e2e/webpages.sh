@@ -23,7 +23,8 @@ png "$s/webGraphics/columbo/amis.png" 1280x768
 png "$s/webGraphics/columbo/ncp1.png" 1280x768
 png "$s/webGraphics/weekly/latency/amis/48.png" 800x200
 png "$s/webGraphics/monthly/errors/ncp1/Nov.png" 800x200
-mkdir -p "$s/webGraphics/yearly"
+# every span drawn before (webimages keeps a .drawn stamp per span)
+for span in weekly monthly yearly; do mkdir -p "$s/webGraphics/$span"; echo x > "$s/webGraphics/$span/.drawn"; done
 # fed databases (rrdGraph is run for a group and fileType only when some are)
 mkdir -p "$s/DATABASE-UPDATES/tx" "$s/DATABASE-UPDATES/rx"
 for f in tx/amis_pds5pds6 rx/ncp1_pds5pds6 tx/amis_pxatx; do echo 1795000000 > "$s/DATABASE-UPDATES/$f"; done

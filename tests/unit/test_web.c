@@ -254,9 +254,14 @@ static void test_images_plan(void **state)
     char *d = tmpdir();
     /* a new installation: every span is due, whatever the hour */
     assert_int_equal(pxs_webimages_plan(d, at("2026-11-25 13:00:00"), false), PXS_IMG_ALL);
+    /* a span whose folder exists but whose last drawing failed is still due */
     mkdir_in(d, "webGraphics/weekly");
     mkdir_in(d, "webGraphics/monthly");
     mkdir_in(d, "webGraphics/yearly");
+    assert_int_equal(pxs_webimages_plan(d, at("2026-11-25 13:00:00"), false), PXS_IMG_ALL);
+    touch(d, "webGraphics/weekly/.drawn", "2026-11-25 12:00:00");
+    touch(d, "webGraphics/monthly/.drawn", "2026-11-25 12:00:00");
+    touch(d, "webGraphics/yearly/.drawn", "2026-11-25 12:00:00");
     assert_int_equal(pxs_webimages_plan(d, at("2026-11-25 13:20:00"), false), 0);
     assert_int_equal(pxs_webimages_plan(d, at("2026-11-25 14:00:00"), false), PXS_IMG_WEEK);
     assert_int_equal(pxs_webimages_plan(d, at("2026-11-25 00:59:59"), false), PXS_IMG_ALL);
