@@ -95,7 +95,9 @@ int pxs_afile_open(pxs_afile *af, const char *path)
         free(copy);
         return -1;
     }
-    af->tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+    /* mkstemp's template: the hidden name, a dot, six 'X' it replaces. */
+    af->tmp = xasprintf("%s/.%s.%6s", dir, base, "");
+    memset(af->tmp + strlen(af->tmp) - 6, 'X', 6);
     free(dir);
     free(copy);
     fd = mkstemp(af->tmp);

@@ -4,7 +4,7 @@
  * made by mkstemp in the target's own directory, flushed with fsync, renamed
  * over the target, and the directory is fsynced. A crash at any instant
  * therefore leaves either the old file or the new one under the final name,
- * never a mixture, and at worst a stale ".<name>.XXXXXX" temporary that the
+ * never a mixture, and at worst a stale ".<name>.<6 random characters>" temporary that the
  * next successful write of the same file does not depend on.
  *
  * Created files get mode 0666 & ~umask, like fopen(3). */
@@ -34,7 +34,7 @@ int pxs_afile_commit(pxs_afile *af);
 /* Abandons the write: the temporary is removed, the final file untouched. */
 void pxs_afile_abort(pxs_afile *af);
 
-/* Removes the temporaries ".<name>.XXXXXX" that writers of path killed before
+/* Removes the temporaries ".<name>.<6 random characters>" that writers of path killed before
  * their rename left behind. Only for a caller that holds the lock serialising
  * every writer of path (a live writer's temporary would be removed too). */
 void pxs_afile_clean_stale(const char *path);

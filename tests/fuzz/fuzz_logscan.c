@@ -123,14 +123,29 @@ static bool same_cb(const cb *a, const cb *b, bool with_untimed_time)
 static uint64_t newlines(const char *s, uint64_t from, uint64_t to)
 {
     uint64_t n = 0;
+    const char *p = s + from, *end = s + to;
 
-    for (uint64_t i = from; i < to; i++)
-        n += s[i] == '\n';
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
     return n;
 }
 
 static sink S;          /* large: kept off the stack */
 static cb want[MAX_CB];
+
+/* Starts a scan's sink; the callbacks array is overwritten, not cleared
+ * (clearing 200 KB per scan would cost more than the scan). */
+static void sink_reset(uint64_t start, const char *content, size_t len, long stop_at, int verdict)
+{
+    S.n = 0;
+    S.stop_at = stop_at;
+    S.stop_verdict = verdict;
+    S.start = start;
+    S.content = content;
+    S.len = len;
+}
 
 static void scan_from(const char *path, bool gz, const char *content, size_t len, uint64_t start,
                       pxs_filetype ft, int want_errors, long stop_at, bool abort_too)
@@ -140,11 +155,7 @@ static void scan_from(const char *path, bool gz, const char *content, size_t len
     size_t nwant = expect(content, len, start, ft, want_errors, want, &end);
     int rc;
 
-    memset(&S, 0, sizeof S);
-    S.stop_at = -1;
-    S.start = start;
-    S.content = content;
-    S.len = len;
+    sink_reset(start, content, len, -1, 0);
     rc = pxs_logscan_file(path, gz, start, ft, want_errors, on_line, &S, &res);
     if (start > len) {
         /* Beyond the end (a file shorter than its saved position): nothing
@@ -164,12 +175,7 @@ static void scan_from(const char *path, bool gz, const char *content, size_t len
         return;
 
     /* Stopped before callback stop_at: the position stays at its line. */
-    memset(&S, 0, sizeof S);
-    S.stop_at = stop_at;
-    S.stop_verdict = 1;
-    S.start = start;
-    S.content = content;
-    S.len = len;
+    sink_reset(start, content, len, stop_at, 1);
     rc = pxs_logscan_file(path, gz, start, ft, want_errors, on_line, &S, &res);
     FZ_CHECK(rc == 0 && res.stopped);
     FZ_CHECK(res.offset == want[stop_at].offset);
@@ -177,11 +183,7 @@ static void scan_from(const char *path, bool gz, const char *content, size_t len
     FZ_CHECK(S.n == (size_t)stop_at);
 
     /* Resumed there, the scan delivers exactly the rest. */
-    memset(&S, 0, sizeof S);
-    S.stop_at = -1;
-    S.start = res.offset;
-    S.content = content;
-    S.len = len;
+    sink_reset(res.offset, content, len, -1, 0);
     rc = pxs_logscan_file(path, gz, res.offset, ft, want_errors, on_line, &S, &res);
     FZ_CHECK(rc == 0 && !res.stopped && res.offset == end);
     FZ_CHECK(S.n == nwant - (size_t)stop_at);
@@ -191,12 +193,7 @@ static void scan_from(const char *path, bool gz, const char *content, size_t len
     if (!abort_too)
         return;
     /* A sink that aborts fails the scan, with a message. */
-    memset(&S, 0, sizeof S);
-    S.stop_at = stop_at;
-    S.stop_verdict = -1;
-    S.start = start;
-    S.content = content;
-    S.len = len;
+    sink_reset(start, content, len, stop_at, -1);
     rc = pxs_logscan_file(path, gz, start, ft, want_errors, on_line, &S, &res);
     FZ_CHECK(rc == -1 && pxs_error()[0] != '\0');
 }
