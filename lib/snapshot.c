@@ -75,6 +75,49 @@ static void put_strlist(wbuf *w, const pxs_strlist *l)
         put_string(w, l->v[i]);
 }
 
+/* The compressed body, written as the payload is produced: a column is
+ * handed to zlib as soon as it is complete, so that the whole uncompressed
+ * payload never sits in memory beside its compressed form. */
+typedef struct zout {
+    z_stream z;
+    wbuf out;          /* header room, then the compressed bytes */
+} zout;
+
+static void zout_init(zout *z)
+{
+    memset(z, 0, sizeof *z);
+    if (deflateInit(&z->z, ZLEVEL) != Z_OK)
+        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
+    xgrow((void **)&z->out.p, &z->out.cap, PXS_SNAPSHOT_HEADER + 4096, 1);
+    z->out.len = PXS_SNAPSHOT_HEADER;
+}
+
+static void zout_write(zout *z, const unsigned char *p, size_t n, int flush)
+{
+    int rc;
+
+    z->z.next_in = (Bytef *)(uintptr_t)p;
+    z->z.avail_in = (uInt)n;
+    do {
+        if (z->out.cap - z->out.len < 65536)
+            xgrow((void **)&z->out.p, &z->out.cap, z->out.len + 65536, 1);
+        z->z.next_out = z->out.p + z->out.len;
+        z->z.avail_out = (uInt)(z->out.cap - z->out.len);
+        rc = deflate(&z->z, flush);
+        z->out.len = z->out.cap - z->z.avail_out;
+        if (rc == Z_STREAM_ERROR)
+            pxs_diex(PXS_EXIT_FAIL, "zlib refused a snapshot");
+    } while (z->z.avail_in > 0 || z->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+}
+
+/* Hands what w holds to zlib and empties w. */
+static void zout_feed(zout *z, wbuf *w)
+{
+    if (w->len > 0)
+        zout_write(z, w->p, w->len, Z_NO_FLUSH);
+    w->len = 0;
+}
+
 /* Front coding: the length shared with the previous string, then the rest. */
 static void put_front_coded(wbuf *w, const char *prev, size_t prev_len, const char *s, size_t len)
 {
@@ -227,7 +270,7 @@ static void put_ingest(column_state *col, const char *f[7], const size_t fl[7], 
     put_svarint(&col[C_TIME].w, t - pred);
 }
 
-static void put_products(wbuf *w, const pxs_hour *h)
+static void put_products(wbuf *w, zout *z, const pxs_hour *h)
 {
     const pxs_strpool *p = &h->products;
     column_state col[NCOLS];
@@ -247,15 +290,17 @@ static void put_products(wbuf *w, const pxs_hour *h)
         else
             put_part(&col[C_RAW], s, strlen(s));
     }
+    zout_feed(z, w);
     for (int k = 0; k < NCOLS; k++) {
         put_varint(w, col[k].w.len);
-        put_bytes(w, col[k].w.p ? col[k].w.p : (unsigned char *)"", col[k].w.len);
+        zout_feed(z, w);
+        zout_feed(z, &col[k].w);
         free(col[k].w.p);
     }
     free(pred);
 }
 
-static void put_rows(wbuf *w, const pxs_hour *h)
+static void put_rows(wbuf *w, zout *z, const pxs_hour *h)
 {
     int64_t prev_time = h->start, prev_product = 0;
 
@@ -265,16 +310,21 @@ static void put_rows(wbuf *w, const pxs_hour *h)
         put_svarint(w, h->rows[i].time - prev_time);
         prev_time = h->rows[i].time;
     }
+    zout_feed(z, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_varint(w, (uint64_t)h->rows[i].bytes);
+    zout_feed(z, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_varint(w, (uint64_t)h->rows[i].latency);
+    zout_feed(z, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_bytes(w, &h->rows[i].error, 1);
+    zout_feed(z, w);
     for (size_t i = 0; i < h->nrows; i++) {
         put_svarint(w, (int64_t)h->rows[i].product - prev_product);
         prev_product = h->rows[i].product;
     }
+    zout_feed(z, w);
 }
 
 static void put_le(unsigned char *p, uint32_t v, int n)
@@ -286,9 +336,10 @@ static void put_le(unsigned char *p, uint32_t v, int n)
 void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
 {
     wbuf w = {0};
-    uLongf clen;
-    unsigned char *out;
+    zout z;
+    size_t clen;
 
+    zout_init(&z);
     put_string(&w, h->client);
     put_string(&w, h->machine);
     put_varint(&w, (uint64_t)h->ft);
@@ -301,22 +352,20 @@ void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
     put_strlist(&w, &h->files);
     put_strlist(&w, &h->sources);
     /* Rows first: the products are coded with what the rows already say. */
-    put_rows(&w, h);
-    put_products(&w, h);
-
-    clen = compressBound(w.len);
-    out = xmalloc(PXS_SNAPSHOT_HEADER + clen);
-    if (compress2(out + PXS_SNAPSHOT_HEADER, &clen, w.p ? w.p : (const Bytef *)"", w.len, ZLEVEL) != Z_OK)
-        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
-    memcpy(out, MAGIC, 8);
-    put_le(out + 8, PXS_SNAPSHOT_VERSION, 2);
-    put_le(out + 10, 0, 2);
-    put_le(out + 12, (uint32_t)w.len, 4);
-    put_le(out + 16, (uint32_t)clen, 4);
-    put_le(out + 20, (uint32_t)crc32(0, out + PXS_SNAPSHOT_HEADER, (uInt)clen), 4);
+    put_rows(&w, &z, h);
+    put_products(&w, &z, h);
+    zout_write(&z, NULL, 0, Z_FINISH);
+    clen = z.out.len - PXS_SNAPSHOT_HEADER;
+    memcpy(z.out.p, MAGIC, 8);
+    put_le(z.out.p + 8, PXS_SNAPSHOT_VERSION, 2);
+    put_le(z.out.p + 10, 0, 2);
+    put_le(z.out.p + 12, (uint32_t)z.z.total_in, 4);
+    put_le(z.out.p + 16, (uint32_t)clen, 4);
+    put_le(z.out.p + 20, (uint32_t)crc32(0, z.out.p + PXS_SNAPSHOT_HEADER, (uInt)clen), 4);
+    deflateEnd(&z.z);
     free(w.p);
-    *buf = out;
-    *len = PXS_SNAPSHOT_HEADER + clen;
+    *buf = z.out.p;
+    *len = z.out.len;
 }
 
 /* ---- decoding ------------------------------------------------------------ */
