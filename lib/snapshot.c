@@ -401,6 +401,16 @@ static int64_t get_svarint(rbuf *r)
     return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
+/* acc += the next signed delta of r; false (r marked bad) on overflow. */
+static bool add_delta(rbuf *r, int64_t *acc)
+{
+    if (__builtin_add_overflow(*acc, get_svarint(r), acc)) {
+        r->bad = 1;
+        return false;
+    }
+    return !r->bad;
+}
+
 /* A count that cannot exceed the bytes left (each item takes >= 1 byte). */
 static size_t get_count(rbuf *r)
 {
@@ -527,8 +537,8 @@ static bool get_ingest(column_in *col, int64_t pred, wbuf *name)
         else
             ok = get_part(&col[C_FIELD1 + k - 1], name, ':');
     }
-    t = pred + get_svarint(&col[C_TIME].r);
-    if (!ok || col[C_TIME].r.bad || t < 0 || t > 253402300799LL) /* past 9999-12-31 */
+    t = pred;
+    if (!ok || !add_delta(&col[C_TIME].r, &t) || t < 0 || t > 253402300799LL) /* past 9999-12-31 */
         return false;
     append(name, ':', pxs_format_compact(t, stamp), 14);
     return true;
@@ -587,8 +597,7 @@ static int get_rows(rbuf *r, pxs_hour *h)
     h->rows = xcalloc(n ? n : 1, sizeof *h->rows);
     h->nrows = h->cap = n;
     for (size_t i = 0; i < n; i++) {
-        t += get_svarint(r);
-        if (!pxs_hour_contains(h, t))
+        if (!add_delta(r, &t) || !pxs_hour_contains(h, t))
             return -1;
         h->rows[i].time = t;
     }
@@ -602,8 +611,7 @@ static int get_rows(rbuf *r, pxs_hour *h)
         h->rows[i].error = *r->p++;
     }
     for (size_t i = 0; i < n; i++) {
-        product += get_svarint(r);
-        if (product < 0 || product > (int64_t)UINT32_MAX)
+        if (!add_delta(r, &product) || product < 0 || product > (int64_t)UINT32_MAX)
             return -1;
         h->rows[i].product = (uint32_t)product; /* checked against the products later */
     }
