@@ -69,7 +69,7 @@ reset_work() { rm -rf "$W"; cp -a "$B" "$W"; }
 # and $EXCLUDE (an extended regex of paths) aside.
 sums() {
     (cd "$1" && find stats -type f ! -path 'stats/log/*' ! -name '.*.lock' | sort |
-        grep -Ev "${EXCLUDE:-^$}" | while read -r f; do echo "$(md5sum < "$f" | cut -c1-32) $f"; done)
+        grep -Ev "${EXCLUDE:-^$}" | xargs -r -d '\n' md5sum | sed 's/^\([0-9a-f]\{32\}\)  /\1 /')
 }
 temporaries() { find "$W" -name '.*.??????' ! -name '*.lock'; }
 cause_of() { case "$1" in EACCES) echo "Permission denied" ;; *) echo "No space left on device" ;; esac; }

@@ -10,7 +10,9 @@ cd "$top"
 C=tests/fuzz/corpus
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pxs-corpus.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-rm -rf "$C"
+# Only the named seeds below are (re)written: the inputs named by their SHA-1
+# were added by `fuzz_<target> -merge=1 tests/fuzz/corpus/<target> <grown corpus>`
+# after `make fuzz` runs, for the coverage they add.
 mkdir -p "$C/fuzz_logline" "$C/fuzz_logscan" "$C/fuzz_snapshot" "$C/fuzz_config" "$C/fuzz_state"
 
 # seed <target> <name> <first byte in octal> <file>: the byte, then the file.
