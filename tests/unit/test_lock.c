@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "pxstats/atomicfile.h"
 #include "pxstats/lock.h"
 #include "pxstats/msg.h"
@@ -28,31 +30,16 @@
 
 #define PATH_SIZE 4096
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup_dir(void **state)
 {
-    char *dir = xstrdup("/tmp/pxs-test-lock.XXXXXX");
-
-    if (mkdtemp(dir) == NULL) {
-        free(dir);
+    if (testdir_make(state, "lock") != 0)
         return -1;
-    }
-    *state = dir;
     return 0;
 }
 
 static int teardown_dir(void **state)
 {
-    nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
+    return testdir_remove(state);
 }
 
 static double now_s(void)

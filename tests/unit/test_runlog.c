@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "pxstats/atomicfile.h"
 #include "pxstats/msg.h"
 #include "pxstats/runlog.h"
@@ -22,23 +24,10 @@
 
 #define PATH_SIZE 4096
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup_dir(void **state)
 {
-    char *dir = xstrdup("/tmp/pxs-test-runlog.XXXXXX");
-
-    if (mkdtemp(dir) == NULL) {
-        free(dir);
+    if (testdir_make(state, "runlog") != 0)
         return -1;
-    }
-    *state = dir;
     setenv("PXS_NOW", "2006-10-08 12:34:56", 1);
     pxs_set_progname("/usr/bin/statsUpdater");
     return 0;
@@ -46,10 +35,8 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-    nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
     unsetenv("PXS_NOW");
-    return 0;
+    return testdir_remove(state);
 }
 
 static char *log_text(const char *dir, const char *prog)

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "pxstats/atomicfile.h"
 #include "pxstats/msg.h"
 #include "pxstats/state.h"
@@ -25,31 +27,16 @@
 /* 2006-10-08 12:00:00 UTC */
 #define T0 1160308800
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup_dir(void **state)
 {
-    char *dir = xstrdup("/tmp/pxs-test-state.XXXXXX");
-
-    if (mkdtemp(dir) == NULL) {
-        free(dir);
+    if (testdir_make(state, "state") != 0)
         return -1;
-    }
-    *state = dir;
     return 0;
 }
 
 static int teardown_dir(void **state)
 {
-    nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(*state);
-    return 0;
+    return testdir_remove(state);
 }
 
 static void put(const char *dir, const char *name, const char *text)
