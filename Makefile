@@ -91,7 +91,8 @@ install: all
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/pxstats/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 644 etc/pxstats.conf.sample crontab.example README.md $(DESTDIR)$(PREFIX)/share/doc/pxstats/
+	install -m 644 etc/pxstats.conf.sample etc/monitoring.conf.sample crontab.example README.md SECURITY.md \
+	        $(DESTDIR)$(PREFIX)/share/doc/pxstats/
 
 uninstall:
 	rm -f $(PROGRAMS:bin/%=$(DESTDIR)$(PREFIX)/bin/%) $(DESTDIR)$(PREFIX)/lib/libpxstats.a
