@@ -87,32 +87,16 @@ static size_t conf_list(const pxs_config *cfg, const char *sec, const char *key,
     return out->n;
 }
 
-/* The groups of a ';'/',' list, each normalised to "m1,m2", every machine
- * name checked. Returns 0 or -1. */
+/* The groups of a ';'/',' list of the config, each "m1,m2", every machine
+ * name checked. Returns 0 or -1 (pxs_error names the key). */
 static int conf_groups(const pxs_config *cfg, const char *sec, const char *key, pxs_strlist *out)
 {
-    pxs_strlist groups;
-    int rc = 0;
-    conf_list(cfg, sec, key, ';', &groups);
     pxs_strlist_init(out);
-    for (size_t i = 0; i < groups.n && rc == 0; i++) {
-        pxs_strlist m;
-        pxs_strlist_init(&m);
-        pxs_strlist_split(&m, groups.v[i], ',');
-        for (size_t j = 0; j < m.n && rc == 0; j++)
-            if (pxs_name_check("machine", m.v[j]) < 0) {
-                pxs_set_error("[%s] %s: %s", sec, key, pxs_error());
-                rc = -1;
-            }
-        if (m.n && rc == 0) {
-            char *g = pxs_strlist_join(&m, ",");
-            pxs_strlist_add(out, g);
-            free(g);
-        }
-        pxs_strlist_free(&m);
+    if (pxs_groups_parse(pxs_conf_get(cfg, sec, key, ""), out) != 0) {
+        pxs_set_error("[%s] %s: %s", sec, key, pxs_error());
+        return -1;
     }
-    pxs_strlist_free(&groups);
-    return rc;
+    return 0;
 }
 
 static pxs_step *add_step(pxs_plan *p, pxs_step_kind kind, char *what)

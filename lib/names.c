@@ -1,4 +1,5 @@
 /* names — the single validator of names that become paths or arguments. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,6 +50,30 @@ char *pxs_host_name(void)
     host[sizeof host - 1] = '\0';
     host[strcspn(host, ".")] = '\0';
     return xstrdup(host[0] ? host : "localhost");
+}
+
+int pxs_groups_parse(const char *text, pxs_strlist *out)
+{
+    pxs_strlist groups;
+    int rc = 0;
+
+    pxs_strlist_init(&groups);
+    pxs_strlist_split(&groups, text ? text : "", ';');
+    for (size_t i = 0; i < groups.n && rc == 0; i++) {
+        pxs_strlist m;
+        pxs_strlist_init(&m);
+        pxs_strlist_split(&m, groups.v[i], ',');
+        for (size_t j = 0; j < m.n && rc == 0; j++)
+            rc = pxs_name_check("machine", m.v[j]);
+        if (rc == 0 && m.n > 0) {
+            char *g = pxs_strlist_join(&m, ",");
+            pxs_strlist_add_unique(out, g);
+            free(g);
+        }
+        pxs_strlist_free(&m);
+    }
+    pxs_strlist_free(&groups);
+    return rc;
 }
 
 const char *pxs_filetype_name(pxs_filetype ft) { return ft == PXS_RX ? "rx" : "tx"; }

@@ -97,21 +97,10 @@ void pxs_webimages_groups(const pxs_config *cfg, pxs_strlist *out)
     const char *v = pxs_conf_get(cfg, "databases", "machineNames", NULL);
     if (!v || !*v)
         v = pxs_conf_get(cfg, "graphics", "logFilesMachines", "");
-    pxs_strlist groups;
-    pxs_strlist_init(&groups);
-    pxs_strlist_split(&groups, v, ';');
-    for (size_t i = 0; i < groups.n; i++) {
-        pxs_strlist m;
-        pxs_strlist_init(&m);
-        pxs_strlist_split(&m, groups.v[i], ',');
-        if (m.n) {
-            char *g = pxs_strlist_join(&m, ",");
-            pxs_strlist_add_unique(out, g);
-            free(g);
-        }
-        pxs_strlist_free(&m);
-    }
-    pxs_strlist_free(&groups);
+    if (pxs_groups_parse(v, out) != 0)
+        pxs_warnx("%s: %s", pxs_conf_get(cfg, "databases", "machineNames", NULL)
+                                ? "[databases] machineNames" : "[graphics] logFilesMachines",
+                  pxs_error());
     /* no config: the databases are those of this host, as statsUpdater's
      * default machine is its host name */
     if (out->n == 0) {

@@ -33,21 +33,10 @@ enum { OPT_WAIT = PXS_OPT_FIRST_FREE };
 /* "a,b;c" -> groups "a,b" and "c", every machine name checked. */
 static void parse_groups(const pxs_cli *cli, const char *arg, pxs_strlist *groups)
 {
-    pxs_strlist g;
-    pxs_strlist_init(&g);
-    pxs_strlist_split(&g, arg, ';');
-    for (size_t i = 0; i < g.n; i++) {
-        pxs_strlist m;
-        pxs_strlist_init(&m);
-        pxs_cli_names(cli, "machine", g.v[i], &m);
-        if (m.n == 0 || pxs_strlist_has(&m, "All"))
-            pxs_cli_usage_error(cli, "-m: '%s' is not a list of machine names", g.v[i]);
-        char *joined = pxs_strlist_join(&m, ",");
-        pxs_strlist_add_unique(groups, joined);
-        free(joined);
-        pxs_strlist_free(&m);
-    }
-    pxs_strlist_free(&g);
+    if (pxs_groups_parse(arg, groups) != 0)
+        pxs_cli_usage_error(cli, "-m: %s", pxs_error());
+    if (pxs_strlist_has(groups, "All"))
+        pxs_cli_usage_error(cli, "-m: 'All' is not a machine name here");
     if (groups->n == 0)
         pxs_cli_usage_error(cli, "-m: no machine given");
 }

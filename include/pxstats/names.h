@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "strlist.h"
+
 #define PXS_NAME_MAX 128
 
 bool pxs_name_valid(const char *name);
@@ -18,6 +20,12 @@ int pxs_name_check(const char *what, const char *name);
 /* This host's name as pxstats names machines: up to its first '.', or
  * "localhost" when it has none. Fresh string. */
 char *pxs_host_name(void);
+
+/* Machine groups as the config and -m write them: ';' separates groups, ','
+ * joins the machines of one group (merged together), spaces are ignored.
+ * Appends one normalised "m1,m2" item per group to out (no duplicates), every
+ * machine name checked. Returns 0, or -1 with pxs_error() naming the bad name. */
+int pxs_groups_parse(const char *text, pxs_strlist *out);
 
 /* tx or rx. */
 typedef enum pxs_filetype { PXS_TX = 0, PXS_RX = 1 } pxs_filetype;

@@ -149,9 +149,28 @@ static void test_filetype(void **state)
     }
 }
 
+static void test_groups_parse(void **state)
+{
+    pxs_strlist g;
+    (void)state;
+    pxs_strlist_init(&g);
+    assert_int_equal(pxs_groups_parse(" pds5 , pds6 ;pxatx;; pds5,pds6", &g), 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.v[0], "pds5,pds6");
+    assert_string_equal(g.v[1], "pxatx");
+    pxs_strlist_free(&g);
+    assert_int_equal(pxs_groups_parse("a;b/c", &g), -1);
+    assert_non_null(strstr(pxs_error(), "b/c"));
+    pxs_strlist_free(&g);
+    assert_int_equal(pxs_groups_parse("", &g), 0);
+    assert_int_equal(g.n, 0);
+    pxs_strlist_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_groups_parse),
         cmocka_unit_test(test_valid_names),
         cmocka_unit_test(test_invalid_names),
         cmocka_unit_test(test_every_byte),
