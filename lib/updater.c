@@ -309,7 +309,9 @@ static bool start_offset(run *r, pxs_positions *pos, const pxs_logfile *f, uint6
     }
     if (f->first < 0 || f->first >= r->stop)
         return false;
-    if (pxs_logfile_last_time(f->path, f->gz, &last) && last < r->start) {
+    /* A gzip file has no way to its end but through it: reading it whole (old
+     * lines are skipped by time) costs what looking for its last line would. */
+    if (!f->gz && pxs_logfile_last_time(f->path, false, &last) && last < r->start) {
         /* Old content only: remember it as read so later runs skip it. */
         keep_position(&r->pend->pos, r, f, end_offset(f));
         return false;
