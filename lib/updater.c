@@ -120,6 +120,7 @@ typedef struct run {
     bool have_cur;
     int64_t next_unwritten; /* every hour in [start, next_unwritten) is on disk */
     const pxs_logfile *file;
+    const pxs_logfile *noted; /* the file already named in cur's list of files */
     bool resumed;           /* the current file was entered at a saved position */
     bool have_commit;       /* the current file met a line at/after end */
     uint64_t commit;        /* ...and this is its offset */
@@ -135,6 +136,7 @@ static void open_hour(run *r, int64_t hour)
                   o->cfg->max_latency, o->types);
     r->cur.partial = hour >= r->end;
     r->have_cur = true;
+    r->noted = NULL;
 }
 
 static int write_hour(run *r, pxs_hour *h)
@@ -256,7 +258,11 @@ static int sink(void *arg, pxs_line_kind kind, const pxs_record *rec, uint64_t o
         r->cur.malformed++;
     else
         pxs_hour_add(&r->cur, rec, kind == PXS_LINE_ERROR);
-    pxs_hour_note_file(&r->cur, r->file->path);
+    /* Once per file and hour, not once per line: the list is searched. */
+    if (r->noted != r->file) {
+        pxs_hour_note_file(&r->cur, r->file->path);
+        r->noted = r->file;
+    }
     return 0;
 }
 
