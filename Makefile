@@ -4,12 +4,15 @@
 # one program bin/<name>; every tests/unit/test_<module>.c is one cmocka suite.
 # New files are picked up by the wildcards below: no list to keep in sync.
 
+# The one place the version is set: every program's --version prints it.
+VERSION = 1.0.0
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 
 WARN    = -Wall -Wextra -Wpedantic -Wshadow -Werror
-STD     = -std=c11 -D_GNU_SOURCE
+STD     = -std=c11 -D_GNU_SOURCE -DPXS_VERSION='"$(VERSION)"'
 OPT     ?= -O2 -g
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Iinclude $(CFLAGS)
 LIBS    = -lrrd -lssh2 -lz -lm

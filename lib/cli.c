@@ -1,14 +1,26 @@
 /* cli — the command-line conventions every program shares. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "pxstats/atomicfile.h"
 #include "pxstats/cli.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/suggest.h"
+#include "pxstats/xalloc.h"
+
+/* The Makefile's VERSION, passed as -DPXS_VERSION. */
+#ifndef PXS_VERSION
+#define PXS_VERSION "unknown"
+#endif
+
+const char *pxs_version(void) { return PXS_VERSION; }
 
 void pxs_cli_init(pxs_cli *cli, const char *argv0, const char *usage)
 {
@@ -26,13 +38,14 @@ int pxs_cli_common(pxs_cli *cli, int opt, const char *arg)
     case PXS_OPT_CONFIG:
         cli->config = arg;
         return 1;
+    case PXS_OPT_VERSION:
+        printf("%s (pxstats) %s\n", pxs_progname(), pxs_version());
+        exit(fflush(stdout) == 0 ? PXS_EXIT_OK : PXS_EXIT_FAIL);
     case 'h':
         fputs(cli->usage, stdout);
-        exit(PXS_EXIT_OK);
+        exit(fflush(stdout) == 0 ? PXS_EXIT_OK : PXS_EXIT_FAIL);
     case '?':
-        /* getopt has already said what was wrong. */
-        fputs(cli->usage, stderr);
-        exit(PXS_EXIT_USAGE);
+        pxs_cli_usage_error(cli, "bad option");
     default:
         return 0;
     }
@@ -42,19 +55,120 @@ void pxs_cli_usage_error(const pxs_cli *cli, const char *fmt, ...)
 {
     va_list ap;
 
+    (void)cli;
     fprintf(stderr, "%s: ", pxs_progname());
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    fputs(cli->usage, stderr);
+    fprintf(stderr, "; try '%s -h'\n", pxs_progname());
     exit(PXS_EXIT_USAGE);
+}
+
+/* The long option of element arg ("--name" or "--name=value"), or NULL. */
+static const struct option *long_option(const struct option *longopts, const char *arg)
+{
+    size_t n = strcspn(arg + 2, "=");
+
+    for (const struct option *o = longopts; o && o->name; o++)
+        if (strlen(o->name) == n && strncmp(o->name, arg + 2, n) == 0)
+            return o;
+    return NULL;
+}
+
+/* The one-line complaint about a bad option; never returns. element is the
+ * command-line word getopt was reading. */
+static _Noreturn void bad_option(const pxs_cli *cli, int ret, const char *element,
+                                 const struct option *longopts)
+{
+    bool is_long = element && strncmp(element, "--", 2) == 0 && element[2] != '\0';
+    const struct option *o = is_long ? long_option(longopts, element) : NULL;
+    size_t n = is_long ? strcspn(element + 2, "=") : 0;
+
+    if (is_long && o && (optopt == 0 || optopt == o->val)) {
+        if (ret == ':')
+            pxs_cli_usage_error(cli, "option '--%s' needs an argument", o->name);
+        pxs_cli_usage_error(cli, "option '--%s' takes no argument", o->name);
+    }
+    if (optopt != 0 && !is_long) {
+        if (ret == ':')
+            pxs_cli_usage_error(cli, "option '-%c' needs an argument", optopt);
+        if (isprint(optopt))
+            pxs_cli_usage_error(cli, "unknown option '-%c'", optopt);
+    }
+    if (is_long) {
+        char *name = xstrndup(element + 2, n);
+        pxs_suggest sg;
+        size_t matches = 0;
+        pxs_suggest_init(&sg, name);
+        for (const struct option *l = longopts; l && l->name; l++) {
+            pxs_suggest_add(&sg, l->name);
+            matches += strncmp(l->name, name, n) == 0;
+        }
+        const char *best = pxs_suggest_best(&sg);
+        if (matches > 1)
+            pxs_cli_usage_error(cli, "option '--%s' is ambiguous", name);
+        if (best)
+            pxs_cli_usage_error(cli, "unknown option '--%s' (did you mean --%s?)", name, best);
+        pxs_cli_usage_error(cli, "unknown option '--%s'", name);
+    }
+    pxs_cli_usage_error(cli, "bad option '%s'", element ? element : "?");
+}
+
+int pxs_cli_getopt(pxs_cli *cli, int argc, char *const *argv, const char *shortopts,
+                   const struct option *longopts)
+{
+    /* A leading ':' makes a missing argument ':' rather than '?'; getopt's
+     * own messages are off, ours are one line. */
+    char *spec = xasprintf(":%s", shortopts);
+    int opt;
+
+    opterr = 0;
+    for (;;) {
+        int before = optind;
+        opt = getopt_long(argc, argv, spec, longopts, NULL);
+        if (opt == '?' || opt == ':') {
+            /* getopt moved past the word in error, except inside a cluster
+             * of short options ("-xv"), where it stays on it. */
+            const char *element = optind > before ? argv[optind - 1]
+                                  : optind < argc ? argv[optind] : NULL;
+            free(spec);
+            bad_option(cli, opt, element, longopts);
+        }
+        if (opt == -1 || !pxs_cli_common(cli, opt, optarg))
+            break;
+    }
+    free(spec);
+    return opt;
+}
+
+/* The stats tree must exist for a program that reads it: a mistyped --root
+ * would otherwise run on (and create) an empty tree and report nothing. */
+static void guard_tree(const pxs_cli *cli, const pxs_config *cfg)
+{
+    struct stat st;
+
+    if (stat(cfg->statsdir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            pxs_diex(PXS_EXIT_FAIL, "stats tree %s: not a directory", cfg->statsdir);
+        return;
+    }
+    if (errno != ENOENT)
+        pxs_die(PXS_EXIT_FAIL, "stats tree %s", cfg->statsdir);
+    if (!cli->creates_tree)
+        pxs_diex(PXS_EXIT_FAIL,
+                 "stats tree %s: No such file or directory (check --root, PXROOT or "
+                 "[paths] statsdir; statsUpdater starts a tree)",
+                 cfg->statsdir);
+    if (pxs_mkdirs(cfg->statsdir) != 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    pxs_info("created the stats tree %s", cfg->statsdir);
 }
 
 void pxs_cli_config(const pxs_cli *cli, pxs_config *cfg)
 {
     if (pxs_config_load(cfg, cli->root, cli->config) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    guard_tree(cli, cfg);
 }
 
 int64_t pxs_cli_date(const pxs_cli *cli, const char *opt, const char *arg)
@@ -79,13 +193,35 @@ long pxs_cli_long(const pxs_cli *cli, const char *opt, const char *arg, long min
     return v;
 }
 
+int pxs_cli_word(const pxs_cli *cli, const char *opt, const char *arg, const char *const *words,
+                 int nwords)
+{
+    pxs_suggest sg;
+
+    pxs_suggest_init(&sg, arg);
+    for (int i = 0; i < nwords; i++) {
+        if (strcmp(arg, words[i]) == 0)
+            return i;
+        pxs_suggest_add(&sg, words[i]);
+    }
+    const char *best = pxs_suggest_best(&sg);
+    char *all = NULL;
+    for (int i = 0; i < nwords; i++) {
+        char *more = xasprintf("%s%s%s", all ? all : "", i ? ", " : "", words[i]);
+        free(all);
+        all = more;
+    }
+    if (best)
+        pxs_cli_usage_error(cli, "%s: '%s' is not one of %s (did you mean %s?)", opt, arg, all,
+                            best);
+    pxs_cli_usage_error(cli, "%s: '%s' is not one of %s", opt, arg, all);
+}
+
 pxs_filetype pxs_cli_filetype(const pxs_cli *cli, const char *arg)
 {
-    pxs_filetype ft;
+    static const char *const names[] = {"tx", "rx"};
 
-    if (pxs_filetype_parse(arg, &ft) != 0)
-        pxs_cli_usage_error(cli, "%s", pxs_error());
-    return ft;
+    return pxs_cli_word(cli, "-f", arg, names, 2) == 0 ? PXS_TX : PXS_RX;
 }
 
 void pxs_cli_names(const pxs_cli *cli, const char *what, const char *arg, pxs_strlist *out)
@@ -101,6 +237,9 @@ void pxs_cli_names(const pxs_cli *cli, const char *what, const char *arg, pxs_st
         }
         if (pxs_name_check(what, out->v[i]) != 0)
             pxs_cli_usage_error(cli, "%s", pxs_error());
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(out->v[i], out->v[j]) == 0)
+                pxs_cli_usage_error(cli, "%s '%s' is named twice", what, out->v[i]);
     }
 }
 

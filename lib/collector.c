@@ -6,6 +6,7 @@
 
 #include "pxstats/collector.h"
 #include "pxstats/msg.h"
+#include "pxstats/percentile.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/xalloc.h"
 
@@ -141,43 +142,9 @@ static void sort_rows(pxs_hour *h)
     free(tmp);
 }
 
-/* The k-th smallest of v[0..n) (Hoare's selection, expected linear time); v
- * is reordered so that v[0..k) <= v[k] <= v[k+1..n). */
-static int64_t select_kth(int64_t *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-
-    while (lo < hi) {
-        int64_t pivot = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                int64_t t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return v[k];
-}
-
 static double median_of(int64_t *v, size_t n)
 {
-    int64_t upper = select_kth(v, n, n / 2), lower;
+    int64_t upper = pxs_select_kth(v, n, n / 2), lower;
 
     if (n % 2)
         return (double)upper;

@@ -9,6 +9,7 @@
 #include "pxstats/atomicfile.h"
 #include "pxstats/config.h"
 #include "pxstats/msg.h"
+#include "pxstats/suggest.h"
 #include "pxstats/xalloc.h"
 
 static char *trim(char *s)
@@ -46,6 +47,17 @@ static void add_entry(pxs_config *c, const char *section, const char *key, const
     c->n++;
 }
 
+static void add_section(pxs_config *c, const char *name, int line)
+{
+    if (c->nsections == c->capsections) {
+        c->capsections = c->capsections ? c->capsections * 2 : 8;
+        c->sections = xrealloc(c->sections, (size_t)c->capsections * sizeof *c->sections);
+    }
+    c->sections[c->nsections].name = xstrdup(name);
+    c->sections[c->nsections].line = line;
+    c->nsections++;
+}
+
 int pxs_config_parse(pxs_config *c, const char *text, const char *name)
 {
     char *copy = xstrdup(text), *save = NULL, *section = xstrdup("");
@@ -71,6 +83,7 @@ int pxs_config_parse(pxs_config *c, const char *text, const char *name)
             *end = '\0';
             free(section);
             section = xstrdup(trim(s + 1));
+            add_section(c, section, lineno);
             continue;
         }
         eq = strchr(s, '=');
@@ -131,6 +144,101 @@ int pxs_conf_get_int(const pxs_config *c, const char *section, const char *key, 
     return 0;
 }
 
+/* Does a section of the file match a section of the table ("sync *" is
+ * "sync" followed by a space and a name)? */
+static bool section_matches(const char *pattern, const char *section)
+{
+    size_t n = strlen(pattern);
+
+    if (n >= 2 && strcmp(pattern + n - 2, " *") == 0)
+        return strncasecmp(pattern, section, n - 1) == 0 && section[n - 1] != '\0';
+    return strcasecmp(pattern, section) == 0;
+}
+
+static bool section_known(const char *section)
+{
+    for (const pxs_conf_key *k = pxs_conf_keys; k->section; k++)
+        if (section_matches(k->section, section))
+            return true;
+    return false;
+}
+
+static bool key_known(const char *section, const char *key)
+{
+    for (const pxs_conf_key *k = pxs_conf_keys; k->section; k++)
+        if (section_matches(k->section, section) &&
+            (strcmp(k->key, "*") == 0 || strcasecmp(k->key, key) == 0))
+            return true;
+    return false;
+}
+
+/* " (did you mean [collection]?)" for a mistyped section, or "". */
+static void section_hint(const char *section, char *buf, size_t size)
+{
+    pxs_suggest sg;
+
+    pxs_suggest_init(&sg, section);
+    for (const pxs_conf_key *k = pxs_conf_keys; k->section; k++)
+        if (strchr(k->section, '*') == NULL)
+            pxs_suggest_add(&sg, k->section);
+    const char *best = pxs_suggest_best(&sg);
+    if (best)
+        snprintf(buf, size, " (did you mean [%s]?)", best);
+    else
+        buf[0] = '\0';
+}
+
+/* " (did you mean emails?)" for a mistyped key; a key that exists in another
+ * section says where it belongs. */
+static void key_hint(const char *section, const char *key, char *buf, size_t size)
+{
+    pxs_suggest sg;
+
+    pxs_suggest_init(&sg, key);
+    for (const pxs_conf_key *k = pxs_conf_keys; k->section; k++)
+        if (section_matches(k->section, section) && strcmp(k->key, "*") != 0)
+            pxs_suggest_add(&sg, k->key);
+    const char *best = pxs_suggest_best(&sg);
+    if (best) {
+        snprintf(buf, size, " (did you mean %s?)", best);
+        return;
+    }
+    for (const pxs_conf_key *k = pxs_conf_keys; k->section; k++)
+        if (strcasecmp(k->key, key) == 0 && strchr(k->section, '*') == NULL) {
+            snprintf(buf, size, " (it belongs in [%s])", k->section);
+            return;
+        }
+    buf[0] = '\0';
+}
+
+int pxs_config_check(const pxs_config *c, const char *name)
+{
+    char hint[160];
+
+    for (int i = 0; i < c->nsections; i++)
+        if (!section_known(c->sections[i].name)) {
+            section_hint(c->sections[i].name, hint, sizeof hint);
+            pxs_set_error("%s:%d: unknown section [%s]%s", name, c->sections[i].line,
+                          c->sections[i].name, hint);
+            return -1;
+        }
+    for (int i = 0; i < c->n; i++) {
+        const pxs_conf_entry *e = &c->e[i];
+        if (*e->section == '\0') {
+            key_hint("", e->key, hint, sizeof hint);
+            pxs_set_error("%s:%d: '%s' is outside any [section]%s", name, e->line, e->key, hint);
+            return -1;
+        }
+        if (section_known(e->section) && !key_known(e->section, e->key)) {
+            key_hint(e->section, e->key, hint, sizeof hint);
+            pxs_set_error("%s:%d: unknown key '%s' in [%s]%s", name, e->line, e->key, e->section,
+                          hint);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static char *path_setting(const pxs_config *c, const char *key, const char *root, const char *sub)
 {
     const char *v = pxs_conf_get(c, "paths", key, NULL);
@@ -171,7 +279,7 @@ int pxs_config_load(pxs_config *c, const char *root, const char *file)
             return -1;
         }
         c->file = xstrdup(file);
-        if (pxs_config_parse(c, text, file) != 0) {
+        if (pxs_config_parse(c, text, file) != 0 || pxs_config_check(c, file) != 0) {
             free(text);
             free(guess);
             pxs_config_free(c);
@@ -210,6 +318,9 @@ void pxs_config_free(pxs_config *c)
         free(c->e[i].value);
     }
     free(c->e);
+    for (int i = 0; i < c->nsections; i++)
+        free(c->sections[i].name);
+    free(c->sections);
     free(c->file);
     free(c->root);
     free(c->logdir);

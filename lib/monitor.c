@@ -102,20 +102,6 @@ static int load_state(pxs_monitor *m)
     return rc;
 }
 
-int pxs_monitor_check_tree(const pxs_config *cfg)
-{
-    struct stat st;
-    if (stat(cfg->statsdir, &st) < 0) {
-        pxs_set_error_errno("stats tree %s", cfg->statsdir);
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        pxs_set_error("stats tree %s: not a directory", cfg->statsdir);
-        return -1;
-    }
-    return 0;
-}
-
 /* Every number of the config is checked once here, so that the checks can
  * take a wrong value for its default without a second message. */
 static int validate_config(const pxs_config *cfg)

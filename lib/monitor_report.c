@@ -10,6 +10,7 @@
 #include "pxstats/mail.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/runlog.h"
 #include "pxstats/xalloc.h"
 
 typedef struct out {
@@ -254,6 +255,23 @@ static int send_report(const pxs_monitor *m, const pxs_strlist *to, const char *
     return rc;
 }
 
+/* A report that could not be mailed is not lost: it goes to the run log and
+ * to stderr (cron mails stderr to the crontab's owner). pxs_error() is kept. */
+static void keep_undelivered(const pxs_monitor *m, const char *host)
+{
+    char *why = xstrdup(pxs_error());
+    char *text = pxs_monitor_text(m, host);
+    char *title = xasprintf("the report could not be mailed (%s); here it is:", why);
+
+    pxs_runlog_text(m->cfg->statsdir, title, text);
+    fprintf(stderr, "%s: %s\n%s", pxs_progname(), title, text);
+    fflush(stderr);
+    pxs_set_error("%s", why);
+    free(title);
+    free(text);
+    free(why);
+}
+
 int pxs_monitor_deliver(const pxs_monitor *m, bool to_stdout)
 {
     pxs_strlist to;
@@ -270,6 +288,8 @@ int pxs_monitor_deliver(const pxs_monitor *m, bool to_stdout)
         free(text);
     } else {
         rc = send_report(m, &to, host);
+        if (rc < 0)
+            keep_undelivered(m, host);
     }
     free(host);
     pxs_strlist_free(&to);

@@ -12,22 +12,16 @@
 #include "pxstats/runlog.h"
 #include "pxstats/xalloc.h"
 
-void pxs_runlog(const char *statsdir, const char *fmt, ...)
+/* Appends len bytes to <statsdir>/log/<program>.log in one write. */
+static void append(const char *statsdir, const char *data, size_t len)
 {
     static int warned;
-    char line[4096], iso[PXS_ISO_SIZE];
     char *dir = xasprintf("%s/log", statsdir);
     char *path = xasprintf("%s/%s.log", dir, pxs_progname());
-    int n, fd;
-    va_list ap;
+    int fd = pxs_mkdirs(dir) == 0 ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666)
+                                   : -1;
 
-    n = snprintf(line, sizeof line, "%s %s: ", pxs_format_iso(pxs_now(), iso), pxs_progname());
-    va_start(ap, fmt);
-    vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    strcat(line, "\n");
-    fd = pxs_mkdirs(dir) == 0 ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666) : -1;
-    if (fd < 0 || write(fd, line, strlen(line)) < 0) {
+    if (fd < 0 || write(fd, data, len) < 0) {
         if (!warned++)
             pxs_warn("cannot write the run log %s", path);
     }
@@ -35,4 +29,41 @@ void pxs_runlog(const char *statsdir, const char *fmt, ...)
         close(fd);
     free(dir);
     free(path);
+}
+
+void pxs_runlog(const char *statsdir, const char *fmt, ...)
+{
+    char line[4096], iso[PXS_ISO_SIZE];
+    int n;
+    va_list ap;
+
+    n = snprintf(line, sizeof line, "%s %s: ", pxs_format_iso(pxs_now(), iso), pxs_progname());
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    strcat(line, "\n");
+    append(statsdir, line, strlen(line));
+}
+
+void pxs_runlog_text(const char *statsdir, const char *title, const char *text)
+{
+    char iso[PXS_ISO_SIZE];
+    char *prefix = xasprintf("%s %s: ", pxs_format_iso(pxs_now(), iso), pxs_progname());
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+
+    if (f == NULL)
+        pxs_diex(PXS_EXIT_FAIL, "out of memory");
+    fprintf(f, "%s%s\n", prefix, title);
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, "\n");
+        fprintf(f, "%s| %.*s\n", prefix, (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+    if (fclose(f) != 0)
+        pxs_diex(PXS_EXIT_FAIL, "out of memory");
+    append(statsdir, buf, size);
+    free(buf);
+    free(prefix);
 }

@@ -11,9 +11,12 @@
 #include "pxstats/clients.h"
 #include "pxstats/gnuplot.h"
 #include "pxstats/graphjobs.h"
+#include "pxstats/guard.h"
 #include "pxstats/msg.h"
+#include "pxstats/pickletree.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/strlist.h"
+#include "pxstats/xalloc.h"
 
 static const char usage[] =
     "usage: graphGen [-c CLIENTS] [-f tx|rx] [-m MACHINES] [-d DATE] [-s HOURS] [-t TYPES]\n"
@@ -40,6 +43,7 @@ static const char usage[] =
     "  -j, --jobs JOBS       --all: graphs drawn at once (default: the processors)\n"
     "      --root DIR        pxstats root (stats tree DIR/stats)\n"
     "      --config FILE     configuration file\n"
+    "      --version         print the version\n"
     "  -h, --help            this text\n";
 
 enum { OPT_SCRIPT = PXS_OPT_FIRST_FREE, OPT_ALL, OPT_COMBINE, OPT_INDIVIDUAL };
@@ -72,7 +76,7 @@ static void parse(pxs_cli *cli, int argc, char **argv, args *a)
         {NULL, 0, NULL, 0}};
     int opt;
 
-    while ((opt = getopt_long(argc, argv, "c:f:m:d:s:t:p:nlj:h", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(cli, argc, argv, "c:f:m:d:s:t:p:nlj:h", opts)) != -1) {
         switch (opt) {
         case 'c':
             a->clients = optarg;
@@ -117,9 +121,6 @@ static void parse(pxs_cli *cli, int argc, char **argv, args *a)
         case OPT_INDIVIDUAL:
             a->individual = true;
             break;
-        default:
-            if (!pxs_cli_common(cli, opt, optarg))
-                pxs_cli_usage_error(cli, "unexpected option");
         }
     }
     if (optind < argc)
@@ -141,6 +142,35 @@ static void default_machine(const pxs_cli *cli, pxs_strlist *machines)
 
     pxs_cli_names(cli, "machine", host, machines);
     free(host);
+}
+
+/* The clients and machines named must have snapshots of the file type(s)
+ * drawn; with -n, logs of the current hour count too. Dies (exit 1) naming
+ * what is missing. */
+static void guard_names(const args *a, const pxs_graph_opts *o)
+{
+    pxs_filetype fts[2] = {o->ft, PXS_RX};
+    size_t nft = a->all && !a->filetype ? 2 : 1;
+    char *why = NULL;
+
+    if (a->all && !a->filetype)
+        fts[0] = PXS_TX;
+    for (size_t i = 0; i < nft; i++) {
+        if (pxs_guard_snapshots(o->cfg->statsdir, fts[i], o->clients, o->machines) == 0)
+            return;
+        if (why == NULL)
+            why = xstrdup(pxs_error());
+    }
+    for (size_t i = 0; a->now && !a->all && i < o->machines->n; i++) {
+        char *logdir = pxs_machine_logdir(o->cfg->logdir, o->machines->v[i]);
+        int rc = pxs_guard_logs(logdir, o->ft, o->clients);
+        free(logdir);
+        if (rc == 0) {
+            free(why);
+            return;
+        }
+    }
+    pxs_diex(PXS_EXIT_FAIL, "%s", why);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -212,14 +242,16 @@ int main(int argc, char **argv)
     o.span = (int)(a.span ? a.span : a.all ? 24 : 12);
     o.product = a.product;
     o.now = a.now;
+    guard_names(&a, &o);
     if (a.all) {
         rc = run_all(&a, &o);
     } else {
-        if (pxs_clients_from_pickles(cfg.statsdir, &all) != 0)
+        if (pxs_pickle_clients(cfg.statsdir, o.ft, &all) != 0)
             pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
         pxs_clients_expand(&clients, &all);
         if (clients.n == 0)
-            pxs_diex(PXS_EXIT_FAIL, "no client has snapshots in %s/pickles", cfg.statsdir);
+            pxs_diex(PXS_EXIT_FAIL, "no %s snapshot under %s/pickles",
+                     pxs_filetype_name(o.ft), cfg.statsdir);
         rc = pxs_graph_make(&o, a.script ? stdout : NULL, a.link, &png);
         if (rc != 0)
             pxs_warnx("%s", pxs_error());

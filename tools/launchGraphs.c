@@ -23,6 +23,7 @@ static const char usage[] =
     "  -v, --verbose     say which step runs (the default on a terminal)\n"
     "      --root DIR    pxstats root (stats tree DIR/stats), passed on to the programs\n"
     "      --config FILE configuration file, passed on to the programs\n"
+    "      --version     print the version\n"
     "  -h, --help        this text\n"
     "Exit status: 0 when every step succeeded, 1 when a step failed or another\n"
     "launchGraphs holds the lock, 2 on a usage error.\n";
@@ -47,14 +48,11 @@ int main(int argc, char **argv)
     /* on a terminal each step is announced; in cron only the summary */
     if (pxs_cli_interactive())
         pxs_set_verbose(true);
-    while ((opt = getopt_long(argc, argv, "d:vh", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "d:vh", opts)) != -1) {
         switch (opt) {
         case 'd': now = pxs_cli_date(&cli, "-d", optarg); have_date = true; break;
         case OPT_DRY: dry = true; break;
         case 'v': pxs_set_verbose(true); break;
-        default:
-            if (!pxs_cli_common(&cli, opt, optarg))
-                pxs_cli_usage_error(&cli, "unexpected option");
         }
     }
     if (optind < argc)
@@ -79,8 +77,6 @@ int main(int argc, char **argv)
     }
     /* A cycle can outlast the hour on a slow day: the next one must not
      * run the same programs over the same files at the same time. */
-    if (pxs_mkdirs(cfg.statsdir) < 0)
-        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     int l = pxs_lock_take(&lock, cfg.statsdir, "launchGraphs", false);
     if (l != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s%s", l > 0 ? "not running: " : "", pxs_error());

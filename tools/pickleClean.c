@@ -1,8 +1,6 @@
 /* pickleClean — delete the snapshot days older than the days kept. */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "pxstats/clean.h"
 #include "pxstats/cli.h"
@@ -20,6 +18,7 @@ static const char usage[] =
     "  -v, --verbose       print what is deleted\n"
     "      --root DIR      pxstats root (stats tree DIR/stats)\n"
     "      --config FILE   configuration file\n"
+    "      --version       print the version\n"
     "  -h, --help          this text\n";
 
 int main(int argc, char **argv)
@@ -39,7 +38,7 @@ int main(int argc, char **argv)
     int opt, rc;
 
     pxs_cli_init(&cli, argv[0], usage);
-    while ((opt = getopt_long(argc, argv, "k:nvh", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "k:nvh", opts)) != -1) {
         switch (opt) {
         case 'k':
             keep = pxs_cli_long(&cli, "-k", optarg, 1, 100000);
@@ -50,21 +49,12 @@ int main(int argc, char **argv)
         case 'v':
             pxs_set_verbose(true);
             break;
-        default:
-            if (!pxs_cli_common(&cli, opt, optarg))
-                pxs_cli_usage_error(&cli, "unexpected option");
         }
     }
     if (optind < argc)
         pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
 
     pxs_cli_config(&cli, &cfg);
-    /* A stats tree that does not exist has nothing to clean; taking the lock
-     * would create it (a mistyped --root should not grow a tree). */
-    if (access(cfg.statsdir, F_OK) != 0 && errno == ENOENT) {
-        pxs_config_free(&cfg);
-        return PXS_EXIT_OK;
-    }
     /* statsUpdater may be writing an old hour (after setLastUpdate) into a
      * day about to go: wait for it rather than pull the directory away. */
     if (!dry_run && pxs_lock_take(&lock, cfg.statsdir, "statsUpdater", true) != 0)

@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "pxstats/cli.h"
-#include "pxstats/clients.h"
 #include "pxstats/fileversions.h"
+#include "pxstats/guard.h"
 #include "pxstats/msg.h"
+#include "pxstats/pickletree.h"
 #include "pxstats/pxtime.h"
 
 static const char usage[] =
@@ -18,13 +19,14 @@ static const char usage[] =
     "DATE. A merged snapshot is rebuilt only when one of its sources changed since\n"
     "it was built (FILE_VERSIONS); an hour where no machine has a snapshot is skipped.\n"
     "  -c, --clients LIST    comma list of clients/sources, or All (those with snapshots)\n"
-    "  -f, --filetype FT     tx or rx\n"
+    "  -f, --fileType FT     tx or rx (--filetype is accepted too)\n"
     "  -m, --machines LIST   comma list of at least two machines, merged in that order\n"
     "  -d, --date DATE       \"YYYY-MM-DD HH:MM:SS\" UTC, end of the span (default now)\n"
     "  -s, --span HOURS      number of hours (default 1)\n"
     "  -v, --verbose         name every merged snapshot built, and the counts\n"
     "      --root DIR        pxstats root (stats tree DIR/stats)\n"
     "      --config FILE     configuration file\n"
+    "      --version         print the version\n"
     "  -h, --help            this text\n"
     "Exit status: 0 when every hour was merged or up to date, 1 when an hour could\n"
     "not be merged (the others are), 2 on a usage error.\n";
@@ -32,7 +34,9 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"clients", required_argument, NULL, 'c'}, {"filetype", required_argument, NULL, 'f'},
+        {"clients", required_argument, NULL, 'c'}, {"fileType", required_argument, NULL, 'f'},
+        /* the spelling of the first releases, kept as an alias */
+        {"filetype", required_argument, NULL, 'f'},
         {"machines", required_argument, NULL, 'm'}, {"date", required_argument, NULL, 'd'},
         {"span", required_argument, NULL, 's'},     {"verbose", no_argument, NULL, 'v'},
         PXS_COMMON_LONG_OPTS,                       {NULL, 0, NULL, 0}};
@@ -47,7 +51,7 @@ int main(int argc, char **argv)
     pxs_cli_init(&cli, argv[0], usage);
     pxs_strlist_init(&clients);
     pxs_strlist_init(&machines);
-    while ((opt = getopt_long(argc, argv, "c:f:m:d:s:vh", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:f:m:d:s:vh", opts)) != -1) {
         switch (opt) {
         case 'c': pxs_strlist_free(&clients); pxs_cli_names(&cli, "client", optarg, &clients); break;
         case 'f': ft = pxs_cli_filetype(&cli, optarg); have_ft = true; break;
@@ -55,9 +59,6 @@ int main(int argc, char **argv)
         case 'd': date = pxs_cli_date(&cli, "-d", optarg); have_date = true; break;
         case 's': span = pxs_cli_long(&cli, "-s", optarg, 1, 24L * 366 * 10); break;
         case 'v': pxs_set_verbose(true); break;
-        default:
-            if (!pxs_cli_common(&cli, opt, optarg))
-                pxs_cli_usage_error(&cli, "unexpected option");
         }
     }
     if (optind < argc)
@@ -66,18 +67,16 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "-c, -f and -m are required");
     if (machines.n < 2 || strcmp(machines.v[0], "All") == 0)
         pxs_cli_usage_error(&cli, "-m needs at least two machines to merge");
-    for (size_t i = 0; i < machines.n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(machines.v[i], machines.v[j]) == 0)
-                pxs_cli_usage_error(&cli, "-m names '%s' twice", machines.v[i]);
     if (!have_date)
         date = pxs_now();
 
     pxs_config cfg;
     pxs_cli_config(&cli, &cfg);
+    if (pxs_guard_snapshots(cfg.statsdir, ft, &clients, &machines) != 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     if (strcmp(clients.v[0], "All") == 0) {
         pxs_strlist_free(&clients);
-        if (pxs_clients_from_pickles(cfg.statsdir, &clients) < 0)
+        if (pxs_pickle_clients(cfg.statsdir, ft, &clients) < 0)
             pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     }
     int64_t end = pxs_hour_floor(date);

@@ -23,6 +23,7 @@ static const char usage[] =
     "  -o, --output LOGFILE  append every message to LOGFILE instead of the terminal\n"
     "      --root DIR        pxstats root (stats tree DIR/stats)\n"
     "      --config FILE     configuration file\n"
+    "      --version         print the version\n"
     "  -h, --help            this text\n"
     "Exit status: 0 when every machine was synchronised, 1 when one failed (the\n"
     "others are still synchronised), 2 on a usage error.\n";
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
     pxs_cli_init(&cli, argv[0], usage);
     pxs_strlist_init(&clients);
     pxs_strlist_init(&machines);
-    while ((opt = getopt_long(argc, argv, "c:l:m:vo:h", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:l:m:vo:h", opts)) != -1) {
         switch (opt) {
         case 'c': pxs_strlist_free(&clients); pxs_cli_names(&cli, "client", optarg, &clients); break;
         case 'l':
@@ -80,9 +81,6 @@ int main(int argc, char **argv)
         case 'm': pxs_strlist_free(&machines); pxs_strlist_split(&machines, optarg, ','); break;
         case 'v': verbose = true; break;
         case 'o': logfile = optarg; break;
-        default:
-            if (!pxs_cli_common(&cli, opt, optarg))
-                pxs_cli_usage_error(&cli, "unexpected option");
         }
     }
     if (optind < argc)

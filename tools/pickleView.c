@@ -9,33 +9,32 @@
 #include "pxstats/snapshot.h"
 
 static const char usage[] =
-    "usage: pickleView [--json] [--root DIR] [--config FILE] FILE...\n"
+    "usage: pickleView [--json] FILE...\n"
     "Prints each hourly snapshot FILE: the report of the original pickleViewer\n"
     "(files used, start, interval, end, then every entry's products, values,\n"
     "means, medians, minimums, maximums and totals), or with --json one JSON\n"
-    "object per file.\n"
+    "object per file, with the hour's latency and bytecount percentiles.\n"
     "  -j, --json        JSON output (one object per file)\n"
-    "      --root DIR    pxstats root (accepted for uniformity; FILE is a path)\n"
-    "      --config FILE configuration file (idem)\n"
+    "      --version     print the version\n"
     "  -h, --help        this text\n";
 
 int main(int argc, char **argv)
 {
+    /* No --root or --config: a snapshot is named by its path, and pickleView
+     * reads nothing else. */
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},
-        PXS_COMMON_LONG_OPTS,
+        {"version", no_argument, NULL, PXS_OPT_VERSION},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     pxs_cli cli;
     bool json = false;
     int opt, status = PXS_EXIT_OK;
 
     pxs_cli_init(&cli, argv[0], usage);
-    while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "jh", opts)) != -1)
         if (opt == 'j')
             json = true;
-        else if (!pxs_cli_common(&cli, opt, optarg))
-            pxs_cli_usage_error(&cli, "unexpected option");
-    }
     if (optind >= argc)
         pxs_cli_usage_error(&cli, "no snapshot file given");
 

@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pxstats/cli.h"
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/rrdbackup.h"
@@ -15,10 +17,13 @@ static const char usage[] =
     "Backs up the RRD archive and DATABASE-UPDATES into databases_backups/<date>/\n"
     "(the newest 20 are kept), lists the backups, or restores one: the current state\n"
     "is backed up first, then every file is replaced by the backup's copy.\n"
-    "  -b, --backup   make a backup now\n"
-    "  -l, --list     list the backups, oldest first\n"
-    "      --wait     wait for a running rrdTransfer instead of stopping\n"
-    "  -h, --help     this text\n";
+    "  -b, --backup       make a backup now\n"
+    "  -l, --list         list the backups, oldest first\n"
+    "      --wait         wait for a running rrdTransfer instead of stopping\n"
+    "      --root DIR     pxstats root (stats tree DIR/stats)\n"
+    "      --config FILE  configuration file\n"
+    "      --version      print the version\n"
+    "  -h, --help         this text\n";
 
 enum { OPT_WAIT = PXS_OPT_FIRST_FREE };
 
@@ -31,12 +36,11 @@ int main(int argc, char **argv)
     pxs_cli_init(&cli, argv[0], usage);
     bool backup = false, list = false, wait = false;
     int opt;
-    while ((opt = getopt_long(argc, argv, "blh", longopts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "blh", longopts)) != -1) {
         switch (opt) {
         case 'b': backup = true; break;
         case 'l': list = true; break;
         case OPT_WAIT: wait = true; break;
-        default: pxs_cli_common(&cli, opt, optarg); break;
         }
     }
     const char *date = optind < argc ? argv[optind] : NULL;
@@ -67,6 +71,12 @@ int main(int argc, char **argv)
             printf("%s\n", l.v[i]);
         pxs_strlist_free(&l);
     } else if (backup) {
+        /* An empty backup would later "restore" an archive to nothing. */
+        char *archive = pxs_stats_file(cfg.statsdir, "databases");
+        if (access(archive, F_OK) != 0)
+            pxs_diex(PXS_EXIT_FAIL, "nothing to back up: %s: no RRD archive (rrdTransfer makes it)",
+                     archive);
+        free(archive);
         rc = pxs_rrd_backup(cfg.statsdir, pxs_now(), wait, &name);
         if (rc == 0)
             printf("backup %s made\n", name);

@@ -7,6 +7,7 @@
 
 #include "pxstats/cli.h"
 #include "pxstats/dbupdates.h"
+#include "pxstats/guard.h"
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
@@ -30,6 +31,9 @@ static const char usage[] =
     "  -l, --copy          also copy into webGraphics/<weekly|monthly|yearly>/<type>/<client>/\n"
     "  -j, --jobs N        draw in N worker processes (default 1)\n"
     "  -v, --verbose       print each image and its comment\n"
+    "      --root DIR      pxstats root (stats tree DIR/stats)\n"
+    "      --config FILE   configuration file\n"
+    "      --version       print the version\n"
     "  -h, --help          this text\n";
 
 /* The sanitizer build (make check, PXS_E2E_SAN=1) reads these two: librrd
@@ -69,7 +73,7 @@ int main(int argc, char **argv)
     pxs_rrdgraph_opts o = {.ft = PXS_TX, .jobs = 1, .end = -1};
     int spans = 0;
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:f:t:dwmys:lj:vh", longopts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:f:t:dwmys:lj:vh", longopts)) != -1) {
         switch (opt) {
         case 'c': clients_arg = optarg; break;
         case 'f': o.ft = pxs_cli_filetype(&cli, optarg); break;
@@ -85,7 +89,6 @@ int main(int argc, char **argv)
         case 'l': o.copy = true; break;
         case 'j': o.jobs = (int)pxs_cli_long(&cli, "-j", optarg, 1, 256); break;
         case 'v': o.verbose = true; break;
-        default: pxs_cli_common(&cli, opt, optarg); break;
         }
     }
     if (optind < argc)
@@ -108,6 +111,8 @@ int main(int argc, char **argv)
 
     pxs_config cfg;
     pxs_cli_config(&cli, &cfg);
+    if (pxs_guard_archive(cfg.statsdir, o.ft, &clients, group) != 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     if (pxs_strlist_has(&clients, "All")) {
         pxs_strlist_free(&clients);
         pxs_strlist_init(&clients);

@@ -6,7 +6,9 @@
 
 #include "pxstats/cli.h"
 #include "pxstats/clients.h"
+#include "pxstats/guard.h"
 #include "pxstats/msg.h"
+#include "pxstats/pickletree.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/rrdstore.h"
 #include "pxstats/runlog.h"
@@ -25,6 +27,9 @@ static const char usage[] =
     "  -j, --jobs N         clients fed in N worker processes (default 1)\n"
     "      --wait           wait for a running rrdTransfer instead of stopping\n"
     "  -v, --verbose        say what each client was fed\n"
+    "      --root DIR       pxstats root (stats tree DIR/stats)\n"
+    "      --config FILE    configuration file\n"
+    "      --version        print the version\n"
     "  -h, --help           this text\n"
     "RRDCACHED_ADDRESS, when set, sends the updates through rrdcached.\n";
 
@@ -57,7 +62,7 @@ int main(int argc, char **argv)
     const char *clients_arg = "All", *machines_arg = NULL;
     pxs_transfer_opts o = {.ft = PXS_TX, .jobs = 1, .end = -1};
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:f:m:e:j:vh", longopts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:f:m:e:j:vh", longopts)) != -1) {
         switch (opt) {
         case 'c': clients_arg = optarg; break;
         case 'f': o.ft = pxs_cli_filetype(&cli, optarg); break;
@@ -66,7 +71,6 @@ int main(int argc, char **argv)
         case 'j': o.jobs = (int)pxs_cli_long(&cli, "-j", optarg, 1, 256); break;
         case OPT_WAIT: o.wait_lock = true; break;
         case 'v': pxs_set_verbose(true); break;
-        default: pxs_cli_common(&cli, opt, optarg); break;
         }
     }
     if (optind < argc)
@@ -78,6 +82,7 @@ int main(int argc, char **argv)
     pxs_config cfg;
     pxs_cli_config(&cli, &cfg);
     char host[256] = "";
+    bool cli_machines = machines_arg != NULL;
     if (machines_arg == NULL) {
         /* The groups archived by the installation, else this host alone. */
         machines_arg = pxs_conf_get(&cfg, "databases", "machineNames", NULL);
@@ -85,10 +90,19 @@ int main(int argc, char **argv)
             machines_arg = host;
         parse_groups(&cli, machines_arg != NULL ? machines_arg : "", &groups);
     }
+    /* The names given must have snapshots: -c always, -m when it was given
+     * (the config's groups may name a machine down for now). */
+    pxs_strlist named;
+    pxs_strlist_init(&named);
+    for (size_t i = 0; cli_machines && i < groups.n; i++)
+        pxs_strlist_split(&named, groups.v[i], ',');
+    if (pxs_guard_snapshots(cfg.statsdir, o.ft, &clients, &named) != 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    pxs_strlist_free(&named);
     if (pxs_strlist_has(&clients, "All")) {
         pxs_strlist all;
         pxs_strlist_init(&all);
-        if (pxs_clients_from_pickles(cfg.statsdir, &all) != 0)
+        if (pxs_pickle_clients(cfg.statsdir, o.ft, &all) != 0)
             pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
         pxs_clients_expand(&clients, &all);
         pxs_strlist_free(&all);

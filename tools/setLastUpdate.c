@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include "pxstats/cli.h"
+#include "pxstats/clients.h"
+#include "pxstats/guard.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/revert.h"
+#include "pxstats/state.h"
 #include "pxstats/strlist.h"
 
 static const char usage[] =
@@ -23,7 +26,48 @@ static const char usage[] =
     "  -v, --verbose       print each entry set\n"
     "      --root DIR      pxstats root (stats tree DIR/stats)\n"
     "      --config FILE   configuration file\n"
+    "      --version       print the version\n"
     "  -h, --help          this text\n";
+
+/* A named client must be one that statsUpdater can collect (a log of a
+ * selected file type in the machine's log directory) or one already recorded:
+ * a typo would otherwise be recorded as a new client. Dies naming the rest. */
+static void guard_clients(const pxs_config *cfg, const char *machine, unsigned ft_mask,
+                          const pxs_strlist *clients)
+{
+    pxs_times times = {0};
+    pxs_strlist unknown;
+    char *logdir = pxs_machine_logdir(cfg->logdir, machine);
+
+    if (pxs_guard_is_all(clients)) {
+        free(logdir);
+        return;
+    }
+    if (pxs_times_load(cfg->statsdir, &times) != 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    pxs_strlist_init(&unknown);
+    for (size_t i = 0; i < clients->n; i++) {
+        bool known = false;
+        int64_t when;
+        for (int ft = PXS_TX; ft <= PXS_RX && !known; ft++) {
+            pxs_strlist one = {&clients->v[i], 1, 1};
+            if (!(ft_mask & (ft == PXS_TX ? PXS_REVERT_TX : PXS_REVERT_RX)))
+                continue;
+            known = pxs_times_get(&times, machine, (pxs_filetype)ft, clients->v[i], &when) ||
+                    pxs_guard_logs(logdir, (pxs_filetype)ft, &one) == 0;
+        }
+        if (!known)
+            pxs_strlist_add(&unknown, clients->v[i]);
+    }
+    if (unknown.n > 0) {
+        char *names = pxs_strlist_join(&unknown, ", ");
+        pxs_diex(PXS_EXIT_FAIL, "nothing known of %s on machine %s: no log in %s and no "
+                 "last-update time in %s/PICKLED-TIMES", names, machine, logdir, cfg->statsdir);
+    }
+    pxs_strlist_free(&unknown);
+    pxs_times_free(&times);
+    free(logdir);
+}
 
 int main(int argc, char **argv)
 {
@@ -31,6 +75,7 @@ int main(int argc, char **argv)
         {"clients", required_argument, NULL, 'c'},
         {"fileType", required_argument, NULL, 'f'},
         {"machine", required_argument, NULL, 'm'},
+        {"machines", required_argument, NULL, 'm'},   /* the spelling of the other tools */
         {"verbose", no_argument, NULL, 'v'},
         PXS_COMMON_LONG_OPTS,
         {NULL, 0, NULL, 0}};
@@ -44,9 +89,10 @@ int main(int argc, char **argv)
     int opt;
 
     pxs_cli_init(&cli, argv[0], usage);
+    cli.creates_tree = true;
     pxs_strlist_init(&clients);
     pxs_strlist_init(&changed);
-    while ((opt = getopt_long(argc, argv, "c:f:m:vh", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:f:m:vh", opts)) != -1) {
         switch (opt) {
         case 'c':
             pxs_strlist_free(&clients);
@@ -61,9 +107,6 @@ int main(int argc, char **argv)
         case 'v':
             pxs_set_verbose(true);
             break;
-        default:
-            if (!pxs_cli_common(&cli, opt, optarg))
-                pxs_cli_usage_error(&cli, "unexpected option");
         }
     }
     if (argc - optind != 1)
@@ -77,6 +120,7 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "%s", pxs_error());
 
     pxs_cli_config(&cli, &cfg);
+    guard_clients(&cfg, machine, ft_mask, &clients);
     if (pxs_revert(cfg.statsdir, machine, ft_mask, &clients, date, &changed) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     for (size_t i = 0; i < changed.n; i++)

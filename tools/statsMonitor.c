@@ -21,6 +21,7 @@ static const char usage[] =
     "      --full          also list the problems the previous run reported\n"
     "      --root DIR      pxstats root (stats tree DIR/stats)\n"
     "      --config FILE   configuration file\n"
+    "      --version       print the version\n"
     "  -h, --help          this text\n";
 
 enum { OPT_SINCE = PXS_OPT_FIRST_FREE, OPT_STDOUT, OPT_FULL };
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
     int opt;
 
     pxs_cli_init(&cli, argv[0], usage);
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "h", opts)) != -1) {
         switch (opt) {
         case OPT_SINCE:
             since = pxs_cli_date(&cli, "--since", optarg);
@@ -54,9 +55,6 @@ int main(int argc, char **argv)
         case OPT_FULL:
             full = true;
             break;
-        default:
-            if (!pxs_cli_common(&cli, opt, optarg))
-                pxs_cli_usage_error(&cli, "unexpected option");
         }
     }
     if (optind < argc)
@@ -67,8 +65,7 @@ int main(int argc, char **argv)
     if (have_since && since > now)
         pxs_cli_usage_error(&cli, "--since is after the current time");
     /* Two runs at once would each save the state of half a report. */
-    if (pxs_monitor_check_tree(&cfg) < 0 ||
-        pxs_lock_take(&lock, cfg.statsdir, "statsMonitor", false) != 0)
+    if (pxs_lock_take(&lock, cfg.statsdir, "statsMonitor", false) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     if (pxs_monitor_init(&mon, &cfg, now, have_since ? &since : NULL, full) < 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());

@@ -29,6 +29,7 @@ static const char usage[] =
     "  -v, --verbose       say what is done\n"
     "      --root DIR      installation root (default $PXROOT or /apps/px)\n"
     "      --config FILE   configuration file (default $PXSTATS_CONF or <root>/etc/pxstats.conf)\n"
+    "      --version       print the version\n"
     "  -h, --help          print this help\n";
 
 enum { OPT_LOGDIR = PXS_OPT_FIRST_FREE, OPT_NOWAIT };
@@ -36,6 +37,7 @@ enum { OPT_LOGDIR = PXS_OPT_FIRST_FREE, OPT_NOWAIT };
 static const struct option longopts[] = {
     {"clients", required_argument, NULL, 'c'}, {"fileType", required_argument, NULL, 'f'},
     {"machine", required_argument, NULL, 'm'}, {"date", required_argument, NULL, 'd'},
+    {"machines", required_argument, NULL, 'm'},   /* the spelling of the other tools */
     {"now", no_argument, NULL, 'n'},           {"types", required_argument, NULL, 't'},
     {"interval", required_argument, NULL, 'i'}, {"logdir", required_argument, NULL, OPT_LOGDIR},
     {"no-wait", no_argument, NULL, OPT_NOWAIT}, {"verbose", no_argument, NULL, 'v'},
@@ -52,11 +54,12 @@ int main(int argc, char **argv)
     int opt, rc;
 
     pxs_cli_init(&cli, argv[0], usage);
+    cli.creates_tree = true;
     o.ft = PXS_TX;
     o.interval_min = 1;
     o.date = pxs_now();
     o.wait_lock = true;
-    while ((opt = getopt_long(argc, argv, "c:f:m:d:nt:i:vh", longopts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:f:m:d:nt:i:vh", longopts)) != -1) {
         switch (opt) {
         case 'c': clients_arg = optarg; break;
         case 'f': o.ft = pxs_cli_filetype(&cli, optarg); break;
@@ -68,9 +71,6 @@ int main(int argc, char **argv)
         case OPT_LOGDIR: logdir_arg = optarg; break;
         case OPT_NOWAIT: o.wait_lock = false; break;
         case 'v': pxs_set_verbose(true); break;
-        default:
-            if (!pxs_cli_common(&cli, opt, optarg))
-                pxs_cli_usage_error(&cli, "unknown option");
         }
     }
     if (optind != argc)
@@ -79,6 +79,7 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "-i: %d does not divide 60", o.interval_min);
     if (pxs_types_parse(types_arg, o.ft, &o.types) != 0)
         pxs_cli_usage_error(&cli, "-t: %s", pxs_error());
+    bool named_machine = machine != NULL;
     if (machine == NULL)
         machine = host = pxs_host_name();
     if (pxs_name_check("machine", machine) != 0)
@@ -96,6 +97,10 @@ int main(int argc, char **argv)
         pxs_clients_expand(&clients, &all);
         pxs_strlist_free(&all);
         o.listed_all = true;
+        /* A machine named on the command line with no log is a typo. */
+        if (named_machine && clients.n == 0)
+            pxs_diex(PXS_EXIT_FAIL, "no %s log of machine '%s' in %s", pxs_filetype_name(o.ft),
+                     machine, logdir);
     }
     o.cfg = &cfg;
     o.machine = machine;

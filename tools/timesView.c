@@ -12,6 +12,7 @@ static const char usage[] =
     "machine and fileType_client, as a table sorted by machine, then name.\n"
     "      --root DIR    pxstats root (stats tree DIR/stats)\n"
     "      --config FILE configuration file\n"
+    "      --version     print the version\n"
     "  -h, --help        this text\n";
 
 int main(int argc, char **argv)
@@ -23,9 +24,8 @@ int main(int argc, char **argv)
     int opt;
 
     pxs_cli_init(&cli, argv[0], usage);
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-        if (!pxs_cli_common(&cli, opt, optarg))
-            pxs_cli_usage_error(&cli, "unexpected option");
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "h", opts)) != -1)
+        pxs_cli_usage_error(&cli, "unexpected option");
     if (optind < argc)
         pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
 

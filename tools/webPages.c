@@ -29,6 +29,7 @@ static const char usage[] =
     "  -d, --date DATE   \"YYYY-MM-DD HH:MM:SS\" UTC, the time of the run (default now)\n"
     "      --root DIR    pxstats root (stats tree DIR/stats)\n"
     "      --config FILE configuration file\n"
+    "      --version     print the version\n"
     "  -h, --help        this text\n";
 
 enum { OPT_IMAGES = PXS_OPT_FIRST_FREE, OPT_REFRESH, OPT_DRY, OPT_ALL };
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
     int opt;
 
     pxs_cli_init(&cli, argv[0], usage);
-    while ((opt = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "d:h", opts)) != -1) {
         switch (opt) {
         case OPT_IMAGES: want_images = true; break;
         case OPT_REFRESH: refresh = true; break;
@@ -103,9 +104,6 @@ int main(int argc, char **argv)
         case 'Y': which |= 1u << PXS_YEARLY; break;
         case OPT_ALL: which = (1u << PXS_NPERIODS) - 1; break;
         case 'd': now = pxs_cli_date(&cli, "-d", optarg); have_date = true; break;
-        default:
-            if (!pxs_cli_common(&cli, opt, optarg))
-                pxs_cli_usage_error(&cli, "unexpected option");
         }
     }
     if (optind < argc)

@@ -92,10 +92,6 @@ typedef struct pxs_monitor {
     pxs_mon_section sec[PXS_MON_NSECTIONS];
 } pxs_monitor;
 
-/* Returns 0 when the stats tree (cfg->statsdir) is a directory; else -1 with
- * pxs_error() set: a wrong --root must not grow a new tree. */
-int pxs_monitor_check_tree(const pxs_config *cfg);
-
 /* Prepares a run at time now: loads the previous state. since (may be NULL)
  * is --since; without it the window starts at the previous run, or at today's
  * midnight on a first run. Returns 0, or -1 (pxs_error set) when the state

@@ -1,6 +1,6 @@
-/* Unit tests of cli: the common options, -h (usage on stdout, exit 0), usage
- * errors (one line and the usage on stderr, exit 2), the option parsers and
- * the names list. Whatever exits runs in a forked child whose stdout and
+/* Unit tests of cli: the common options, -h (usage on stdout, exit 0),
+ * --version, usage errors (one line ending "try 'prog -h'" on stderr, exit
+ * 2), the option parsers, the names list and the stats-tree guard. Whatever exits runs in a forked child whose stdout and
  * stderr are captured. */
 #include <ftw.h>
 #include <getopt.h>
@@ -24,6 +24,8 @@
 
 #define USAGE "usage: prog [-d date] [-c clients] [--root DIR] [--config FILE]\n" \
               "  -d, --date DATE   the hour to work on\n"
+/* The end of every usage error. */
+#define TRY "; try 'prog -h'\n"
 
 /* ---- running code that exits ---------------------------------------------- */
 
@@ -92,6 +94,8 @@ static void fake_main(void)
 {
     static const struct option longs[] = {
         {"date", required_argument, NULL, 'd'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"fileType", required_argument, NULL, 'f'},
         PXS_COMMON_LONG_OPTS,
         {NULL, 0, NULL, 0},
     };
@@ -99,11 +103,13 @@ static void fake_main(void)
 
     init_cli();
     optind = 0; /* full reset of GNU getopt */
-    while ((opt = getopt_long(child_argc, child_argv, "d:h", longs, NULL)) != -1) {
-        if (pxs_cli_common(&cli, opt, optarg))
-            continue;
+    while ((opt = pxs_cli_getopt(&cli, child_argc, child_argv, "d:nf:h", longs)) != -1) {
         if (opt == 'd')
             printf("date=%lld\n", (long long)pxs_cli_date(&cli, "-d", optarg));
+        else if (opt == 'n')
+            printf("dry\n");
+        else if (opt == 'f')
+            printf("ft=%d\n", (int)pxs_cli_filetype(&cli, optarg));
     }
     printf("root=%s config=%s\n", cli.root ? cli.root : "-", cli.config ? cli.config : "-");
     fflush(stdout);
@@ -155,25 +161,65 @@ static void test_help(void **state)
     assert_string_equal(o.out, USAGE);
 }
 
-static void test_bad_option(void **state)
+/* argv must make run_main exit 2 with exactly the line err. */
+static void expect_bad(char **argv, const char *err)
 {
     outcome o;
 
-    (void)state;
-    run_main(&o, (char *[]){"prog", "--bogus", NULL});
+    run_main(&o, argv);
     assert_int_equal(o.status, 2);
     assert_string_equal(o.out, "");
-    /* getopt's complaint, then the usage. */
-    assert_non_null(strstr(o.err, "bogus"));
-    assert_non_null(strstr(o.err, USAGE));
-    run_main(&o, (char *[]){"prog", "-x", NULL});
-    assert_int_equal(o.status, 2);
-    assert_non_null(strstr(o.err, USAGE));
-    /* A missing argument. */
-    run_main(&o, (char *[]){"prog", "--root", NULL});
-    assert_int_equal(o.status, 2);
-    assert_non_null(strstr(o.err, "root"));
-    assert_non_null(strstr(o.err, USAGE));
+    assert_string_equal(o.err, err);
+}
+
+static void test_bad_option(void **state)
+{
+    (void)state;
+    /* One line, no usage: what is wrong, and where to look. */
+    expect_bad((char *[]){"prog", "--bogus", NULL}, "prog: unknown option '--bogus'" TRY);
+    expect_bad((char *[]){"prog", "--bogus=1", NULL}, "prog: unknown option '--bogus'" TRY);
+    expect_bad((char *[]){"prog", "-x", NULL}, "prog: unknown option '-x'" TRY);
+    expect_bad((char *[]){"prog", "-xn", NULL}, "prog: unknown option '-x'" TRY);
+    expect_bad((char *[]){"prog", "--root", "/r", "-x", "--root", "/s", NULL},
+               "prog: unknown option '-x'" TRY);
+    /* A missing argument, a needless one. */
+    expect_bad((char *[]){"prog", "--root", NULL}, "prog: option '--root' needs an argument" TRY);
+    expect_bad((char *[]){"prog", "-d", NULL}, "prog: option '-d' needs an argument" TRY);
+    expect_bad((char *[]){"prog", "--dry-run=yes", NULL},
+               "prog: option '--dry-run' takes no argument" TRY);
+    expect_bad((char *[]){"prog", "--version=2", NULL},
+               "prog: option '--version' takes no argument" TRY);
+    /* A near miss is named: case, a letter too many or too few, a swap. */
+    expect_bad((char *[]){"prog", "--filetype", "tx", NULL},
+               "prog: unknown option '--filetype' (did you mean --fileType?)" TRY);
+    expect_bad((char *[]){"prog", "--confg", "x", NULL},
+               "prog: unknown option '--confg' (did you mean --config?)" TRY);
+    expect_bad((char *[]){"prog", "--dryrun", NULL},
+               "prog: unknown option '--dryrun' (did you mean --dry-run?)" TRY);
+    expect_bad((char *[]){"prog", "--rot", "/x", NULL},
+               "prog: unknown option '--rot' (did you mean --root?)" TRY);
+    /* An abbreviation of two options is ambiguous; of one, accepted. */
+    expect_bad((char *[]){"prog", "--d", "x", NULL}, "prog: option '--d' is ambiguous" TRY);
+    outcome o;
+    run_main(&o, (char *[]){"prog", "--dry", NULL});
+    assert_int_equal(o.status, 0);
+    assert_string_equal(o.out, "dry\nroot=- config=-\n");
+}
+
+static void test_version(void **state)
+{
+    outcome o;
+    char want[128];
+
+    (void)state;
+    run_main(&o, (char *[]){"prog", "--version", NULL});
+    assert_int_equal(o.status, 0);
+    snprintf(want, sizeof want, "prog (pxstats) %s\n", pxs_version());
+    assert_string_equal(o.out, want);
+    assert_string_equal(o.err, "");
+    /* The Makefile's VERSION: digits and dots. */
+    assert_true(strlen(pxs_version()) >= 3);
+    assert_true(strspn(pxs_version(), "0123456789.") == strlen(pxs_version()));
 }
 
 static void test_common_long_options(void **state)
@@ -214,7 +260,7 @@ static void test_dates(void **state)
     assert_int_equal(o.status, 2);
     assert_string_equal(o.out, "");
     assert_string_equal(o.err, "prog: -d: bad date '2006-10-08T12:00:00' (the format is "
-                               "\"YYYY-MM-DD HH:MM:SS\", UTC)\n" USAGE);
+                               "\"YYYY-MM-DD HH:MM:SS\", UTC)" TRY);
     child_arg = "2006-02-29";
     run_child(do_bad_date, &o);
     assert_int_equal(o.status, 2);
@@ -246,7 +292,7 @@ static void test_long(void **state)
         run_child(do_long, &o);
         if (o.status != 2)
             fail_msg("pxs_cli_long accepted '%s' (status %d, out %s)", bad[i], o.status, o.out);
-        snprintf(want, sizeof want, "prog: -s: '%s' is not a number from 1 to 240\n" USAGE, bad[i]);
+        snprintf(want, sizeof want, "prog: -s: '%s' is not a number from 1 to 240" TRY, bad[i]);
         assert_string_equal(o.err, want);
     }
 }
@@ -268,7 +314,14 @@ static void test_filetype(void **state)
     child_arg = "both";
     run_child(do_filetype, &o);
     assert_int_equal(o.status, 2);
-    assert_string_equal(o.err, "prog: file type must be tx or rx, not 'both'\n" USAGE);
+    assert_string_equal(o.err, "prog: -f: 'both' is not one of tx, rx" TRY);
+    child_arg = "TX";
+    run_child(do_filetype, &o);
+    assert_int_equal(o.status, 2);
+    assert_string_equal(o.err, "prog: -f: 'TX' is not one of tx, rx (did you mean tx?)" TRY);
+    run_main(&o, (char *[]){"prog", "--fileType", "rx", NULL});
+    assert_int_equal(o.status, 0);
+    assert_string_equal(o.out, "ft=1\nroot=- config=-\n");
 }
 
 static void do_names(void)
@@ -293,7 +346,7 @@ static void expect_names_error(const char *arg, const char *line)
     if (o.status != 2)
         fail_msg("names '%s': status %d, out '%s'", arg, o.status, o.out);
     assert_string_equal(o.out, "");
-    snprintf(want, sizeof want, "prog: %s\n" USAGE, line);
+    snprintf(want, sizeof want, "prog: %s" TRY, line);
     assert_string_equal(o.err, want);
 }
 
@@ -332,6 +385,8 @@ static void test_names(void **state)
                                     "'_' and '-' are allowed");
     expect_names_error("ok,a/b", "unsafe client name 'a/b': only letters, digits, '.', '_' and "
                                  "'-' are allowed");
+    /* A name twice would be counted twice. */
+    expect_names_error("amis,satnet,amis", "client 'amis' is named twice");
 }
 
 static void do_usage_error(void)
@@ -348,7 +403,7 @@ static void test_usage_error(void **state)
     run_child(do_usage_error, &o);
     assert_int_equal(o.status, 2);
     assert_string_equal(o.out, "");
-    assert_string_equal(o.err, "prog: -m needs 1 argument\n" USAGE);
+    assert_string_equal(o.err, "prog: -m needs 1 argument" TRY);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -373,11 +428,13 @@ static void do_config(void)
 static void test_config(void **state)
 {
     char dir[] = "/tmp/pxs-test-cli.XXXXXX";
-    char conf[256], bad[256], want[512];
+    char conf[256], bad[256], want[512], stats[256];
     outcome o;
 
     (void)state;
     assert_non_null(mkdtemp(dir));
+    snprintf(stats, sizeof stats, "%s/stats", dir);
+    assert_int_equal(pxs_mkdirs(stats), 0);
     snprintf(conf, sizeof conf, "%s/good.conf", dir);
     snprintf(bad, sizeof bad, "%s/bad.conf", dir);
     assert_int_equal(pxs_atomic_write(conf, "[collection]\nmaxLatency = 20\n", 29), 0);
@@ -405,12 +462,91 @@ static void test_config(void **state)
     nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The stats tree: refused when missing, unless the program creates it (and
+ * says so with -v); a file in its place is refused by every program. */
+static void test_config_tree(void **state)
+{
+    char dir[] = "/tmp/pxs-test-cli.XXXXXX";
+    char want[512], stats[300];
+    struct stat st;
+    outcome o;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(stats, sizeof stats, "%s/stats", dir);
+    unsetenv("PXSTATS_CONF");
+    unsetenv("PXROOT");
+    init_cli();
+    cli.root = dir;
+    run_child(do_config, &o);
+    assert_int_equal(o.status, 1);
+    assert_string_equal(o.out, "");
+    snprintf(want, sizeof want, "prog: stats tree %s: No such file or directory (check --root, "
+             "PXROOT or [paths] statsdir; statsUpdater starts a tree)\n", stats);
+    assert_string_equal(o.err, want);
+    assert_int_equal(stat(stats, &st), -1);
+
+    init_cli();
+    cli.root = dir;
+    cli.creates_tree = true;
+    pxs_set_verbose(true);
+    run_child(do_config, &o);
+    pxs_set_verbose(false);
+    assert_int_equal(o.status, 0);
+    snprintf(want, sizeof want, "prog: created the stats tree %s\n", stats);
+    assert_string_equal(o.err, want);
+    assert_int_equal(stat(stats, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    /* Once there, nothing is said. */
+    run_child(do_config, &o);
+    assert_int_equal(o.status, 0);
+    assert_string_equal(o.err, "");
+
+    assert_int_equal(rmdir(stats), 0);
+    assert_int_equal(pxs_atomic_write(stats, "x", 1), 0);
+    init_cli();
+    cli.root = dir;
+    cli.creates_tree = true;
+    run_child(do_config, &o);
+    assert_int_equal(o.status, 1);
+    snprintf(want, sizeof want, "prog: stats tree %s: not a directory\n", stats);
+    assert_string_equal(o.err, want);
+    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void do_word(void)
+{
+    static const char *const words[] = {"minute", "hour", "day", "total"};
+
+    init_cli();
+    printf("%d\n", pxs_cli_word(&cli, "--by", child_arg, words, 4));
+}
+
+static void test_word(void **state)
+{
+    static const char *const words[] = {"minute", "hour", "day", "total"};
+    outcome o;
+
+    (void)state;
+    init_cli();
+    assert_int_equal(pxs_cli_word(&cli, "--by", "day", words, 4), 2);
+    child_arg = "hours";
+    run_child(do_word, &o);
+    assert_int_equal(o.status, 2);
+    assert_string_equal(o.err, "prog: --by: 'hours' is not one of minute, hour, day, total "
+                               "(did you mean hour?)" TRY);
+    child_arg = "week";
+    run_child(do_word, &o);
+    assert_string_equal(o.err, "prog: --by: 'week' is not one of minute, hour, day, total" TRY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_and_common),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_bad_option),
+        cmocka_unit_test(test_version),
         cmocka_unit_test(test_common_long_options),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_long),
@@ -418,6 +554,8 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_usage_error),
         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_config_tree),
+        cmocka_unit_test(test_word),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -226,7 +226,7 @@ static void test_get_int(void **state)
 static void test_get_int_names_file(void **state)
 {
     char *dir = tmpdir();
-    char *file = write_file(dir, "my.conf", "# settings\n[collection]\n\nmaxLatency = 15\nwidth = 900\n");
+    char *file = write_file(dir, "my.conf", "# settings\n[monitoring]\n\ndays = 15\nmaxGap = 900\n");
     pxs_config c;
     long v;
     char *want;
@@ -234,8 +234,8 @@ static void test_get_int_names_file(void **state)
     (void)state;
     clear_env();
     assert_int_equal(pxs_config_load(&c, dir, file), 0);
-    assert_int_equal(pxs_conf_get_int(&c, "collection", "width", 0, 1, 500, &v), -1);
-    want = xasprintf("%s:5: [collection] width = '900': expected an integer from 1 to 500", file);
+    assert_int_equal(pxs_conf_get_int(&c, "monitoring", "maxGap", 0, 1, 500, &v), -1);
+    want = xasprintf("%s:5: [monitoring] maxGap = '900': expected an integer from 1 to 500", file);
     assert_string_equal(pxs_error(), want);
     free(want);
     pxs_config_free(&c);
@@ -471,7 +471,7 @@ static void test_load_max_latency(void **state)
     char *dir = tmpdir();
     char *zero = write_file(dir, "z.conf", "[collection]\nmaxLatency = 0\n");
     char *big = write_file(dir, "b.conf", "[Collection]\nMAXLATENCY = 86400\n");
-    char *other = write_file(dir, "o.conf", "[other]\nmaxLatency = 99\n");
+    char *other = write_file(dir, "o.conf", "[paths]\nmaxLatency = 99\n");
     pxs_config c;
 
     (void)state;
@@ -482,16 +482,99 @@ static void test_load_max_latency(void **state)
     assert_int_equal(pxs_config_load(&c, dir, big), 0);
     assert_int_equal(c.max_latency, 86400);
     pxs_config_free(&c);
-    /* Only [collection] counts. */
-    assert_int_equal(pxs_config_load(&c, dir, other), 0);
-    assert_int_equal(c.max_latency, 15);
-    assert_string_equal(pxs_conf_get(&c, "other", "maxlatency", NULL), "99");
-    pxs_config_free(&c);
+    /* Only [collection] holds it: elsewhere it is refused, not ignored. */
+    assert_int_equal(pxs_config_load(&c, dir, other), -1);
+    char *want = xasprintf("%s:2: unknown key 'maxLatency' in [paths] (it belongs in [collection])",
+                           other);
+    assert_string_equal(pxs_error(), want);
+    free(want);
     rm_tree(dir);
     free(zero);
     free(big);
     free(other);
     free(dir);
+}
+
+/* Loads text as a config file: 0, or -1 with the message (file name
+ * stripped) in err. */
+static int load_text(const char *text, char *err, size_t size)
+{
+    char *dir = tmpdir();
+    char *file = write_file(dir, "t.conf", text);
+    pxs_config c;
+    int rc;
+
+    clear_env();
+    rc = pxs_config_load(&c, dir, file);
+    if (rc == 0)
+        pxs_config_free(&c);
+    else
+        snprintf(err, size, "%s", pxs_error() + strlen(file));
+    rm_tree(dir);
+    free(file);
+    free(dir);
+    return rc;
+}
+
+static void expect_refused(const char *text, const char *err)
+{
+    char got[512];
+
+    if (load_text(text, got, sizeof got) == 0)
+        fail_msg("accepted: %s", text);
+    assert_string_equal(got, err);
+}
+
+/* Every section and key must be one the programs read: a typo is an error
+ * with its line and the nearest valid name, never a default left in force. */
+static void test_unknown_sections_and_keys(void **state)
+{
+    char err[512];
+
+    (void)state;
+    expect_refused("[collecton]\nmaxLatency = 30\n",
+                   ":1: unknown section [collecton] (did you mean [collection]?)");
+    expect_refused("# x\n[monitoring]\nemail = ops@example.org\n",
+                   ":3: unknown key 'email' in [monitoring] (did you mean emails?)");
+    expect_refused("[monitoring]\nemails = a@b\n\n[graphics]\nlogFileMachines = a;b\n",
+                   ":5: unknown key 'logFileMachines' in [graphics] (did you mean "
+                   "logFilesMachines?)");
+    expect_refused("[ssh]\nkonwnHosts = /x\n",
+                   ":2: unknown key 'konwnHosts' in [ssh] (did you mean knownHosts?)");
+    expect_refused("[databases]\nmachinenames = a\nfoo = 1\n", ":3: unknown key 'foo' in [databases]");
+    expect_refused("maxLatency = 3\n",
+                   ":1: 'maxLatency' is outside any [section] (it belongs in [collection])");
+    expect_refused("[graphics]\nmaxLatency = 3\n",
+                   ":2: unknown key 'maxLatency' in [graphics] (it belongs in [collection])");
+    expect_refused("[totally]\n", ":1: unknown section [totally]");
+    /* An empty section counts too: its keys would go nowhere. */
+    expect_refused("[collection]\nmaxLatency = 3\n[monitorng]\n",
+                   ":3: unknown section [monitorng] (did you mean [monitoring]?)");
+    expect_refused("[sync]\nremoteStatsDir = /x\n[sync pds5]\nlogin = px\n",
+                   ":4: unknown key 'login' in [sync pds5] (it belongs in [sync])");
+    /* Accepted: case-insensitive names, the per-host [sync <host>], any client
+     * name in [monitoring.gaps]. */
+    assert_int_equal(load_text("[Collection]\nMAXLATENCY = 3\n[sync pds5]\nremoteStatsDir = /x\n"
+                               "[monitoring.gaps]\namis = 240\nwxo-b1 = 3\n",
+                               err, sizeof err),
+                     0);
+    /* The samples shipped with pxstats are valid as they are (the suites
+     * run from the top of the source tree). */
+    static const char *const samples[] = {"etc/pxstats.conf.sample", "etc/monitoring.conf.sample"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t len;
+        char *text = pxs_read_file(samples[i], &len);
+        if (text == NULL)
+            fail_msg("%s", pxs_error());
+        if (load_text(text, err, sizeof err) != 0)
+            fail_msg("%s: %s", samples[i], err);
+        free(text);
+    }
+    /* The table ends with its sentinel and holds no empty name. */
+    size_t n = 0;
+    for (const pxs_conf_key *k = pxs_conf_keys; k->section; k++, n++)
+        assert_true(*k->section && *k->key);
+    assert_true(n > 30);
 }
 
 int main(void)
@@ -508,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_load_missing_and_bad_files),
         cmocka_unit_test(test_load_paths_section),
         cmocka_unit_test(test_load_max_latency),
+        cmocka_unit_test(test_unknown_sections_and_keys),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
