@@ -44,9 +44,33 @@ static int report(const pxs_strlist *missing, const char *what, const char *kind
     return -1;
 }
 
-int pxs_guard_snapshots(const char *statsdir, pxs_filetype ft, const pxs_strlist *clients,
+/* True when a machine group list of the config names machine. */
+static bool machine_in_config(const pxs_config *cfg, const char *machine)
+{
+    static const char *const keys[][2] = {{"graphics", "logFilesMachines"},
+                                          {"databases", "machineNames"},
+                                          {"monitoring", "machines"}};
+    bool found = false;
+
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !found; k++) {
+        pxs_strlist groups, members;
+        pxs_strlist_init(&groups);
+        pxs_strlist_init(&members);
+        /* A malformed list is its own program's error; here it names nothing. */
+        if (pxs_groups_parse(pxs_conf_get(cfg, keys[k][0], keys[k][1], ""), &groups) == 0)
+            for (size_t g = 0; g < groups.n; g++)
+                pxs_strlist_split(&members, groups.v[g], ',');
+        found = pxs_strlist_has(&members, machine);
+        pxs_strlist_free(&groups);
+        pxs_strlist_free(&members);
+    }
+    return found;
+}
+
+int pxs_guard_snapshots(const pxs_config *cfg, pxs_filetype ft, const pxs_strlist *clients,
                         const pxs_strlist *machines)
 {
+    const char *statsdir = cfg->statsdir;
     const char *ftn = pxs_filetype_name(ft);
     char *dir = pxs_pickles_dir(statsdir);
     char *what = xasprintf("%s snapshot", ftn);
@@ -70,6 +94,8 @@ int pxs_guard_snapshots(const char *statsdir, pxs_filetype ft, const pxs_strlist
     pxs_strlist_init(&missing);
     for (size_t i = 0; machines && i < machines->n && rc == 0; i++) {
         int64_t hour;
+        if (machine_in_config(cfg, machines->v[i]))
+            continue;
         int r = pxs_pickle_newest(statsdir, ft, among, machines->v[i], &hour);
         if (r < 0)
             rc = -1;

@@ -156,7 +156,7 @@ static void guard_names(const args *a, const pxs_graph_opts *o)
     if (a->all && !a->filetype)
         fts[0] = PXS_TX;
     for (size_t i = 0; i < nft; i++) {
-        if (pxs_guard_snapshots(o->cfg->statsdir, fts[i], o->clients, o->machines) == 0)
+        if (pxs_guard_snapshots(o->cfg, fts[i], o->clients, o->machines) == 0)
             return;
         if (why == NULL)
             why = xstrdup(pxs_error());

@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 
     pxs_config cfg;
     pxs_cli_config(&cli, &cfg);
-    if (pxs_guard_snapshots(cfg.statsdir, ft, &clients, &machines) != 0)
+    if (pxs_guard_snapshots(&cfg, ft, &clients, &machines) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     if (strcmp(clients.v[0], "All") == 0) {
         pxs_strlist_free(&clients);

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     pxs_strlist_init(&named);
     for (size_t i = 0; cli_machines && i < groups.n; i++)
         pxs_strlist_split(&named, groups.v[i], ',');
-    if (pxs_guard_snapshots(cfg.statsdir, o.ft, &clients, &named) != 0)
+    if (pxs_guard_snapshots(&cfg, o.ft, &clients, &named) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     pxs_strlist_free(&named);
     if (pxs_strlist_has(&clients, "All")) {

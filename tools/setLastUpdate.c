@@ -15,7 +15,7 @@
 #include "pxstats/strlist.h"
 
 static const char usage[] =
-    "usage: setLastUpdate [-c CLIENTS] [-f tx|rx] [-m MACHINE] [-v] [--root DIR] "
+    "usage: setLastUpdate [-c CLIENTS] [-f tx|rx] [-m MACHINE] [--logdir DIR] [-v] [--root DIR] "
     "[--config FILE] \"DATE\"\n"
     "Sets the last-update time of the clients of MACHINE to DATE (rounded down to\n"
     "the hour) and drops their log positions, so that the next statsUpdater\n"
@@ -23,6 +23,8 @@ static const char usage[] =
     "  -c, --clients LIST  clients or sources (default All: those already recorded)\n"
     "  -f, --fileType FT   tx or rx (default: both)\n"
     "  -m, --machine NAME  machine (default: this host's name)\n"
+    "      --logdir DIR    where statsUpdater reads the machine's logs (as its --logdir):\n"
+    "                      a named client must have a log there or an entry already\n"
     "  -v, --verbose       print each entry set\n"
     "      --root DIR      pxstats root (stats tree DIR/stats)\n"
     "      --config FILE   configuration file\n"
@@ -32,12 +34,12 @@ static const char usage[] =
 /* A named client must be one that statsUpdater can collect (a log of a
  * selected file type in the machine's log directory) or one already recorded:
  * a typo would otherwise be recorded as a new client. Dies naming the rest. */
-static void guard_clients(const pxs_config *cfg, const char *machine, unsigned ft_mask,
-                          const pxs_strlist *clients)
+static void guard_clients(const pxs_config *cfg, const char *machine, const char *logdir_arg,
+                          unsigned ft_mask, const pxs_strlist *clients)
 {
     pxs_times times = {0};
     pxs_strlist unknown;
-    char *logdir = pxs_machine_logdir(cfg->logdir, machine);
+    char *logdir = pxs_machine_logdir(logdir_arg ? logdir_arg : cfg->logdir, machine);
 
     if (pxs_guard_is_all(clients)) {
         free(logdir);
@@ -69,6 +71,8 @@ static void guard_clients(const pxs_config *cfg, const char *machine, unsigned f
     free(logdir);
 }
 
+enum { OPT_LOGDIR = PXS_OPT_FIRST_FREE };
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -77,6 +81,7 @@ int main(int argc, char **argv)
         {"machine", required_argument, NULL, 'm'},
         {"machines", required_argument, NULL, 'm'},   /* the spelling of the other tools */
         {"verbose", no_argument, NULL, 'v'},
+        {"logdir", required_argument, NULL, OPT_LOGDIR},
         PXS_COMMON_LONG_OPTS,
         {NULL, 0, NULL, 0}};
     pxs_cli cli;
@@ -84,7 +89,7 @@ int main(int argc, char **argv)
     pxs_strlist clients, changed;
     unsigned ft_mask = PXS_REVERT_TX | PXS_REVERT_RX;
     char *host = NULL, when[PXS_ISO_SIZE];
-    const char *machine = NULL;
+    const char *machine = NULL, *logdir = NULL;
     int64_t date;
     int opt;
 
@@ -107,6 +112,9 @@ int main(int argc, char **argv)
         case 'v':
             pxs_set_verbose(true);
             break;
+        case OPT_LOGDIR:
+            logdir = optarg;
+            break;
         }
     }
     if (argc - optind != 1)
@@ -120,7 +128,7 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "%s", pxs_error());
 
     pxs_cli_config(&cli, &cfg);
-    guard_clients(&cfg, machine, ft_mask, &clients);
+    guard_clients(&cfg, machine, logdir, ft_mask, &clients);
     if (pxs_revert(cfg.statsdir, machine, ft_mask, &clients, date, &changed) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     for (size_t i = 0; i < changed.n; i++)

@@ -10,6 +10,7 @@
 #ifndef PXSTATS_GUARD_H
 #define PXSTATS_GUARD_H
 
+#include "config.h"
 #include "names.h"
 #include "strlist.h"
 
@@ -18,9 +19,12 @@ bool pxs_guard_is_all(const pxs_strlist *names);
 
 /* Every named client has a snapshot folder of ft, and every machine has at
  * least one snapshot of ft among those clients (among every client of ft
- * when they are "All"). machines may be NULL. Returns 0, or -1 with
- * pxs_error() = "no tx snapshot of client 'x' under <stats>/pickles". */
-int pxs_guard_snapshots(const char *statsdir, pxs_filetype ft, const pxs_strlist *clients,
+ * when they are "All"), unless the config names it (a machine of
+ * [graphics] logFilesMachines, [databases] machineNames or [monitoring]
+ * machines is known, even while it has not delivered anything yet).
+ * machines may be NULL. Returns 0, or -1 with pxs_error() =
+ * "no tx snapshot of client 'x' under <stats>/pickles". */
+int pxs_guard_snapshots(const pxs_config *cfg, pxs_filetype ft, const pxs_strlist *clients,
                         const pxs_strlist *machines);
 
 /* Every named client has an archive of ft for the machine group (its

@@ -17,7 +17,8 @@ expect_status 2 "-k x is a usage error" pickleClean --root "$R" -k x
 stderr_has "^pickleClean: -k: 'x' is not a number" "bad -k: said"
 expect_status 2 "an argument is a usage error" pickleClean --root "$R" extra
 
-expect_status 0 "no stats tree: nothing to do" pickleClean --root "$TMPROOT/typo" -v
+expect_status 1 "no stats tree: an error (a mistyped --root)" pickleClean --root "$TMPROOT/typo" -v
+stderr_has "stats tree $TMPROOT/typo/stats: No such file or directory" "no stats tree: the tree looked for is named"
 check "no stats tree: none created" test ! -e "$TMPROOT/typo"
 expect_status 0 "no pickles directory: nothing to do" pickleClean --root "$R" -v
 if [ -s "$TMPROOT/.out" ]; then fail "no pickles directory: nothing printed"; else ok "no pickles directory: nothing printed"; fi

@@ -8,6 +8,9 @@ LOGGEN=$TBIN/loggen
 R=$(newroot)
 TIMES=$R/stats/PICKLED-TIMES
 POS=$R/stats/PICKLED_FILE_POSITIONS
+# The clients named below have logs: a name with neither a log nor an entry
+# is refused (see the end of this suite).
+: > "$R/log/tx_amis.log"; : > "$R/log/tx_metser.log"; : > "$R/log/rx_ncp1.log"
 
 # ---- usage ----
 expect_status 0 "setLastUpdate -h exits 0" setLastUpdate -h

@@ -59,6 +59,7 @@ stderr_has "none.conf" "missing config: named"
 
 # The table after setLastUpdate shows what it set.
 rm -f "$R/stats/PICKLED-TIMES"
+: > "$R/log/tx_amis.log"; : > "$R/log/tx_zulu.log"
 setLastUpdate --root "$R" -m pds7 -c amis,zulu -f tx "2006-10-08 07:45:00" 2>/dev/null
 expect_status 0 "table after setLastUpdate" timesView --root "$R"
 stdout_has '^# pds7 +\| tx_amis +\| 2006-10-08 07:00:00 #$' "setLastUpdate's entries shown (rounded to the hour)"

@@ -91,8 +91,10 @@ int main(int argc, char **argv)
     }
     if (argc < (up ? 3 : 2) || (raw && argc != 2))
         pxs_cli_usage_error(&cli, "missing arguments");
+    /* Only the [ssh] settings are read: no stats tree is needed. */
     pxs_config cfg;
-    pxs_cli_config(&cli, &cfg);
+    if (pxs_config_load(&cfg, cli.root, cli.config) != 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     pxs_ssh_opts o;
     pxs_ssh_target t;
     if (pxs_ssh_opts_from_config(&cfg, &o) < 0 ||
