@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pxstats/percentile.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/strlist.h"
 #include "pxstats/xalloc.h"
@@ -163,6 +164,29 @@ static void json_types(FILE *fp, unsigned types)
     putc(']', fp);
 }
 
+/* "latency":{"p50":..,"p90":..,"p95":..,"p99":..} over the hour's files, or
+ * "latency":null when the type was not collected or there is no file. */
+static void json_percentiles(FILE *fp, const pxs_hour *h, const char *key, bool latency)
+{
+    unsigned bit = latency ? PXS_T_LATENCY : PXS_T_BYTECOUNT;
+    pxs_values vals = {0};
+    int64_t p[PXS_NPCT];
+
+    fprintf(fp, "\"%s\":", key);
+    if (h->types & bit)
+        for (size_t i = 0; i < h->nrows; i++)
+            if (!h->rows[i].error)
+                pxs_values_add(&vals, latency ? h->rows[i].latency : h->rows[i].bytes);
+    if (pxs_values_percentiles(&vals, pxs_pcts, PXS_NPCT, p) != 0) {
+        fputs("null", fp);
+    } else {
+        for (int i = 0; i < PXS_NPCT; i++)
+            fprintf(fp, "%s\"p%u\":%" PRId64, i ? "," : "{", pxs_pcts[i], p[i]);
+        putc('}', fp);
+    }
+    pxs_values_free(&vals);
+}
+
 void pxs_report_json(FILE *fp, const pxs_hour *h)
 {
     char t[PXS_ISO_SIZE];
@@ -182,8 +206,12 @@ void pxs_report_json(FILE *fp, const pxs_hour *h)
     json_strlist(fp, &h->sources);
     fputs(",\n\"files\":", fp);
     json_strlist(fp, &h->files);
-    fprintf(fp, ",\n\"malformed\":%" PRIu64 ",\"nbBuckets\":%d,\n\"buckets\":[\n", h->malformed,
-            h->nbuckets);
+    fprintf(fp, ",\n\"malformed\":%" PRIu64 ",\"nbBuckets\":%d,", h->malformed, h->nbuckets);
+    fputs("\"percentiles\":{", fp);
+    json_percentiles(fp, h, "latency", true);
+    putc(',', fp);
+    json_percentiles(fp, h, "bytecount", false);
+    fputs("},\n\"buckets\":[\n", fp);
     for (int i = 0; i < h->nbuckets; i++) {
         json_bucket(fp, h, &h->buckets[i]);
         fputs(i + 1 < h->nbuckets ? ",\n" : "\n", fp);

@@ -90,6 +90,20 @@ static int fetch_one(const char *path, int64_t start, int64_t end, int64_t want_
     return 0;
 }
 
+int pxs_rrd_fetch_average(const char *path, int64_t start, int64_t end, int64_t want_step,
+                          double **v, size_t *n, int64_t *step, int64_t *first)
+{
+    series s;
+
+    if (fetch_one(path, start, end, want_step, &s) != 0)
+        return -1;
+    *v = s.v;
+    *n = s.n;
+    *step = s.step;
+    *first = s.first;
+    return 0;
+}
+
 /* Brings a finer series to the points of ref (whose step is a multiple of
  * its own): each coarse point is the mean of the known fine points it holds,
  * unknown when none is, as rrd graph consolidates. */

@@ -39,13 +39,16 @@ void pxs_report_text(FILE *fp, const pxs_hour *h, const char *name);
  *   {"client", "machine", "fileType", "start", "interval" (minutes), "end",
  *    "maxLatency", "partial", "types": [...], "machines": [...],
  *    "files": [...], "malformed", "nbBuckets",
+ *    "percentiles": {"latency": {"p50","p90","p95","p99"}, "bytecount": {same}},
  *    "buckets": [ {"start", "nbFiles", "filesOverMaxLatency",
  *                  "latency": {"min","max","mean","median","total",
  *                              "minFile","maxFile","minTime","maxTime"},
  *                  "bytecount": {same}, "errors": {"total"}} ... ]}
  * Times are "YYYY-MM-DD HH:MM:SS" UTC strings; numbers by pxs_format_number;
- * a type without values in a bucket has zeros and null files/times. One
- * bucket per line, so that the output also greps well. */
+ * a type without values in a bucket has zeros and null files/times. The
+ * percentiles are those of the hour's files (nearest rank, percentile.h); a
+ * type not collected or without any file is null. One bucket per line, so
+ * that the output also greps well. */
 void pxs_report_json(FILE *fp, const pxs_hour *h);
 
 /* timesView: the PICKLED-TIMES table, one row per entry sorted by machine,

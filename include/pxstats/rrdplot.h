@@ -50,6 +50,14 @@ typedef struct pxs_span_stats {
 int pxs_rrd_span_stats(const char *const *paths, size_t n, pxs_dbtype t, int64_t start,
                        int64_t end, bool *used, pxs_span_stats *st);
 
+/* One database's AVERAGE points over (start, end] at the resolution librrd
+ * picks for want_step (the finest archive that covers the span): v[i] (NaN
+ * when unknown) stands for the step ending at first + i * step. *v is
+ * malloc'ed. Retried while a feed holds the lock. Returns 0 or -1 (pxs_error
+ * names the database). */
+int pxs_rrd_fetch_average(const char *path, int64_t start, int64_t end, int64_t want_step,
+                          double **v, size_t *n, int64_t *step, int64_t *first);
+
 /* The archive resolution (seconds) the graph of a span asks for: one minute
  * under 5 days, an hour under 14 days, 4 hours under 1460 x 4 h, else a day. */
 int64_t pxs_rrdgraph_step(int64_t span_seconds);

@@ -41,6 +41,19 @@ Usage:
                      <expect options> FILE...
       expect, then pickleView --json on DIR/pickles/NAME/YYYYMMDD/FT/MACHINE_HH
       of each hour, then compare.
+  pxcheck.py query   -f tx|rx -c NAME -m MACHINES --start DATE --end DATE
+                     --by minute|hour|day|total [--max-latency S] [--until DATE]
+                     FILE...
+      what `statsQuery --format json` must print for NAME over [start, end):
+      one JSON object per period with the fields of its contract, from the
+      files of every machine (one directory per machine). Percentiles are
+      nearest rank: the value of rank ceil(p * n / 100) in ascending order.
+      A period is unknown (null) when none of its hours has a snapshot: an
+      hour has one on a machine from the hour of the machine's oldest line up
+      to --until (the date statsUpdater collected to; default: no limit).
+  pxcheck.py query-compare EXPECTED ACTUAL
+      EXPECTED: the output of query; ACTUAL: statsQuery --format json output.
+      Every field of every row, in order; exit 0 when there is no difference.
 
 --cut DATE leaves out the lines at or after DATE (and the untimed lines that
 follow them): the partial hour that statsUpdater -n -d DATE writes.
@@ -276,6 +289,96 @@ def expect(args):
     return out
 
 
+# ---- statsQuery ----------------------------------------------------------
+
+QUERY_FIELDS = ["client", "machines", "fileType", "start", "end", "files", "bytes", "errors",
+                "filesOverMaxLatency", "latency_min", "latency_p50", "latency_p90",
+                "latency_p95", "latency_p99", "latency_max", "latency_mean",
+                "bytecount_p50", "bytecount_p99", "bytecount_max"]
+
+
+def nearest_rank(sorted_values, p):
+    """The smallest value v with at least p % of the values <= v."""
+    n = len(sorted_values)
+    rank = max(1, -(-p * n // 100))          # ceil(p * n / 100), in integers
+    return sorted_values[rank - 1]
+
+
+def period_end(by, t, end):
+    if by == "minute":
+        e = t - t % 60 + 60
+    elif by == "hour":
+        e = t - t % 3600 + 3600
+    elif by == "day":
+        e = t - t % 86400 + 86400
+    else:
+        e = end
+    return min(e, end)
+
+
+def query(args):
+    rows = []            # (kind, time, bytes, latency)
+    oldest = {}          # machine directory -> its oldest line time
+    for path in args.files:
+        lines = read_lines(path, False)
+        machine = dirname(path)
+        for line in lines:
+            kind, t, nbytes, latency, _ = classify(line, args.ft, True)
+            if kind in (DATA, ERROR):
+                rows.append((kind, t, nbytes, latency))
+        first = first_time(lines)
+        if first is not None:
+            oldest[machine] = min(first, oldest.get(machine, first))
+
+    def hour_known(h):
+        if args.until is not None and h >= args.until:
+            return False
+        return any(h + 3600 > o for o in oldest.values())
+
+    out = []
+    start = args.start
+    while start < args.end:
+        end = period_end(args.by, start, args.end)
+        known = any(hour_known(h) for h in range(start - start % 3600, end, 3600))
+        data = [r for r in rows if start <= r[1] < end and r[0] == DATA]
+        errors = sum(1 for r in rows if start <= r[1] < end and r[0] == ERROR)
+        o = dict.fromkeys(QUERY_FIELDS)
+        o.update(client=args.name, machines=args.machine, fileType=args.ft,
+                 start=iso(start), end=iso(end))
+        if known:
+            lat = sorted(r[3] for r in data) if args.ft == "tx" else []
+            size = sorted(r[2] for r in data)
+            o.update(files=len(data), bytes=sum(r[2] for r in data), errors=errors)
+            if args.ft == "tx":      # rx has no latency: nothing is late (null)
+                o.update(filesOverMaxLatency=sum(1 for r in data if r[3] > args.max_latency))
+            if lat:
+                o.update(latency_min=lat[0], latency_max=lat[-1],
+                         latency_mean=sum(lat) / len(lat),
+                         **{"latency_p%d" % p: nearest_rank(lat, p) for p in (50, 90, 95, 99)})
+            if size:
+                o.update(bytecount_p50=nearest_rank(size, 50), bytecount_p99=nearest_rank(size, 99),
+                         bytecount_max=size[-1])
+        out.append(o)
+        start = end
+    return out
+
+
+def run_query_compare(opts):
+    expected = load_json_objects(opts.expected)
+    actual = load_json_objects(opts.actual)
+    diffs = []
+    if len(expected) != len(actual):
+        diffs.append("%d rows expected, got %d" % (len(expected), len(actual)))
+    for i, (e, a) in enumerate(zip(expected, actual)):
+        if list(a.keys()) != QUERY_FIELDS:
+            diffs.append("row %d: keys %r" % (i, list(a.keys())))
+        for f in QUERY_FIELDS:
+            if not same_value(e.get(f), a.get(f), 1e-12):
+                diffs.append("row %d (%s %s): %s expected %r got %r"
+                             % (i, e.get("client"), e.get("start"), f, e.get(f), a.get(f)))
+    return report(diffs)
+
+
 # ---- comparison ----------------------------------------------------------
 
 def load_json_objects(path):
@@ -433,6 +536,19 @@ def main(argv):
     add_compare_opts(pc)
     pc.add_argument("expected")
     pc.add_argument("actual", nargs="+")
+    pq = sub.add_parser("query", help="expected statsQuery --format json rows")
+    pq.add_argument("-f", dest="ft", choices=("tx", "rx"), required=True)
+    pq.add_argument("-c", dest="name", required=True)
+    pq.add_argument("-m", dest="machine", required=True, help="the machines field (-m of statsQuery)")
+    pq.add_argument("--start", type=parse_date_arg, required=True)
+    pq.add_argument("--end", type=parse_date_arg, required=True)
+    pq.add_argument("--by", choices=("minute", "hour", "day", "total"), required=True)
+    pq.add_argument("--max-latency", type=int, default=15)
+    pq.add_argument("--until", type=parse_date_arg, default=None)
+    pq.add_argument("files", nargs="+")
+    pqc = sub.add_parser("query-compare", help="expected statsQuery rows against actual ones")
+    pqc.add_argument("expected")
+    pqc.add_argument("actual")
     pv = sub.add_parser("verify", help="expect + pickleView over a stats tree + compare")
     pv.add_argument("--stats", required=True, help="the stats root (holding pickles/)")
     pv.add_argument("--pickleview", default="pickleView")
@@ -445,6 +561,12 @@ def main(argv):
         return 0
     if opts.cmd == "compare":
         return run_compare(opts)
+    if opts.cmd == "query":
+        for row in query(opts):
+            print(json.dumps(row, separators=(",", ":")))
+        return 0
+    if opts.cmd == "query-compare":
+        return run_query_compare(opts)
     return run_verify(opts)
 
 
