@@ -17,6 +17,7 @@
 #include "pxstats/gnuplot.h"
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
+#include "pxstats/percentile.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/spawn.h"
 #include "pxstats/updater.h"
@@ -343,12 +344,22 @@ static bool in_window(const pxs_hour *h, const pxs_bucket *b, int64_t start, int
     return b->start + h->interval > start && b->start < end;
 }
 
+/* The latencies of the files of a bucket, for the panel's percentile. */
+static void add_latencies(pxs_values *vals, const pxs_hour *h, const pxs_bucket *b)
+{
+    for (size_t i = b->first_row; i < b->first_row + b->nrows; i++)
+        if (!h->rows[i].error)
+            pxs_values_add(vals, h->rows[i].latency);
+}
+
 void pxs_panel_compute(const pxs_graph_series *s, unsigned type, int64_t start, int64_t end,
                        int max_latency, pxs_panel *p)
 {
     size_t n = 0;
     double sum = 0;
     bool first = true;
+    pxs_values lat = {0};
+    static const unsigned p95[] = {95};
 
     memset(p, 0, sizeof *p);
     p->type = type;
@@ -388,9 +399,13 @@ void pxs_panel_compute(const pxs_graph_series *s, unsigned type, int64_t start, 
             p->nb_errors += b->errors;
             p->total_bytes += b->bytecount.total;
             note_extreme(p, h, b);
+            if (type == PXS_T_LATENCY && (h->types & PXS_T_LATENCY))
+                add_latencies(&lat, h, b);
         }
     }
     p->mean = p->npoints ? sum / (double)p->npoints : 0.0;
+    p->has_p95 = pxs_values_percentiles(&lat, p95, 1, &p->p95) == 0;
+    pxs_values_free(&lat);
 }
 
 void pxs_panel_free(pxs_panel *p)
@@ -535,6 +550,10 @@ static void panel_labels(labels *l, const pxs_graph *g, const pxs_panel *p, cons
     label(l, "Product Type : %s", is_all(g->o->product) ? "All" : g->o->product);
     if (p->type == PXS_T_LATENCY) {
         label(l, "Max. lat. : %s (Seconds)", ext);
+        if (p->has_p95)
+            label(l, "95th percentile lat. : %lld (Seconds)", (long long)p->p95);
+        else
+            label(l, "95th percentile lat. : none");
         label(l, "Time of max. lat. : %s", when);
         label_file(l, "File with max. lat. :", p->has_extreme ? p->extreme_file : "none");
         label(l, "# of files(total) : %llu", (unsigned long long)p->nb_files);
@@ -597,6 +616,8 @@ static void put_panel_data(FILE *f, const pxs_graph *g, size_t k)
     put_number(f, p->mean);
     fputs(" min=", f);
     put_number(f, p->min);
+    if (p->type == PXS_T_LATENCY && p->has_p95)
+        fprintf(f, " p95=%lld", (long long)p->p95);
     fprintf(f, " files=%llu over=%llu errors=%llu bytes=", (unsigned long long)p->nb_files,
             (unsigned long long)p->files_over, (unsigned long long)p->nb_errors);
     put_number(f, p->total_bytes);

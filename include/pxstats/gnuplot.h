@@ -6,7 +6,9 @@
  * PXS_GRAPH_PANEL_HEIGHT pixels per panel. Each panel draws one impulse per
  * bucket of the window: the total for bytecount and errors, the mean for
  * latency, 0 for a bucket without data; an hour without any snapshot draws
- * nothing. The x axis is in hours with a tick per hour labelled "HH".
+ * nothing. The x axis is in hours with a tick per hour labelled "HH". A
+ * latency panel's side labels include the 95th percentile (nearest rank,
+ * percentile.h) of the latencies of the window's files.
  *
  * The work is split so that each part can be checked on its own:
  * pxs_graph_load reads and merges the snapshots (and with -n the current
@@ -79,6 +81,8 @@ typedef struct pxs_panel {
     const char *extreme_file;    /* its row's product (NULL for errors) */
     uint64_t nb_files, files_over, nb_errors;
     double total_bytes;
+    bool has_p95;                /* latency: the files have a 95th percentile */
+    int64_t p95;                 /* nearest rank over the files of the window */
     int max_latency;             /* the threshold of files_over */
     int interval;                /* bucket width in seconds */
 } pxs_panel;

@@ -115,6 +115,14 @@ for k, typ, body in blocks:
         label = ("Max. lat. : %d (Seconds)" if typ == "latency" else "Size of largest file : %d (Bytes)") % best[i]
         if label not in text or best[5] not in text:
             print("panel %s: label %r or file %s missing" % (k, label, best[5])); bad += 1
+    # The 95th percentile of the latencies: the smallest latency that at
+    # least 95 % of the files do not exceed.
+    if typ == "latency":
+        lats = sorted(r[4] for r in data)
+        p95 = next(v for v in lats if 100 * sum(1 for w in lats if w <= v) >= 95 * len(lats))
+        label = "95th percentile lat. : %d (Seconds)" % p95
+        if label not in text or not re.search(r"^# panel %s: .* p95=%d " % (k, p95), text, re.M):
+            print("panel %s: %r missing" % (k, label)); bad += 1
 print("%d panels checked, %d differences" % (len(blocks), bad))
 sys.exit(1 if bad or not blocks else 0)
 EOF

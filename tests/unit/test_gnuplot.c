@@ -134,7 +134,14 @@ typedef struct expect {
     double bytes, max;            /* max: largest latency or file */
     int64_t tmax;
     const char *fmax;
+    int64_t p95;                  /* latency: nearest rank, -1 when no file */
 } expect;
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
 
 static bool matches(const trow *r, const char *pattern, int machines_mask)
 {
@@ -159,9 +166,10 @@ static int by_time(const void *a, const void *b)
 static void expected(unsigned type, const char *pattern, int mask, expect *e)
 {
     static const trow *sorted[NROWS];
+    static int64_t lat[NROWS];
     double sum[6 * 60] = {0};
     int n[6 * 60] = {0};
-    size_t ns = 0;
+    size_t ns = 0, nlat = 0;
 
     memset(e, 0, sizeof *e);
     for (int i = 0; i < NROWS; i++)
@@ -180,6 +188,7 @@ static void expected(unsigned type, const char *pattern, int mask, expect *e)
             continue;
         }
         e->files++;
+        lat[nlat++] = r->latency;
         e->over += r->latency > 15;
         e->bytes += (double)r->bytes;
         sum[m] += v;
@@ -192,6 +201,16 @@ static void expected(unsigned type, const char *pattern, int mask, expect *e)
     }
     for (int m = 0; m < 6 * 60 && type != PXS_T_ERRORS; m++)
         e->y[m] = type == PXS_T_LATENCY ? (n[m] ? sum[m] / n[m] : 0) : sum[m];
+    /* The smallest latency that at least 95 % of the files do not exceed. */
+    qsort(lat, nlat, sizeof *lat, cmp_i64);
+    e->p95 = -1;
+    for (size_t i = 0; i < nlat && e->p95 < 0; i++) {
+        size_t le = i + 1;
+        while (le < nlat && lat[le] == lat[i])
+            le++;
+        if (le * 100 >= 95 * nlat)
+            e->p95 = lat[i];
+    }
 }
 
 /* --- tests ---------------------------------------------------------------- */
@@ -304,6 +323,13 @@ static void check_panels(const pxs_graph *g, const char *pattern, int mask)
         assert_int_equal(p->nb_errors, e.errors);
         assert_true(p->total_bytes == e.bytes);
         assert_int_equal(p->max_latency, 15);
+        if (p->type == PXS_T_LATENCY) {
+            assert_true(p->has_p95);
+            assert_true(e.p95 >= 0);
+            assert_int_equal(p->p95, e.p95);
+        } else {
+            assert_false(p->has_p95);
+        }
         if (p->type != PXS_T_ERRORS) {
             assert_true(p->has_extreme);
             assert_true(p->extreme == e.max);
