@@ -10,6 +10,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
 #include "pxstats/remote.h"
+#include "pxstats/runlog.h"
 #include "pxstats/spawn.h"
 #include "pxstats/xalloc.h"
 
@@ -208,15 +209,18 @@ static int sync_one(const pxs_sync_opts *o, const char *machine, long run_timeou
     size_t errlen = 0;
     pxs_spawn_opts so = {.stderr_buf = &err, .stderr_len = &errlen, .timeout = (int)run_timeout};
     int st = pxs_spawn(a.v, &so);
+    /* The run log says when each machine was last synchronised (status.html). */
     if (st != 0) {
         char *msg = one_line(err != NULL ? err : "", errlen);
         if (st < 0)
             pxs_warnx("%s: %s%s%s", name, pxs_error(), *msg ? ": " : "", msg);
         else
             pxs_warnx("%s: rsync failed (exit %d)%s%s", name, st, *msg ? ": " : "", msg);
+        pxs_runlog(o->cfg->statsdir, "%s: failed", name);
         free(msg);
     } else {
         pxs_info("%s: synchronised", name);
+        pxs_runlog(o->cfg->statsdir, "%s: synchronised", name);
     }
     free(err);
     free(name);

@@ -1,4 +1,5 @@
 /* runlog — append-only event lines in <stats>/log/. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,4 +67,40 @@ void pxs_runlog_text(const char *statsdir, const char *title, const char *text)
     append(statsdir, buf, size);
     free(buf);
     free(prefix);
+}
+
+int pxs_runlog_read(const char *statsdir, const char *program,
+                    void (*fn)(int64_t t, const char *text, void *arg), void *arg)
+{
+    char *path = xasprintf("%s/log/%s.log", statsdir, program);
+    char *prefix = xasprintf(" %s: ", program);
+    size_t plen = strlen(prefix), cap = 0;
+    char *line = NULL;
+    ssize_t n;
+    FILE *f = fopen(path, "re");
+
+    if (f == NULL) {
+        int missing = errno == ENOENT;
+        if (!missing)
+            pxs_set_error_errno("cannot read %s", path);
+        free(path);
+        free(prefix);
+        return missing ? 0 : -1;
+    }
+    while ((n = getline(&line, &cap, f)) > 0) {
+        int64_t t;
+        if (line[n - 1] == '\n')
+            line[--n] = '\0';
+        if ((size_t)n > PXS_ISO_LEN + plen && pxs_parse_iso(line, PXS_ISO_LEN, &t) &&
+            strncmp(line + PXS_ISO_LEN, prefix, plen) == 0)
+            fn(t, line + PXS_ISO_LEN + plen, arg);
+    }
+    int rc = ferror(f) ? -1 : 0;
+    if (rc < 0)
+        pxs_set_error_errno("cannot read %s", path);
+    fclose(f);
+    free(line);
+    free(path);
+    free(prefix);
+    return rc;
 }

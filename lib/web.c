@@ -13,6 +13,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/websummary.h"
 #include "pxstats/xalloc.h"
 
 static const char *const period_names[] = {"daily", "weekly", "monthly", "yearly", "index"};
@@ -133,12 +134,22 @@ void pxs_web_names_init(pxs_web_names *n)
 {
     pxs_strlist_init(&n->rx);
     pxs_strlist_init(&n->tx);
+    pxs_strlist_init(&n->groups);
 }
 
 void pxs_web_names_free(pxs_web_names *n)
 {
     pxs_strlist_free(&n->rx);
     pxs_strlist_free(&n->tx);
+    pxs_strlist_free(&n->groups);
+}
+
+char *pxs_web_row_id(int tx, const char *name)
+{
+    char *seg = pxs_url_segment(name);
+    char *id = xasprintf("%s-%s", tx ? "tx" : "rx", seg);
+    free(seg);
+    return id;
 }
 
 static int is_dir(const char *path)
@@ -308,7 +319,7 @@ static int put_period(FILE *fp, const char *statsdir, pxs_period p, const char *
     return ok;
 }
 
-static void put_head(FILE *fp, pxs_period p, int64_t now)
+void pxs_web_head(FILE *fp, const char *title, int64_t now)
 {
     char iso[PXS_ISO_SIZE];
     fprintf(fp,
@@ -328,15 +339,25 @@ static void put_head(FILE *fp, pxs_period p, int64_t now)
             ".missing { color: #555; text-decoration: line-through; }\n"
             "img.latest { width: 320px; height: auto; display: block; }\n"
             "nav a { margin-right: 1em; }\n"
+            /* the summary and status tables: numbers to the right, a row
+             * green when all is well, red when not */
+            "td.num { text-align: right; font-variant-numeric: tabular-nums; }\n"
+            "tr.ok td { background: #99FF99; }\n"
+            "tr.bad td { background: #FF9999; }\n"
             "</style>\n</head>\n<body>\n<nav>",
-            period_titles[p]);
+            title ? title : "Index");
     for (int k = 0; k <= PXS_NPERIODS; k++) {
         int i = (k + PXS_NPERIODS) % (PXS_NPERIODS + 1);  /* the index first */
         fprintf(fp, "<a href=\"%s\">%s</a>", period_pages[i], period_titles[i]);
     }
+    fprintf(fp, "<a href=\"status.html\">Status</a>");
     fprintf(fp, "</nav>\n<h1>PX graphics%s%s</h1>\n<p>Generated for %s UTC.</p>\n",
-            p == PXS_NPERIODS ? "" : ": ", p == PXS_NPERIODS ? "" : period_titles[p],
-            pxs_format_iso(now, iso));
+            title ? ": " : "", title ? title : "", pxs_format_iso(now, iso));
+}
+
+static void put_head(FILE *fp, pxs_period p, int64_t now)
+{
+    pxs_web_head(fp, p == PXS_NPERIODS ? NULL : period_titles[p], now);
 }
 
 static void put_daily_row(FILE *fp, const char *statsdir, const char *name, int64_t ref)
@@ -381,7 +402,13 @@ static void put_section(FILE *fp, const char *statsdir, pxs_period p, int tx, in
     fputs("</tr></thead>\n<tbody>\n", fp);
     for (size_t i = 0; i < names->n; i++) {
         char *esc = pxs_html_escape(names->v[i]);
-        fprintf(fp, "<tr><td class=\"name\">%s</td>\n", esc);
+        char *id = pxs_web_row_id(tx, names->v[i]);
+        /* the daily summary links each name to its row */
+        if (p == PXS_DAILY)
+            fprintf(fp, "<tr id=\"%s\"><td class=\"name\">%s</td>\n", id, esc);
+        else
+            fprintf(fp, "<tr><td class=\"name\">%s</td>\n", esc);
+        free(id);
         free(esc);
         if (p == PXS_DAILY) {
             put_daily_row(fp, statsdir, names->v[i], ref);
@@ -404,6 +431,8 @@ int pxs_web_render(FILE *fp, const char *statsdir, pxs_period p, int64_t now,
 {
     int64_t ref = pxs_web_ref_time(now);
     put_head(fp, p, now);
+    if (p == PXS_DAILY)
+        pxs_web_summary(fp, statsdir, now, names);
     put_section(fp, statsdir, p, 0, ref, &names->rx);
     put_section(fp, statsdir, p, 1, ref, &names->tx);
     fputs("</body>\n</html>\n", fp);
@@ -419,19 +448,41 @@ int pxs_web_render_index(FILE *fp, int64_t now, const pxs_web_names *names)
     for (int p = 0; p < PXS_NPERIODS; p++)
         fprintf(fp, "<li><a href=\"%s\">%s graphics</a>: %s of every source and client.</li>\n",
                 period_pages[p], period_titles[p], what[p]);
+    fputs("<li><a href=\"status.html\">Status</a>: is every machine collected, synchronised "
+          "and archived; which clients had errors or were late in the last hour.</li>\n", fp);
     fputs("</ul>\n</body>\n</html>\n", fp);
     return ferror(fp) ? -1 : 0;
 }
 
+typedef struct page_args {
+    const char *statsdir;
+    pxs_period p;
+    int64_t now;
+    const pxs_web_names *names;
+} page_args;
+
+static int render_page(FILE *fp, void *arg)
+{
+    const page_args *a = arg;
+    return a->p == PXS_NPERIODS ? pxs_web_render_index(fp, a->now, a->names)
+                                : pxs_web_render(fp, a->statsdir, a->p, a->now, a->names);
+}
+
 int pxs_web_write(const char *statsdir, pxs_period p, int64_t now, const pxs_web_names *names)
 {
+    page_args a = {statsdir, p, now, names};
+    return pxs_web_write_page(statsdir, period_pages[p], render_page, &a);
+}
+
+int pxs_web_write_page(const char *statsdir, const char *page, int (*render)(FILE *, void *),
+                       void *arg)
+{
     pxs_afile af;
-    char *path = xasprintf("%s/webPages/%s", statsdir, period_pages[p]);
+    char *path = xasprintf("%s/webPages/%s", statsdir, page);
     int rc = pxs_afile_open(&af, path);
     if (rc == 0) {
         errno = 0;
-        rc = p == PXS_NPERIODS ? pxs_web_render_index(af.fp, now, names)
-                               : pxs_web_render(af.fp, statsdir, p, now, names);
+        rc = render(af.fp, arg);
         if (rc < 0) {
             /* stdio keeps the cause of a failed write in errno: say it. */
             if (errno == 0)

@@ -8,13 +8,16 @@
 #include "pxstats/pxtime.h"
 #include "pxstats/web.h"
 #include "pxstats/webimages.h"
+#include "pxstats/webstatus.h"
 
 static const char usage[] =
     "usage: webPages [--images [--refresh] [--dry-run]] [--daily|--weekly|--monthly|--yearly|--all]\n"
     "                [--date DATE] [--root DIR] [--config FILE]\n"
-    "Writes webPages/index.html and the daily (7 days), weekly (5 weeks), monthly\n"
-    "(3 months) and yearly (3 years) pages of the stats tree, RX sources then TX\n"
-    "clients. With no page option and no --images, every page is written.\n"
+    "Writes webPages/index.html and the daily (7 days, with a summary of the last\n"
+    "24 hours), weekly (5 weeks), monthly (3 months) and yearly (3 years) pages of\n"
+    "the stats tree, RX sources then TX clients, and status.html (is every machine\n"
+    "collected, synchronised and archived). With no page option and no --images,\n"
+    "every page is written.\n"
     "      --images      copy the 24 h graphs (webGraphics/columbo) into\n"
     "                    webGraphics/daily/<client>/<Mon..Sun>.png, and draw the\n"
     "                    weekly, monthly and yearly images with rrdGraph -l when due\n"
@@ -63,6 +66,7 @@ static int pages(const pxs_config *cfg, int64_t now, unsigned which)
         pxs_warnx("%s", pxs_error());
         rc = 1;
     }
+    pxs_webimages_groups(cfg, &names.groups);   /* the daily summary's and status's */
     for (int p = 0; p <= PXS_NPERIODS; p++) {
         /* the index is rewritten with any page, so its counts stay true */
         if (p < PXS_NPERIODS && !(which & (1u << p)))
@@ -71,6 +75,11 @@ static int pages(const pxs_config *cfg, int64_t now, unsigned which)
             pxs_warnx("%s", pxs_error());
             rc = 1;
         }
+    }
+    /* the index links it: written with any page */
+    if (pxs_webstatus_write(cfg, &names.groups, now) < 0) {
+        pxs_warnx("%s", pxs_error());
+        rc = 1;
     }
     pxs_web_names_free(&names);
     return rc;

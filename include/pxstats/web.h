@@ -44,9 +44,11 @@ char *pxs_html_escape(const char *s);
  * so that a name is one safe URL path segment. */
 char *pxs_url_segment(const char *s);
 
-/* The names shown on the pages. */
+/* The names shown on the pages, and the machine groups whose snapshots the
+ * daily page's summary reads (pxs_webimages_groups; none: no summary). */
 typedef struct pxs_web_names {
     pxs_strlist rx, tx;   /* sorted, unique */
+    pxs_strlist groups;   /* "m1,m2" items */
 } pxs_web_names;
 
 void pxs_web_names_init(pxs_web_names *n);
@@ -58,8 +60,18 @@ void pxs_web_names_free(pxs_web_names *n);
  * Invalid names found on disk are skipped with a warning. Returns 0 or -1. */
 int pxs_web_names_load(const char *statsdir, pxs_web_names *n);
 
+/* The start of every page: doctype, head with the common style, the
+ * navigation (the index, the four pages, status.html) and the heading
+ * "PX graphics: <title>" (title NULL: the index), with the time of the run. */
+void pxs_web_head(FILE *fp, const char *title, int64_t now);
+
+/* The anchor of a name's row on the daily page ("tx-amis"; fresh string). */
+char *pxs_web_row_id(int tx, const char *name);
+
 /* Writes the page of period p as it should look at time now; the existence
- * of each image is checked under statsdir. Returns 0, or -1 when fp failed. */
+ * of each image is checked under statsdir. The daily page starts with the
+ * summary of the last 24 hours (websummary.h). Returns 0, or -1 when fp
+ * failed. */
 int pxs_web_render(FILE *fp, const char *statsdir, pxs_period p, int64_t now,
                    const pxs_web_names *names);
 /* Writes index.html: links to the four pages and the counts of names. */
@@ -68,5 +80,10 @@ int pxs_web_render_index(FILE *fp, int64_t now, const pxs_web_names *names);
 /* Renders a page (or the index when p == PXS_NPERIODS) into
  * <statsdir>/webPages/<file> through atomicfile. Returns 0 or -1. */
 int pxs_web_write(const char *statsdir, pxs_period p, int64_t now, const pxs_web_names *names);
+/* <statsdir>/webPages/<page> written through atomicfile by render(fp, arg),
+ * which returns 0 or -1 (then nothing replaces the old page). Returns 0, or
+ * -1 with pxs_error() naming the page and the cause. */
+int pxs_web_write_page(const char *statsdir, const char *page, int (*render)(FILE *, void *),
+                       void *arg);
 
 #endif

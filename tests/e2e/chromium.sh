@@ -13,10 +13,10 @@ else
 fi
 grep -q '^demo: open file://.*/webPages/index.html$' "$TMPROOT/demo.out" && ok "the demo ends with the path of index.html" \
     || fail "the demo ends with the path of index.html"
-grep -q '^demo: [0-9]* snapshots, [0-9]* databases, [0-9]* graphs, [0-9]* web images, 5 pages' "$TMPROOT/demo.out" \
+grep -q '^demo: [0-9]* snapshots, [0-9]* databases, [0-9]* graphs, [0-9]* web images, 6 pages' "$TMPROOT/demo.out" \
     && ok "the demo ends with a one-line summary" || fail "the demo ends with a one-line summary"
 pages=$demo/stats/webPages
-for p in index dailyGraphs weeklyGraphs monthlyGraphs yearlyGraphs; do
+for p in index dailyGraphs weeklyGraphs monthlyGraphs yearlyGraphs status; do
     check "$p.html exists" test -s "$pages/$p.html"
 done
 check "both days of amis have their daily image" \

@@ -7,7 +7,10 @@ loads are seen as they happen. For each page:
   - no console error, no uncaught exception, no failed resource load;
   - every <img> loaded (complete and naturalWidth > 0);
   - every <a href> resolves to an existing file.
-Usage: pagecheck.py [--screenshot PAGE=OUT.png] FILE.html...
+  - with --rows PAGE=OUT.json, the rows of PAGE that carry a status
+    (tr[data-status]) are written to OUT.json as rendered: their key, status
+    and the computed background colour of their first cell.
+Usage: pagecheck.py [--screenshot PAGE=OUT.png] [--rows PAGE=OUT.json] FILE.html...
 Prints "ok - chromium: <page>: ..." or "not ok - chromium: <page>: <why>" per
 page (the e2e format) and exits 1 when any page failed.
 """
@@ -181,7 +184,12 @@ PROBE = """JSON.stringify({
   doctype: document.doctype ? document.doctype.name : null})"""
 
 
-def check_page(cdp, session, page, shot):
+ROWS = """JSON.stringify([...document.querySelectorAll('tr[data-status]')].map(tr => ({
+  key: tr.dataset.key, status: tr.dataset.status,
+  background: getComputedStyle(tr.cells[0]).backgroundColor})))"""
+
+
+def check_page(cdp, session, page, shot, rows_out=None):
     cdp.events = []
     problems = []
     cdp.send("Page.navigate", {"url": Path(page).as_uri()}, session)
@@ -200,6 +208,10 @@ def check_page(cdp, session, page, shot):
         elif not os.path.exists(unquote(u.path)):
             problems.append(f"link to a missing file: {unquote(u.path)}")
     problems += errors_of(cdp.events, session)
+    if rows_out:
+        r = cdp.send("Runtime.evaluate", {"expression": ROWS, "returnByValue": True}, session)
+        with open(rows_out, "w", encoding="utf-8") as f:
+            f.write(r["result"]["value"])
     if shot:
         data = cdp.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session)
         with open(shot, "wb") as f:
@@ -208,12 +220,12 @@ def check_page(cdp, session, page, shot):
 
 
 def main(argv):
-    shots, pages = {}, []
+    shots, rows, pages = {}, {}, []
     i = 0
     while i < len(argv):
-        if argv[i] == "--screenshot":
+        if argv[i] in ("--screenshot", "--rows"):
             page, out = argv[i + 1].split("=", 1)
-            shots[os.path.basename(page)] = out
+            (shots if argv[i] == "--screenshot" else rows)[os.path.basename(page)] = out
             i += 2
         else:
             pages.append(os.path.abspath(argv[i]))
@@ -234,7 +246,7 @@ def main(argv):
         for page in pages:
             name = os.path.basename(page)
             try:
-                problems, info = check_page(cdp, session, page, shots.get(name))
+                problems, info = check_page(cdp, session, page, shots.get(name), rows.get(name))
             except (OSError, RuntimeError, KeyError, ValueError) as e:
                 problems, info = [str(e)], {"imgs": [], "links": []}
             if problems:

@@ -72,17 +72,18 @@ check "rrdGraph (found beside webPages) was run 9 times" test "$(wc -l < "$r/rrd
 
 # -- the pages -----------------------------------------------------------------
 expect_status 0 "webPages (all pages) succeeds" env PXS_NOW="2026-11-30 13:10:00" webPages --root "$r"
-for p in index dailyGraphs weeklyGraphs monthlyGraphs yearlyGraphs; do
+for p in index dailyGraphs weeklyGraphs monthlyGraphs yearlyGraphs status; do
     check "webPages/$p.html written" test -s "$s/webPages/$p.html"
 done
 left=$(ls -A "$s/webPages" | grep -vc '\.html$')
 check "no temporary file left in webPages/ ($left)" test "$left" -eq 0
 
 pd=$s/webPages/dailyGraphs.html
-rxline=$(grep -n 'RX sources' "$pd" | cut -d: -f1)
-txline=$(grep -n 'TX clients' "$pd" | cut -d: -f1)
-ncp1=$(grep -n '>ncp1<' "$pd" | cut -d: -f1)
-amis=$(grep -n '>amis<' "$pd" | cut -d: -f1)
+# (the summary of the last 24 hours comes first; these are the graphs' sections)
+rxline=$(grep -n 'graphics for RX sources' "$pd" | cut -d: -f1)
+txline=$(grep -n 'graphics for TX clients' "$pd" | cut -d: -f1)
+ncp1=$(grep -n '<td class="name">ncp1<' "$pd" | cut -d: -f1)
+amis=$(grep -n '<td class="name">amis<' "$pd" | cut -d: -f1)
 check "RX sources come before TX clients" test "$rxline" -lt "$txline"
 check "ncp1 is an rx source" test "$ncp1" -gt "$rxline" -a "$ncp1" -lt "$txline"
 check "amis is a tx client" test "$amis" -gt "$txline"
@@ -90,7 +91,7 @@ check "satnet (no image at all) is listed" grep -q '>satnet<' "$pd"
 check "the daily page links Monday's image of amis" grep -q 'href="../webGraphics/daily/amis/Mon.png">Mon 30 Nov<' "$pd"
 check "the daily page shows it" grep -q '<img class="latest" src="../webGraphics/daily/amis/Mon.png"' "$pd"
 check "a missing day is a grey label, not a link" grep -q '<span class="missing" title="no image">Tue 24 Nov</span>' "$pd"
-check "seven days per row" test "$(grep -A1 '>amis<' "$pd" | grep -o 'Nov</[as]' | wc -l)" -eq 7
+check "seven days per row" test "$(grep -A1 '<td class="name">amis<' "$pd" | grep -o 'Nov</[as]' | wc -l)" -eq 7
 pw=$s/webPages/weeklyGraphs.html
 check "the weekly page links week 48 of amis's latency" grep -q 'href="../webGraphics/weekly/latency/amis/48.png">week 48<' "$pw"
 check "tx columns: Latency | Files Over Maximum Latency | Bytecount | Filecount | Errors" \
@@ -104,11 +105,15 @@ check "three months per cell (Sep..Nov)" sh -c "grep -A3 '>ncp1<' '$pm' | grep -
 check "three years on the yearly page" grep -q '2024.*2025.*2026' "$s/webPages/yearlyGraphs.html"
 check "the index counts the names" grep -q '1 RX sources, 2 TX clients' "$s/webPages/index.html"
 
-# Every href of every page is relative and names an existing file.
+# Every href of every page is relative and names an existing file (or, for
+# "#id", an element of the same page).
 bad=$(cd "$s/webPages" && for f in *.html; do
     grep -o 'href="[^"]*"' "$f" | sed 's/^href="//; s/"$//' | while read -r h; do
-        case $h in /*|*://*) echo "$f: absolute $h" ;; esac
-        [ -e "$h" ] || echo "$f: missing $h"
+        case $h in
+            /*|*://*) echo "$f: absolute $h" ;;
+            '#'*) grep -q "id=\"${h#\#}\"" "$f" || echo "$f: no element $h" ;;
+            *) [ -e "$h" ] || echo "$f: missing $h" ;;
+        esac
     done
 done)
 check "every link of every page is relative and resolves${bad:+: $bad}" test -z "$bad"

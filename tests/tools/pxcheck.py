@@ -43,14 +43,15 @@ Usage:
       of each hour, then compare.
   pxcheck.py query   -f tx|rx -c NAME -m MACHINES --start DATE --end DATE
                      --by minute|hour|day|total [--max-latency S] [--until DATE]
-                     FILE...
+                     [--machine-until DIR=DATE]... FILE...
       what `statsQuery --format json` must print for NAME over [start, end):
       one JSON object per period with the fields of its contract, from the
       files of every machine (one directory per machine). Percentiles are
       nearest rank: the value of rank ceil(p * n / 100) in ascending order.
       A period is unknown (null) when none of its hours has a snapshot: an
       hour has one on a machine from the hour of the machine's oldest line up
-      to --until (the date statsUpdater collected to; default: no limit).
+      to --until (the date statsUpdater collected to; default: no limit), or
+      --machine-until DIR=DATE for the machine whose files are in DIR.
   pxcheck.py query-compare EXPECTED ACTUAL
       EXPECTED: the output of query; ACTUAL: statsQuery --format json output.
       Every field of every row, in order; exit 0 when there is no difference.
@@ -319,21 +320,29 @@ def period_end(by, t, end):
 def query(args):
     rows = []            # (kind, time, bytes, latency)
     oldest = {}          # machine directory -> its oldest line time
+    until = {}           # machine directory -> the end of its collection
+    for spec in args.machine_until:
+        d, _, date = spec.partition("=")
+        until[d.rstrip("/")] = parse_date_arg(date)
     for path in args.files:
         lines = read_lines(path, False)
         machine = dirname(path)
+        end = until.get(machine, args.until)
         for line in lines:
             kind, t, nbytes, latency, _ = classify(line, args.ft, True)
-            if kind in (DATA, ERROR):
+            # an hour the machine did not collect has no snapshot: not counted
+            if kind in (DATA, ERROR) and (end is None or t - t % 3600 < end):
                 rows.append((kind, t, nbytes, latency))
         first = first_time(lines)
         if first is not None:
             oldest[machine] = min(first, oldest.get(machine, first))
 
     def hour_known(h):
-        if args.until is not None and h >= args.until:
-            return False
-        return any(h + 3600 > o for o in oldest.values())
+        for m, o in oldest.items():
+            end = until.get(m, args.until)
+            if h + 3600 > o and (end is None or h < end):
+                return True
+        return False
 
     out = []
     start = args.start
@@ -545,6 +554,8 @@ def main(argv):
     pq.add_argument("--by", choices=("minute", "hour", "day", "total"), required=True)
     pq.add_argument("--max-latency", type=int, default=15)
     pq.add_argument("--until", type=parse_date_arg, default=None)
+    pq.add_argument("--machine-until", action="append", default=[], metavar="DIR=DATE",
+                    help="the collection end of the machine whose logs are in DIR")
     pq.add_argument("files", nargs="+")
     pqc = sub.add_parser("query-compare", help="expected statsQuery rows against actual ones")
     pqc.add_argument("expected")
