@@ -9,8 +9,12 @@ if [ -n "${PXS_E2E_SAN:-}" ] && [ -d "$TOP/build/san/bin" ]; then BIN=$TOP/build
 TBIN=$TOP/build/tests             # test helper programs (loggen, ...)
 export PATH="$BIN:$TBIN:$PATH"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-unset PXROOT PXSTATS_CONF PXS_NOW
+unset PXSTATS_CONF PXS_NOW
 TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/pxs-e2e.XXXXXX")
+# No test may depend on what the host holds at the default root (/apps/px): a
+# program run without --root works in a root of the suite's own, which does
+# not exist (a case that needs PXROOT sets it).
+PXROOT=$TMPROOT/default-root; export PXROOT
 _cleanup_fns=""
 on_exit() { _cleanup_fns="$1 $_cleanup_fns"; }     # registers a cleanup function
 _e2e_exit() { for f in $_cleanup_fns; do "$f"; done; [ -n "${PXS_KEEP:-}" ] || rm -rf "$TMPROOT"; }
