@@ -97,8 +97,12 @@ install: all
 	install -m 644 etc/pxstats.conf.sample etc/monitoring.conf.sample crontab.example README.md SECURITY.md \
 	        $(DESTDIR)$(PREFIX)/share/doc/pxstats/
 
+# Removes exactly what install put: the programs, the library, the headers,
+# the man pages and the docs (tests/e2e/guards.sh checks the two agree).
 uninstall:
 	rm -f $(PROGRAMS:bin/%=$(DESTDIR)$(PREFIX)/bin/%) $(DESTDIR)$(PREFIX)/lib/libpxstats.a
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man5/%,$(wildcard man/*.5))
 	rm -rf $(DESTDIR)$(PREFIX)/include/pxstats $(DESTDIR)$(PREFIX)/share/doc/pxstats
 
 clean:

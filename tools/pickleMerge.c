@@ -19,7 +19,7 @@ static const char usage[] =
     "DATE. A merged snapshot is rebuilt only when one of its sources changed since\n"
     "it was built (FILE_VERSIONS); an hour where no machine has a snapshot is skipped.\n"
     "  -c, --clients LIST    comma list of clients/sources, or All (those with snapshots)\n"
-    "  -f, --fileType FT     tx or rx (--filetype is accepted too)\n"
+    "  -f, --fileType FT     tx or rx\n"
     "  -m, --machines LIST   comma list of at least two machines, merged in that order\n"
     "  -d, --date DATE       \"YYYY-MM-DD HH:MM:SS\" UTC, end of the span (default now)\n"
     "  -s, --span HOURS      number of hours (default 1)\n"
