@@ -1,6 +1,7 @@
 /* Unit tests of runlog: the line format, appending, the directory created,
- * long messages kept on one line, concurrent writers never interleaving, and
- * a log that cannot be written warned about once without failing the run. */
+ * long messages kept on one line, concurrent writers never interleaving, a
+ * log that cannot be written warned about once without failing the run, a
+ * text kept line by line, and reading a log back. */
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -203,6 +204,78 @@ static void test_unwritable_warns_once(void **state)
     assert_string_equal(strchr(err, '\n'), "\n");
 }
 
+/* A report kept in the log: a title line, then every line of the text with
+ * the same prefix and "| ", an empty line included, no line lost. */
+static void test_text(void **state)
+{
+    const char *dir = *state;
+    char *s;
+
+    pxs_runlog_text(dir, "the report could not be mailed (sendmail failed)",
+                    "Stats monitor results\n\nNo warnings.\nlast line without newline");
+    s = log_text(dir, "statsUpdater");
+    assert_string_equal(s, "2006-10-08 12:34:56 statsUpdater: the report could not be mailed "
+                           "(sendmail failed)\n"
+                           "2006-10-08 12:34:56 statsUpdater: | Stats monitor results\n"
+                           "2006-10-08 12:34:56 statsUpdater: | \n"
+                           "2006-10-08 12:34:56 statsUpdater: | No warnings.\n"
+                           "2006-10-08 12:34:56 statsUpdater: | last line without newline\n");
+    free(s);
+}
+
+typedef struct seen {
+    int n;
+    int64_t t[8];
+    char text[8][64];
+} seen;
+
+static void collect(int64_t t, const char *text, void *arg)
+{
+    seen *s = arg;
+    if (s->n < 8) {
+        s->t[s->n] = t;
+        snprintf(s->text[s->n], sizeof s->text[0], "%s", text);
+    }
+    s->n++;
+}
+
+/* Reading back: the lines of the program, their time and text; another
+ * program's lines, damaged lines and a missing log give nothing. */
+static void test_read(void **state)
+{
+    const char *dir = *state;
+    char path[PATH_SIZE];
+    seen s = {0};
+
+    assert_int_equal(pxs_runlog_read(dir, "pickleSync", collect, &s), 0);
+    assert_int_equal(s.n, 0);
+    snprintf(path, sizeof path, "%s/log/pickleSync.log", dir);
+    const char *text = "2026-11-23 05:05:00 pickleSync: px@pds5:22: synchronised\n"
+                       "garbage line\n"
+                       "2026-11-23 05:06:00 rrdTransfer: not this one\n"
+                       "2026-13-23 05:06:00 pickleSync: a bad date\n"
+                       "2026-11-23 06:05:09 pickleSync: px@pds6:22: failed";   /* no newline */
+    assert_int_equal(pxs_atomic_write(path, text, strlen(text)), 0);
+    assert_int_equal(pxs_runlog_read(dir, "pickleSync", collect, &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.t[0], 1795410300);
+    assert_string_equal(s.text[0], "px@pds5:22: synchronised");
+    assert_string_equal(s.text[1], "px@pds6:22: failed");
+    /* What pxs_runlog writes, pxs_runlog_read reads. */
+    pxs_runlog(dir, "hello %d", 42);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(pxs_runlog_read(dir, "statsUpdater", collect, &s), 0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.text[0], "hello 42");
+    if (geteuid() != 0) {
+        snprintf(path, sizeof path, "%s/log/statsUpdater.log", dir);
+        chmod(path, 0);
+        assert_int_equal(pxs_runlog_read(dir, "statsUpdater", collect, &s), -1);
+        assert_non_null(strstr(pxs_error(), "statsUpdater.log"));
+        chmod(path, 0644);
+    }
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
 
 int main(void)
@@ -213,6 +286,8 @@ int main(void)
         T(test_long_message_one_line),
         T(test_concurrent_writers),
         T(test_unwritable_warns_once),
+        T(test_text),
+        T(test_read),
     };
 
     umask(027);
