@@ -155,14 +155,9 @@ R=$(newroot)
 S=$R/stats
 loggen -q --logdir "$R/log" --machines pds5,pds6 --names amis,satnet --source-names ncp1 \
     --start "2026-11-23 00:00:00" --hours 4 --rate 120
-for m in pds5 pds6; do
-    setLastUpdate --root "$R" -m $m -f tx -c amis,satnet "2026-11-23 00:00:00" &&
-    setLastUpdate --root "$R" -m $m -f rx -c ncp1 "2026-11-23 00:00:00" &&
-    statsUpdater --root "$R" -m $m -f tx -d "2026-11-23 04:00:00" &&
-    statsUpdater --root "$R" -m $m -f rx -d "2026-11-23 04:00:00" || fail "collecting $m"
-done
+collect "$R" "2026-11-23 00:00:00" "2026-11-23 04:00:00" pds5,pds6 amis,satnet ncp1 ||
+    fail "collecting the logs"
 export PXS_NOW="2026-11-23 04:30:00"
-D="-d 2026-11-23\ 04:00:00"
 snapshots() { find "$S/pickles" -type f | sort; }
 snapshots > "$T/before"
 expect_status 1 "pickleMerge -m pds5,pds9: pds9 has no snapshot" pickleMerge --root "$R" -c All -f tx -m pds5,pds9 -d "2026-11-23 04:00:00" -s 4

@@ -53,3 +53,14 @@ same_buckets() {
     done < "$TMPROOT/.sa"
     [ $bad -eq 0 ] && ok "$d" || fail "$d"
 }
+# collect ROOT START END MACHINES TX_CLIENTS RX_SOURCES: on each machine of
+# the comma list, setLastUpdate to START then statsUpdater up to END, tx and
+# rx. Returns 1 at the first failure.
+collect() {
+    for _m in $(echo "$4" | tr ',' ' '); do
+        setLastUpdate --root "$1" -m "$_m" -f tx -c "$5" "$2" &&
+        setLastUpdate --root "$1" -m "$_m" -f rx -c "$6" "$2" &&
+        statsUpdater --root "$1" -m "$_m" -f tx -d "$3" &&
+        statsUpdater --root "$1" -m "$_m" -f rx -d "$3" || return 1
+    done
+}

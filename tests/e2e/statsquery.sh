@@ -19,12 +19,7 @@ export PXS_NOW="2026-11-24 06:30:00"
 
 loggen -q --logdir "$R/log" --machines pds5,pds6 --names amis,satnet --source-names ncp1 \
     --start "$START" --hours 30 --rate 240 --noise --gzip-rotated --seed 5
-for m in pds5 pds6; do
-    setLastUpdate --root "$R" -m $m -f tx -c amis,satnet "$START" &&
-    setLastUpdate --root "$R" -m $m -f rx -c ncp1 "$START" &&
-    statsUpdater --root "$R" -m $m -f tx -d "$END" &&
-    statsUpdater --root "$R" -m $m -f rx -d "$END" || fail "collecting $m"
-done
+collect "$R" "$START" "$END" pds5,pds6 amis,satnet ncp1 || fail "collecting the logs"
 check "the snapshots are collected" test -s "$S/pickles/amis/20261124/tx/pds6_05"
 
 # ---- usage ------------------------------------------------------------------

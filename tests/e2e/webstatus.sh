@@ -25,13 +25,8 @@ EOF
 loggen -q --logdir "$R/log" --machines pds5,pds6 --names amis,satnet --source-names ncp1 \
     --start "$START" --hours 7 --rate 200 --seed 3
 # pds5 collected to 06:00; pds6 stopped at 03:00 (the machine is stale).
-for m in pds5 pds6; do
-    d="2026-11-23 06:00:00"; [ $m = pds6 ] && d="2026-11-23 03:00:00"
-    setLastUpdate --root "$R" -m $m -f tx -c amis,satnet "$START" &&
-    setLastUpdate --root "$R" -m $m -f rx -c ncp1 "$START" &&
-    statsUpdater --root "$R" -m $m -f tx -d "$d" && statsUpdater --root "$R" -m $m -f rx -d "$d" ||
-        fail "collecting $m"
-done
+collect "$R" "$START" "2026-11-23 06:00:00" pds5 amis,satnet ncp1 &&
+    collect "$R" "$START" "2026-11-23 03:00:00" pds6 amis,satnet ncp1 || fail "collecting the logs"
 # The archive is fed up to 06:00: the hours 03..05 without pds6's data.
 rrdTransfer --root "$R" -m pds5,pds6 -f tx -e "2026-11-23 06:00:00" > /dev/null &&
 rrdTransfer --root "$R" -m pds5,pds6 -f rx -e "2026-11-23 06:00:00" > /dev/null || fail "feeding the archive"
