@@ -64,15 +64,23 @@ void pxs_cli_usage_error(const pxs_cli *cli, const char *fmt, ...)
     exit(PXS_EXIT_USAGE);
 }
 
-/* The long option of element arg ("--name" or "--name=value"), or NULL. */
+/* The long option of element arg ("--name" or "--name=value"): the one
+ * named exactly, else the only one it abbreviates; NULL when none is. */
 static const struct option *long_option(const struct option *longopts, const char *arg)
 {
     size_t n = strcspn(arg + 2, "=");
+    const struct option *prefix = NULL;
+    size_t nprefix = 0;
 
-    for (const struct option *o = longopts; o && o->name; o++)
-        if (strlen(o->name) == n && strncmp(o->name, arg + 2, n) == 0)
+    for (const struct option *o = longopts; o && o->name; o++) {
+        if (strncmp(o->name, arg + 2, n) != 0)
+            continue;
+        if (strlen(o->name) == n)
             return o;
-    return NULL;
+        prefix = o;
+        nprefix++;
+    }
+    return nprefix == 1 ? prefix : NULL;
 }
 
 /* The one-line complaint about a bad option; never returns. element is the
@@ -105,6 +113,7 @@ static _Noreturn void bad_option(const pxs_cli *cli, int ret, const char *elemen
             matches += strncmp(l->name, name, n) == 0;
         }
         const char *best = pxs_suggest_best(&sg);
+        /* two options start so: getopt cannot choose */
         if (matches > 1)
             pxs_cli_usage_error(cli, "option '--%s' is ambiguous", name);
         if (best)

@@ -189,6 +189,11 @@ static void test_bad_option(void **state)
                "prog: option '--dry-run' takes no argument" TRY);
     expect_bad((char *[]){"prog", "--version=2", NULL},
                "prog: option '--version' takes no argument" TRY);
+    /* ... also when abbreviated */
+    expect_bad((char *[]){"prog", "--dry=yes", NULL},
+               "prog: option '--dry-run' takes no argument" TRY);
+    expect_bad((char *[]){"prog", "--fileT", NULL},
+               "prog: option '--fileType' needs an argument" TRY);
     /* A near miss is named: case, a letter too many or too few, a swap. */
     expect_bad((char *[]){"prog", "--filetype", "tx", NULL},
                "prog: unknown option '--filetype' (did you mean --fileType?)" TRY);
