@@ -1,8 +1,10 @@
-/* fuzz_config — pxs_config_parse and pxs_conf_get_int on arbitrary text.
+/* fuzz_config — pxs_config_parse, pxs_config_check and pxs_conf_get_int on
+ * arbitrary text.
  *
  * A parse either succeeds, or fails with "<name>:<line>: ..." where the line
  * exists in the text. After a success every entry is reachable by its section
- * and key, with its line; integer look-ups either give a value inside the
+ * and key, with its line; the check of the known keys either accepts the file
+ * or names a line of it; integer look-ups either give a value inside the
  * asked range or an error naming the file and the key's line. */
 #include <errno.h>
 #include <limits.h>
@@ -51,6 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FZ_CHECK(c.n >= 0 && c.n <= c.cap);
+    if (pxs_config_check(&c, "fuzz.conf") != 0) {
+        FZ_CHECK(sscanf(pxs_error(), "fuzz.conf:%d:", &line) == 1);
+        FZ_CHECK(line >= 1 && line <= count_lines(text));
+    }
     for (int i = 0; i < c.n; i++) {
         const pxs_conf_entry *e = &c.e[i];
         FZ_CHECK(e->section != NULL && e->key != NULL && e->value != NULL);
