@@ -55,7 +55,7 @@ static int64_t day_of(const char *name)
 
     if (strlen(name) != 8 || strspn(name, "0123456789") != 8)
         return -1;
-    snprintf(compact, sizeof compact, "%s000000", name);
+    snprintf(compact, sizeof compact, "%.8s000000", name);
     return pxs_parse_compact(compact, 14, &t) ? t : -1;
 }
 
