@@ -49,6 +49,10 @@ static int fetch_one(const char *path, int64_t start, int64_t end, int64_t want_
     char **names = NULL;
     rrd_value_t *data = NULL;
     int attempts = 0;
+    /* librrd opens by name: a link or a special file is never handed to it
+     * (safefs.h); a missing database is librrd's to report. */
+    if (pxs_regular_check(path) < 0)
+        return -1;
     /* rrdcached may hold values not yet in the file; it is given an absolute
      * path, since it would resolve a relative one against its own directory. */
     if (pxs_rrd_daemon() != NULL) {

@@ -26,7 +26,8 @@ void pxs_runlog(const char *statsdir, const char *fmt, ...)
     vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     va_end(ap);
     strcat(line, "\n");
-    fd = pxs_mkdirs(dir) == 0 ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666) : -1;
+    /* Never through a link: appending to its target would write outside the tree. */
+    fd = pxs_mkdirs(dir) == 0 ? pxs_file_open(path, O_WRONLY | O_APPEND | O_CREAT, 0666) : -1;
     if (fd < 0 || write(fd, line, strlen(line)) < 0) {
         if (!warned++)
             pxs_warn("cannot write the run log %s", path);

@@ -1,7 +1,6 @@
 /* web — the static pages of the stats tree. See web.h. */
 #include "pxstats/web.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/safefs.h"
 #include "pxstats/xalloc.h"
 
 static const char *const period_names[] = {"daily", "weekly", "monthly", "yearly", "index"};
@@ -141,44 +141,45 @@ void pxs_web_names_free(pxs_web_names *n)
     pxs_strlist_free(&n->tx);
 }
 
+/* A directory, not a link to one (safefs.h). */
 static int is_dir(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return pxs_path_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Sets *tx / *rx when some snapshot day of the client has that folder. */
 static void pickle_filetypes(const char *statsdir, const char *client, int *tx, int *rx)
 {
     char *dir = xasprintf("%s/pickles/%s", statsdir, client);
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) && !(*tx && *rx)) {
-        if (e->d_name[0] == '.')
+    pxs_dirlist l;
+    pxs_dir_read(dir, &l);
+    for (size_t i = 0; i < l.n && !(*tx && *rx); i++) {
+        if (l.e[i].name[0] == '.' || !S_ISDIR(l.e[i].type))
             continue;
-        char *p = xasprintf("%s/%s/tx", dir, e->d_name);
+        char *p = xasprintf("%s/%s/tx", dir, l.e[i].name);
         *tx |= is_dir(p);
         free(p);
-        p = xasprintf("%s/%s/rx", dir, e->d_name);
+        p = xasprintf("%s/%s/rx", dir, l.e[i].name);
         *rx |= is_dir(p);
         free(p);
     }
-    if (d)
-        closedir(d);
+    pxs_dir_free(&l);
     free(dir);
 }
 
-/* Adds the valid entry names of dir (".png" stripped when strip_png) to out. */
+/* Adds the valid entry names of dir (".png" stripped when strip_png) to out:
+ * the directories of a name, or its images when strip_png. */
 static void list_names(const char *dir, int strip_png, pxs_strlist *out)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (!d)
-        return;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
+    pxs_dirlist dl;
+    if (pxs_dir_read(dir, &dl) != 0)
+        pxs_warnx("%s", pxs_error());
+    for (size_t i = 0; i < dl.n; i++) {
+        const pxs_dirent *e = &dl.e[i];
+        if (e->name[0] == '.')
             continue;
-        char *name = xstrdup(e->d_name);
+        char *name = xstrdup(e->name);
         size_t l = strlen(name);
         if (strip_png) {
             if (l <= 4 || strcmp(name + l - 4, ".png") != 0) {
@@ -187,13 +188,18 @@ static void list_names(const char *dir, int strip_png, pxs_strlist *out)
             }
             name[l - 4] = '\0';
         }
+        if (strip_png ? !S_ISREG(e->type) : !S_ISDIR(e->type)) {
+            pxs_warnx("%s/%s: skipped: %s", dir, e->name, pxs_mode_name(e->type));
+            free(name);
+            continue;
+        }
         if (pxs_name_valid(name))
             pxs_strlist_add_unique(out, name);
         else
-            pxs_warnx("%s/%s: skipped: not a valid client name", dir, e->d_name);
+            pxs_warnx("%s/%s: skipped: not a valid client name", dir, e->name);
         free(name);
     }
-    closedir(d);
+    pxs_dir_free(&dl);
 }
 
 /* The names of the webGraphics tree, and which of them are tx / rx. */
@@ -263,7 +269,7 @@ static int image_exists(const char *statsdir, const char *rel)
 {
     struct stat st;
     char *p = xasprintf("%s/%s", statsdir, rel);
-    int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    int ok = pxs_path_stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
     free(p);
     return ok;
 }
