@@ -95,13 +95,18 @@ char *pxs_html_escape(const char *s)
     char *out = xmalloc(n), *o = out;
     for (; *s; s++) {
         const char *rep = NULL;
+        unsigned char u = (unsigned char)*s;
         switch (*s) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
         case '\'': rep = "&#39;"; break;
-        default: *o++ = *s; continue;
+        default:
+            /* Control characters are not text (HTML forbids most of them):
+             * only tab, newline and carriage return pass. */
+            *o++ = (u < 0x20 && u != '\t' && u != '\n' && u != '\r') || u == 0x7f ? '?' : *s;
+            continue;
         }
         size_t l = strlen(rep);
         memcpy(o, rep, l);
