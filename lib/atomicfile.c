@@ -64,11 +64,12 @@ static bool temp_suffix(const char *s)
     return strlen(s) == 6 && strspn(s, alphabet) == 6;
 }
 
-/* "<dir>/.<base>.XXXXXX" for path: the template of its temporaries. */
-static char *temp_template(const char *path)
+/* "<dir>/.<base>.XXXXXX" for path: the template of its temporaries;
+ * "<dir>/.<base>.batch.XXXXXX" for a batch's (see pxs_afile_clean_stale). */
+static char *temp_template(const char *path, bool batch)
 {
     char *dir = dir_of(path), *copy = xstrdup(path);
-    char *t = xasprintf("%s/.%s.XXXXXX", dir, basename(copy));
+    char *t = xasprintf("%s/.%s.%sXXXXXX", dir, basename(copy), batch ? "batch." : "");
 
     free(dir);
     free(copy);
@@ -147,11 +148,28 @@ static void remove_if_stale(int dfd, const char *dir, const char *name)
     close(fd);
 }
 
+/* Whether the entry n of a directory is a temporary that a writer of the
+ * file base, there, may remove when nobody holds it: ".<any name>.XXXXXX"
+ * (a killed writer's, whatever file it was writing: dated images, pages of
+ * another day), or ".<base>.batch.XXXXXX" (a batch's temporaries are not
+ * locked between their write and their commit, and only the writer of that
+ * very file may judge them). */
+static bool cleanable(const char *n, const char *base)
+{
+    static const char batch[] = ".batch";
+    size_t len = strlen(n), mid = len - 8, bl = strlen(batch);
+
+    if (len < 9 || n[0] != '.' || n[len - 7] != '.' || !temp_suffix(n + len - 6))
+        return false;
+    if (mid > bl && strncmp(n + 1 + mid - bl, batch, bl) == 0)
+        return mid - bl == strlen(base) && strncmp(n + 1, base, mid - bl) == 0;
+    return true;
+}
+
 void pxs_afile_clean_stale(const char *path)
 {
     char *dir = dir_of(path), *copy = xstrdup(path);
     const char *base = basename(copy);
-    size_t blen = strlen(base);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (pxs_in_tree(dir) ? O_NOFOLLOW : 0));
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     struct dirent *de;
@@ -160,20 +178,17 @@ void pxs_afile_clean_stale(const char *path)
         close(dfd);
     /* A raw readdir, not pxs_dir_read: this runs before every write, in
      * directories that may hold thousands of images. */
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        const char *n = de->d_name;
-        /* Exactly ".<base>." followed by mkstemp's six characters. */
-        if (n[0] == '.' && strncmp(n + 1, base, blen) == 0 && n[blen + 1] == '.' &&
-            temp_suffix(n + blen + 2))
-            remove_if_stale(dirfd(d), dir, n);
-    }
+    while (d != NULL && (de = readdir(d)) != NULL)
+        if (cleanable(de->d_name, base))
+            remove_if_stale(dirfd(d), dir, de->d_name);
     if (d != NULL)
         closedir(d);
     free(dir);
     free(copy);
 }
 
-int pxs_afile_open(pxs_afile *af, const char *path)
+/* pxs_afile_open, for a batch's temporary when batch. */
+static int afile_open(pxs_afile *af, const char *path, bool batch)
 {
     char *dir = dir_of(path);
     int fd = -1, rc = pxs_mkdirs(dir);
@@ -183,11 +198,11 @@ int pxs_afile_open(pxs_afile *af, const char *path)
     free(dir);
     if (rc != 0)
         return -1;
-    /* Temporaries left by killed writers of path go first: whoever writes a
-     * file cleans up after its dead predecessors, with no lock of its own. */
+    /* Temporaries left by killed writers go first: whoever writes in a
+     * directory cleans up after its dead predecessors, with no lock of its own. */
     pxs_afile_clean_stale(path);
     for (int attempt = 0; fd < 0; attempt++) {
-        af->tmp = temp_template(path);
+        af->tmp = temp_template(path, batch);
         fd = mkstemp(af->tmp);
         if (fd < 0) {
             pxs_set_error_errno("cannot create a temporary file for %s", path);
@@ -220,6 +235,8 @@ int pxs_afile_open(pxs_afile *af, const char *path)
     af->path = xstrdup(path);
     return 0;
 }
+
+int pxs_afile_open(pxs_afile *af, const char *path) { return afile_open(af, path, false); }
 
 static void afile_release(pxs_afile *af)
 {
@@ -287,7 +304,7 @@ int pxs_astage_open(pxs_astage *st, const char *path)
     }
     pxs_afile_clean_stale(path);
     for (int attempt = 0; fd < 0; attempt++) {
-        st->dir = temp_template(path);
+        st->dir = temp_template(path, false);
         if (mkdtemp(st->dir) == NULL) {
             pxs_set_error_errno("cannot create a temporary directory for %s", path);
             free(st->dir);
@@ -398,7 +415,7 @@ int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t le
     pxs_afile af;
     ssize_t old;
 
-    if (pxs_afile_open(&af, path) != 0)
+    if (afile_open(&af, path, true) != 0)
         return -1;
     if ((len > 0 && fwrite(buf, 1, len, af.fp) != len) || fclose(af.fp) != 0) {
         af.fp = NULL;

@@ -6,11 +6,12 @@
  * therefore leaves either the old file or the new one under the final name,
  * never a mixture, and at worst a stale ".<name>.<6 random characters>" temporary.
  *
- * Stale temporaries are removed by the next writer of the same file, whatever
- * the program: a writer holds an exclusive flock(2) on its temporary from its
- * creation to its rename, which the kernel drops when the writer dies (even
- * by kill -9), so a temporary nobody holds is a dead writer's and goes, while
- * a live writer's is left alone. No tool lock is needed for that.
+ * Stale temporaries are removed by the next writer in the same directory,
+ * whatever the program: a writer holds an exclusive flock(2) on its temporary
+ * from its creation to its rename, which the kernel drops when the writer
+ * dies (even by kill -9), so a temporary nobody holds is a dead writer's and
+ * goes, while a live writer's is left alone. No tool lock is needed for that.
+ * In the stats tree a name ".<name>.<6 letters or digits>" is pxstats'.
  *
  * Directories are created through pxs_mkdirs (safefs.h): in the stats tree a
  * link where a directory should be is refused, so no write leaves the tree;
@@ -47,12 +48,14 @@ int pxs_afile_commit(pxs_afile *af);
 void pxs_afile_abort(pxs_afile *af);
 
 /* Removes the temporaries ".<name>.<6 random characters>" (files, or
- * directories of pxs_astage) that writers of path killed before their rename
- * left behind; a live writer's (locked) temporary is kept. pxs_afile_open and
- * pxs_astage_open call it: a caller needs it only to clean without writing.
- * A temporary written by pxs_abatch_write and not yet committed is no longer
- * locked: its batch must belong to the one run allowed to write path (as
- * statsUpdater's, under its lock). */
+ * directories of pxs_astage) that writers killed before their rename left in
+ * the directory of path, whatever file they were writing (its name may
+ * change from run to run: dated images); a live writer's (locked) temporary
+ * is kept. A batch's temporaries (".<name>.batch.XXXXXX", unlocked from
+ * pxs_abatch_write to the commit) are removed only for path itself: its
+ * batch must belong to the one run allowed to write path (as statsUpdater's,
+ * under its lock). pxs_afile_open and pxs_astage_open call it: a caller needs
+ * it only to clean without writing. */
 void pxs_afile_clean_stale(const char *path);
 
 /* For a library that writes a file by name itself, and leaves its own

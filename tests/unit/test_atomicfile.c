@@ -483,39 +483,41 @@ static void test_mode_follows_umask_change(void **state)
     assert_int_equal(mode_of(path), 0600);
 }
 
-/* Temporaries of a killed writer go with the next write of the same file;
- * a live writer's (locked) temporary, and other files' temporaries, stay. */
+/* Temporaries of killed writers go with the next write in the directory,
+ * whatever file they were for (dated images change names); a live writer's
+ * (locked) temporary stays, and so does a pending batch temporary of another
+ * file (unlocked by design), and anything not named like a temporary. */
 static void test_stale_temporaries_cleaned(void **state)
 {
     const char *dir = *state;
     char path[PATH_SIZE], dead[PATH_SIZE], live[PATH_SIZE], other[PATH_SIZE], odd[PATH_SIZE];
-    char deaddir[PATH_SIZE], inner[PATH_SIZE], link[PATH_SIZE];
+    char deaddir[PATH_SIZE], inner[PATH_SIZE], link[PATH_SIZE], target[PATH_SIZE];
+    char mybatch[PATH_SIZE], theirbatch[PATH_SIZE], lock[PATH_SIZE], partial[PATH_SIZE];
+    const char *plain[] = {dead, other, odd, inner, mybatch, theirbatch, lock, partial, target};
     FILE *f;
     int fd;
 
     in(path, dir, "page.html");
     in(dead, dir, ".page.html.Ab3dE9");
     in(live, dir, ".page.html.LiVe01");
-    in(other, dir, ".other.html.Ab3dE9");
+    in(other, dir, ".tx_c1_20260110_12:00:00.png.Ab3dE9");
     in(odd, dir, ".page.html.toolong7");
     in(deaddir, dir, ".page.html.DiRr42");
     in(inner, dir, ".page.html.DiRr42/page.html");
     in(link, dir, ".page.html.LiNk42");
-    f = fopen(dead, "w");
-    assert_non_null(f);
-    fclose(f);
-    f = fopen(other, "w");
-    assert_non_null(f);
-    fclose(f);
-    f = fopen(odd, "w");
-    assert_non_null(f);
-    fclose(f);
+    in(target, dir, "target");
+    in(mybatch, dir, ".page.html.batch.Q1w2E3");
+    in(theirbatch, dir, ".m1_11.batch.Q1w2E3");
+    in(lock, dir, ".statsUpdater.lock");
+    in(partial, dir, ".2026-01-10_12:00:00.partial");
     assert_int_equal(mkdir(deaddir, 0700), 0);
-    f = fopen(inner, "w");
-    assert_non_null(f);
-    fclose(f);
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        f = fopen(plain[i], "w");
+        assert_non_null(f);
+        fclose(f);
+    }
     /* A link named like a temporary is removed, its target untouched. */
-    assert_int_equal(symlink(other, link), 0);
+    assert_int_equal(symlink(target, link), 0);
     /* A live writer: another open file description holding the flock. */
     fd = open(live, O_RDWR | O_CREAT, 0600);
     assert_true(fd >= 0);
@@ -523,16 +525,48 @@ static void test_stale_temporaries_cleaned(void **state)
     assert_int_equal(pxs_atomic_write(path, "new", 3), 0);
     expect_content(path, "new");
     assert_int_equal(access(dead, F_OK), -1);
+    assert_int_equal(access(other, F_OK), -1);
     assert_int_equal(access(deaddir, F_OK), -1);
+    assert_int_equal(access(mybatch, F_OK), -1);
     assert_int_equal(faccessat(AT_FDCWD, link, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    assert_int_equal(access(target, F_OK), 0);
     assert_int_equal(access(live, F_OK), 0);
-    assert_int_equal(access(other, F_OK), 0);
+    assert_int_equal(access(theirbatch, F_OK), 0);
     assert_int_equal(access(odd, F_OK), 0);
+    assert_int_equal(access(lock, F_OK), 0);
+    assert_int_equal(access(partial, F_OK), 0);
     /* Once the writer is gone, its temporary is stale too. */
     close(fd);
     pxs_afile_clean_stale(path);
     assert_int_equal(access(live, F_OK), -1);
     assert_int_equal(count_prefix(dir, ".page.html."), 1);   /* the odd one */
+}
+
+/* A batch's temporaries are named apart and published by the commit. */
+static void test_batch_temporaries(void **state)
+{
+    const char *dir = *state;
+    char a[PATH_SIZE], b[PATH_SIZE];
+    pxs_abatch batch;
+
+    in(a, dir, "m1_10");
+    in(b, dir, "m1_11");
+    pxs_abatch_init(&batch);
+    assert_int_equal(pxs_abatch_write(&batch, a, "a", 1), 0);
+    assert_int_equal(pxs_abatch_write(&batch, b, "b", 1), 0);
+    assert_non_null(strstr(pxs_abatch_pending(&batch, a), "/.m1_10.batch."));
+    /* Another writer in the directory leaves the pending ones alone. */
+    char other[PATH_SIZE];
+    assert_int_equal(pxs_atomic_write(in(other, dir, "m1m2_10"), "m", 1), 0);
+    assert_int_equal(access(pxs_abatch_pending(&batch, a), F_OK), 0);
+    assert_int_equal(access(pxs_abatch_pending(&batch, b), F_OK), 0);
+    /* Rewritten in the batch: one temporary for the file, the newer. */
+    assert_int_equal(pxs_abatch_write(&batch, a, "A", 1), 0);
+    assert_int_equal(count_prefix(dir, ".m1_10."), 1);
+    assert_int_equal(pxs_abatch_commit(&batch), 0);
+    expect_content(a, "A");
+    expect_content(b, "b");
+    assert_int_equal(count_prefix(dir, ".m1_1"), 0);
 }
 
 /* While a writer holds its temporary, a cleaner leaves it alone, so that two
@@ -662,6 +696,7 @@ int main(void)
         T(test_mkdirs_empty),
         T(test_mode_follows_umask_change),
         T(test_stale_temporaries_cleaned),
+        T(test_batch_temporaries),
         T(test_open_temporary_survives_cleaning),
         T(test_final_name_is_a_link),
         T(test_no_write_through_linked_directory),
