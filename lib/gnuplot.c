@@ -855,6 +855,17 @@ int pxs_graph_make(const pxs_graph_opts *o, FILE *script_out, bool link, char **
             free(clients);
         }
     }
+    /* A snapshot refused (damaged, a link, a FIFO: each named as it was met)
+     * leaves its hour out of the graph, which is still drawn; the run fails. */
+    uint64_t refused = 0;
+    for (size_t i = 0; i < g.nseries; i++)
+        refused += g.series[i].span.unreadable;
+    if (rc == 0 && refused > 0) {
+        pxs_set_error("%llu snapshot%s refused (named above): drawn without %s",
+                      (unsigned long long)refused, refused == 1 ? "" : "s",
+                      refused == 1 ? "it" : "them");
+        rc = -1;
+    }
     if (rc == 0 && png_out)
         *png_out = path;
     else

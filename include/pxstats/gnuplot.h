@@ -139,7 +139,9 @@ int pxs_gnuplot_run(const char *gnuplot, const char *script, size_t len, const c
  * on script_out (when not NULL) or draw the PNG; with link, the PNG is also
  * copied to <statsdir>/webGraphics/columbo/<clients>.png. *png_out (when not
  * NULL) gets the PNG's path (fresh string, NULL with script_out).
- * Returns 0, or -1 with pxs_error() set. */
+ * Returns 0, or -1 with pxs_error() set: also when a snapshot of the window
+ * was refused (damaged, a link, a special file), after the graph was drawn
+ * without it. */
 int pxs_graph_make(const pxs_graph_opts *o, FILE *script_out, bool link, char **png_out);
 
 #endif

@@ -166,7 +166,7 @@ for delay in 0.05 0.2 0.4 0.8; do
     setsid pickleSync --root "$local_root" -c bulk -m 127.0.0.1 >/dev/null 2>&1 &
     pid=$!
     sleep "$delay"
-    kill -9 -- "-$pid" 2>/dev/null
+    kill -9 "-$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
 done
 expect_status 0 "after runs killed with SIGKILL, a run completes" psync -c bulk -m 127.0.0.1
