@@ -19,8 +19,8 @@
  *   stays 0); --safe-links would keep the links rsync judges safe and
  *   --munge-links would still create links, where a snapshot has no use for
  *   any. FIFOs, sockets and devices are skipped the same way
- *   (--no-specials, --no-devices: -a would create FIFOs and sockets even for
- *   a user who is not root). Permissions are not copied (no -p): new files
+ *   (--no-specials, --no-devices: the -D of -a has an rsync run as root
+ *   create them, devices included). Permissions are not copied (no -p): new files
  *   follow the local umask. A link already in the local tree where the
  *   remote has a directory or a file is replaced, never followed;
  * - only what changed travels (rsync's size and mtime check); files arrive

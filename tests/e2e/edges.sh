@@ -11,7 +11,7 @@ cd "$TOP" || exit 1
 
 D="2026-01-10 06:00:00"
 O=$TMPROOT/outside                    # what must never be touched
-mkdir -p "$O/victim/20000101/tx" "$O/gdir" "$O/pickles"
+mkdir -p "$O/victim/20000101/tx" "$O/gdir" "$O/pickles/client001/20000101/tx"
 echo "OUTSIDE-SECRET" > "$O/secret"
 echo "OUTSIDE-PAGE" > "$O/page.html"
 
@@ -33,6 +33,7 @@ else fail "a complete tree to spoil ($n snapshots)"; fi
 cp "$base/stats/databases/bytecount/client002_pds1" "$O/db.rrd"
 cp "$base/stats/pickles/client002/20260110/tx/pds1_03" "$O/snapshot"
 cp "$base/stats/pickles/client002/20260110/tx/pds1_03" "$O/victim/20000101/tx/pds1_03"
+cp "$O/snapshot" "$O/pickles/client001/20000101/tx/pds1_03"   # an old day pickleClean would remove
 (cd "$O" && find . -type f -exec md5sum {} + | sort) > "$TMPROOT/outside.md5"
 
 # A fresh copy of the tree for each case (links and all).
@@ -83,7 +84,7 @@ t "a linked client: pickleMerge -c refuses it" 1 pickleMerge --root "$r" -c clie
 t "a linked client: rrdTransfer -c refuses it" 1 rrdTransfer --root "$r" -c client009 -m pds1 -e "$D"
 r=$(spoil)
 mv "$r/stats/pickles" "$r/stats/pickles.real"
-ln -s "$O/victim" "$r/stats/pickles"
+ln -s "$O/pickles" "$r/stats/pickles"
 t "pickles/ a link: pickleClean refuses it" 1 pickleClean --root "$r" -k 5
 stderr_has "pickles: a symbolic link, not a directory: refused" "pickleClean names it"
 t "pickles/ a link: statsUpdater writes nothing through it" 1 statsUpdater --root "$r" -m pds1 --logdir "$r/log/pds1" -d "2026-01-10 07:00:00"
