@@ -2,10 +2,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,35 +23,6 @@ static mode_t process_umask(void)
 
     umask(mask);
     return mask;
-}
-
-int pxs_mkdirs(const char *path)
-{
-    char *p;
-    int rc = 0;
-
-    if (path[0] == '\0') {
-        errno = ENOENT;
-        pxs_set_error_errno("cannot create a directory with an empty name");
-        return -1;
-    }
-    p = xstrdup(path);
-    for (char *s = p + 1; ; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                pxs_set_error_errno("cannot create directory %s", p);
-                rc = -1;
-                break;
-            }
-            *s = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    free(p);
-    return rc;
 }
 
 static char *dir_of(const char *path)
@@ -82,49 +55,197 @@ static int fsync_dir(const char *dir)
     return 0;
 }
 
-int pxs_afile_open(pxs_afile *af, const char *path)
+/* The six characters mkstemp and mkdtemp put at the end of a name. */
+static bool temp_suffix(const char *s)
 {
-    char *dir = dir_of(path);
-    char *copy = xstrdup(path);
-    const char *base = basename(copy);
-    int fd;
+    static const char alphabet[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-    memset(af, 0, sizeof *af);
-    if (pxs_mkdirs(dir) != 0) {
-        free(dir);
-        free(copy);
-        return -1;
-    }
-    /* mkstemp's template: the hidden name, a dot, six 'X' it replaces. */
-    af->tmp = xasprintf("%s/.%s.%6s", dir, base, "");
-    memset(af->tmp + strlen(af->tmp) - 6, 'X', 6);
+    return strlen(s) == 6 && strspn(s, alphabet) == 6;
+}
+
+/* "<dir>/.<base>.XXXXXX" for path: the template of its temporaries;
+ * "<dir>/.<base>.batch.XXXXXX" for a batch's (see pxs_afile_clean_stale). */
+static char *temp_template(const char *path, bool batch)
+{
+    char *dir = dir_of(path), *copy = xstrdup(path);
+    char *t = xasprintf("%s/.%s.%sXXXXXX", dir, basename(copy), batch ? "batch." : "");
+
     free(dir);
     free(copy);
-    fd = mkstemp(af->tmp);
-    if (fd < 0) {
-        pxs_set_error_errno("cannot create a temporary file for %s", path);
-        free(af->tmp);
-        af->tmp = NULL;
+    return t;
+}
+
+/* A writer holds an exclusive flock on its temporary (file or directory)
+ * from its creation to its rename; the kernel drops it when the writer dies,
+ * even by SIGKILL, and that is how a cleaner tells a dead writer's temporary
+ * from a live one's. Takes the lock on fd, a temporary just made. Returns
+ * false when a cleaner got there first (it removes the name: make another);
+ * true when locked, or when the file system has no locks (the temporary is
+ * then used unlocked: cleaners leave what they cannot lock alone). */
+static bool claim_temp(int fd)
+{
+    struct stat st;
+
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+        return errno != EWOULDBLOCK;
+    /* Locked, but a cleaner may have taken and dropped the lock, and removed
+     * the name, between the creation and our flock. */
+    return fstat(fd, &st) == 0 && st.st_nlink > 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
+        pxs_set_error_errno("cannot remove %s", path);
         return -1;
     }
-    /* mkstemp makes 0600; published files follow the umask like fopen's. */
-    if (fchmod(fd, 0666 & ~process_umask()) != 0 || (af->fp = fdopen(fd, "w")) == NULL) {
+    return 0;
+}
+
+int pxs_remove_tree(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : (pxs_set_error_errno("%s", path), -1);
+    if (!S_ISDIR(st.st_mode))
+        return rm_entry(path, &st, FTW_F, NULL);
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/* Removes the entry name of the directory dfd (path dir) if it is a temporary
+ * nobody holds: a file or directory whose flock can be taken, or anything
+ * else that has our temporaries' name (a link, a FIFO: never ours, never
+ * followed, only unlinked). */
+static void remove_if_stale(int dfd, const char *dir, const char *name)
+{
+    struct stat st, now;
+    int fd;
+
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        unlinkat(dfd, name, 0);
+        return;
+    }
+    fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return;
+    /* Same entry as the one examined, and nobody writing it. */
+    if (fstat(fd, &now) == 0 && now.st_ino == st.st_ino && now.st_dev == st.st_dev &&
+        flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        if (S_ISDIR(now.st_mode)) {
+            char *p = xasprintf("%s/%s", dir, name);
+            pxs_remove_tree(p);
+            free(p);
+        } else {
+            unlinkat(dfd, name, 0);
+        }
+    }
+    close(fd);
+}
+
+/* Whether the entry n of a directory is a temporary that a writer of the
+ * file base, there, may remove when nobody holds it: ".<any name>.XXXXXX"
+ * (a killed writer's, whatever file it was writing: dated images, pages of
+ * another day), or ".<base>.batch.XXXXXX" (a batch's temporaries are not
+ * locked between their write and their commit, and only the writer of that
+ * very file may judge them). */
+static bool cleanable(const char *n, const char *base)
+{
+    static const char batch[] = ".batch";
+    size_t len = strlen(n), mid = len - 8, bl = strlen(batch);
+
+    if (len < 9 || n[0] != '.' || n[len - 7] != '.' || !temp_suffix(n + len - 6))
+        return false;
+    if (mid > bl && strncmp(n + 1 + mid - bl, batch, bl) == 0)
+        return mid - bl == strlen(base) && strncmp(n + 1, base, mid - bl) == 0;
+    return true;
+}
+
+void pxs_afile_clean_stale(const char *path)
+{
+    char *dir = dir_of(path), *copy = xstrdup(path);
+    const char *base = basename(copy);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (pxs_in_tree(dir) ? O_NOFOLLOW : 0));
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    struct dirent *de;
+
+    if (d == NULL && dfd >= 0)
+        close(dfd);
+    /* A raw readdir, not pxs_dir_read: this runs before every write, in
+     * directories that may hold thousands of images. */
+    while (d != NULL && (de = readdir(d)) != NULL)
+        if (cleanable(de->d_name, base))
+            remove_if_stale(dirfd(d), dir, de->d_name);
+    if (d != NULL)
+        closedir(d);
+    free(dir);
+    free(copy);
+}
+
+/* pxs_afile_open, for a batch's temporary when batch. */
+static int afile_open(pxs_afile *af, const char *path, bool batch)
+{
+    char *dir = dir_of(path);
+    int fd = -1, rc = pxs_mkdirs(dir);
+
+    memset(af, 0, sizeof *af);
+    af->lockfd = -1;
+    free(dir);
+    if (rc != 0)
+        return -1;
+    /* Temporaries left by killed writers go first: whoever writes in a
+     * directory cleans up after its dead predecessors, with no lock of its own. */
+    pxs_afile_clean_stale(path);
+    for (int attempt = 0; fd < 0; attempt++) {
+        af->tmp = temp_template(path, batch);
+        fd = mkstemp(af->tmp);
+        if (fd < 0) {
+            pxs_set_error_errno("cannot create a temporary file for %s", path);
+            free(af->tmp);
+            af->tmp = NULL;
+            return -1;
+        }
+        if (!claim_temp(fd) && attempt < 10) {
+            close(fd);
+            free(af->tmp);
+            af->tmp = NULL;
+            fd = -1;
+        }
+    }
+    /* mkstemp makes 0600; published files follow the umask like fopen's.
+     * The lock lives on a second descriptor, so that it outlasts fclose
+     * until the rename. */
+    if (fchmod(fd, 0666 & ~process_umask()) != 0 || (af->lockfd = dup(fd)) < 0 ||
+        fcntl(af->lockfd, F_SETFD, FD_CLOEXEC) != 0 || (af->fp = fdopen(fd, "w")) == NULL) {
         pxs_set_error_errno("cannot prepare %s", af->tmp);
         close(fd);
+        if (af->lockfd >= 0)
+            close(af->lockfd);
         unlink(af->tmp);
         free(af->tmp);
         af->tmp = NULL;
+        af->lockfd = -1;
         return -1;
     }
     af->path = xstrdup(path);
     return 0;
 }
 
+int pxs_afile_open(pxs_afile *af, const char *path) { return afile_open(af, path, false); }
+
 static void afile_release(pxs_afile *af)
 {
+    if (af->lockfd >= 0)
+        close(af->lockfd);
     free(af->path);
     free(af->tmp);
     memset(af, 0, sizeof *af);
+    af->lockfd = -1;
 }
 
 void pxs_afile_abort(pxs_afile *af)
@@ -169,28 +290,83 @@ fail:
     return -1;
 }
 
-void pxs_afile_clean_stale(const char *path)
+int pxs_astage_open(pxs_astage *st, const char *path)
 {
     char *dir = dir_of(path), *copy = xstrdup(path);
-    const char *base = basename(copy);
-    size_t blen = strlen(base);
-    DIR *d = opendir(dir);
-    struct dirent *de;
+    int rc = pxs_mkdirs(dir), fd = -1;
 
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        const char *n = de->d_name;
-        /* Exactly ".<base>." followed by mkstemp's six characters. */
-        if (n[0] == '.' && strncmp(n + 1, base, blen) == 0 && n[blen + 1] == '.' &&
-            strlen(n + blen + 2) == 6) {
-            char *tmp = xasprintf("%s/%s", dir, n);
-            unlink(tmp);
-            free(tmp);
+    memset(st, 0, sizeof *st);
+    st->lockfd = -1;
+    free(dir);
+    if (rc != 0) {
+        free(copy);
+        return -1;
+    }
+    pxs_afile_clean_stale(path);
+    for (int attempt = 0; fd < 0; attempt++) {
+        st->dir = temp_template(path, false);
+        if (mkdtemp(st->dir) == NULL) {
+            pxs_set_error_errno("cannot create a temporary directory for %s", path);
+            free(st->dir);
+            st->dir = NULL;
+            free(copy);
+            return -1;
+        }
+        fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || (!claim_temp(fd) && attempt < 10)) {
+            if (fd >= 0)
+                close(fd);
+            else
+                rmdir(st->dir);
+            free(st->dir);
+            st->dir = NULL;
+            fd = -1;
         }
     }
-    if (d != NULL)
-        closedir(d);
-    free(dir);
+    st->lockfd = fd;
+    st->path = xstrdup(path);
+    st->file = xasprintf("%s/%s", st->dir, basename(copy));
     free(copy);
+    return 0;
+}
+
+static void astage_release(pxs_astage *st)
+{
+    if (st->dir != NULL)
+        pxs_remove_tree(st->dir);
+    if (st->lockfd >= 0)
+        close(st->lockfd);
+    free(st->path);
+    free(st->dir);
+    free(st->file);
+    memset(st, 0, sizeof *st);
+    st->lockfd = -1;
+}
+
+void pxs_astage_abort(pxs_astage *st) { astage_release(st); }
+
+int pxs_astage_commit(pxs_astage *st)
+{
+    int fd = pxs_file_open(st->file, O_RDONLY, 0), rc = -1;
+
+    if (fd < 0) {
+        astage_release(st);
+        return -1;
+    }
+    if (fsync(fd) != 0)
+        pxs_set_error_errno("cannot sync %s", st->path);
+    else if (rename(st->file, st->path) != 0)
+        pxs_set_error_errno("cannot rename %s to %s", st->file, st->path);
+    else
+        rc = 0;
+    close(fd);
+    if (rc == 0) {
+        char *dir = dir_of(st->path);
+        rc = fsync_dir(dir);
+        free(dir);
+    }
+    astage_release(st);
+    return rc;
 }
 
 int pxs_atomic_write(const char *path, const void *buf, size_t len)
@@ -239,7 +415,7 @@ int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t le
     pxs_afile af;
     ssize_t old;
 
-    if (pxs_afile_open(&af, path) != 0)
+    if (afile_open(&af, path, true) != 0)
         return -1;
     if ((len > 0 && fwrite(buf, 1, len, af.fp) != len) || fclose(af.fp) != 0) {
         af.fp = NULL;
@@ -335,41 +511,4 @@ int pxs_atomic_copy(const char *src, const char *dst)
     rc = pxs_atomic_write(dst, buf, len);
     free(buf);
     return rc;
-}
-
-char *pxs_read_file(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY);
-    size_t cap = 65536, n = 0;
-    char *buf;
-
-    if (fd < 0) {
-        pxs_set_error_errno("cannot open %s", path);
-        return NULL;
-    }
-    buf = xmalloc(cap + 1);
-    for (;;) {
-        ssize_t r;
-        if (n == cap) {
-            cap *= 2;
-            buf = xrealloc(buf, cap + 1);
-        }
-        r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            pxs_set_error_errno("cannot read %s", path);
-            free(buf);
-            close(fd);
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
 }

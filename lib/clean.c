@@ -13,6 +13,7 @@
 
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
+#include "pxstats/safefs.h"
 #include "pxstats/names.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/xalloc.h"
@@ -152,14 +153,19 @@ int pxs_clean_pickles(const char *statsdir, int64_t now, int keep_days, bool dry
                       pxs_strlist *removed)
 {
     char *pdir = pxs_stats_file(statsdir, "pickles");
-    int fd = open(pdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* pickles/ itself must not be a link either: deleting through it would
+     * delete outside the tree. */
+    int fd = open(pdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int64_t cutoff = pxs_clean_cutoff(now, keep_days);
     pxs_strlist clients;
     int rc = 0;
 
     if (fd < 0) {
+        struct stat st;
         rc = errno == ENOENT ? 0 : -1;
-        if (rc < 0)
+        if (rc < 0 && lstat(pdir, &st) == 0 && S_ISLNK(st.st_mode))
+            pxs_set_error("%s: %s, not a directory: refused", pdir, pxs_mode_name(st.st_mode));
+        else if (rc < 0)
             pxs_set_error_errno("%s", pdir);
         free(pdir);
         return rc;

@@ -9,6 +9,7 @@
 #include "pxstats/clients.h"
 #include "pxstats/logfiles.h"
 #include "pxstats/msg.h"
+#include "pxstats/safefs.h"
 #include "pxstats/xalloc.h"
 
 static bool is_dir(const char *path)
@@ -106,24 +107,17 @@ int pxs_clients_from_logs(const pxs_config *cfg, const char *logdir, pxs_filetyp
     return rc;
 }
 
-static void from_pickles(const char *entry, void *arg)
-{
-    scan_ctx *c = arg;
-    char *path = xasprintf("%s/%s", c->dir, entry);
-
-    if (pxs_name_valid(entry) && is_dir(path))
-        pxs_strlist_add_unique(c->out, entry);
-    free(path);
-}
-
 int pxs_clients_from_pickles(const char *statsdir, pxs_strlist *out)
 {
     char *dir = xasprintf("%s/pickles", statsdir);
-    scan_ctx c = {PXS_TX, out, "", dir};
-    int rc = 0;
+    pxs_dirlist l;
+    int rc = pxs_dir_read(dir, &l);
 
-    if (is_dir(dir))
-        rc = list_dir(dir, from_pickles, &c);
+    /* Real directories only: a link named like a client leads out of the tree. */
+    for (size_t i = 0; i < l.n; i++)
+        if (S_ISDIR(l.e[i].type) && pxs_name_valid(l.e[i].name))
+            pxs_strlist_add_unique(out, l.e[i].name);
+    pxs_dir_free(&l);
     free(dir);
     pxs_strlist_sort(out);
     return rc;

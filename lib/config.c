@@ -9,6 +9,7 @@
 #include "pxstats/atomicfile.h"
 #include "pxstats/config.h"
 #include "pxstats/msg.h"
+#include "pxstats/safefs.h"
 #include "pxstats/suggest.h"
 #include "pxstats/xalloc.h"
 
@@ -307,6 +308,8 @@ int pxs_config_load(pxs_config *c, const char *root, const char *file)
         return -1;
     }
     c->max_latency = (int)maxlat;
+    /* From here on no link in the stats tree is followed (safefs.h). */
+    pxs_tree_set_root(c->statsdir);
     return 0;
 }
 

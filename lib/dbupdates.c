@@ -1,7 +1,6 @@
 /* dbupdates — the DATABASE-UPDATES state files (see dbupdates.h). */
 #include "pxstats/dbupdates.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -73,29 +72,26 @@ int pxs_dbupdates_clients(const char *statsdir, pxs_filetype ft, const char *mac
                           pxs_strlist *out)
 {
     char *dir = xasprintf("%s/DATABASE-UPDATES/%s", statsdir, pxs_filetype_name(ft));
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        int rc = errno == ENOENT ? 0 : -1;
-        if (rc < 0)
-            pxs_set_error_errno("%s", dir);
+    pxs_dirlist l;
+    if (pxs_dir_read(dir, &l) != 0) {
         free(dir);
-        return rc;
+        return -1;
     }
     size_t mlen = strlen(machine);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
+    for (size_t i = 0; i < l.n; i++) {
+        const char *name = l.e[i].name;
+        size_t len = strlen(name);
         /* "<client>_<machine>": the suffix decides, since a client name may
          * itself hold '_'. */
-        if (len < mlen + 2 || e->d_name[len - mlen - 1] != '_' ||
-            strcmp(e->d_name + len - mlen, machine) != 0)
+        if (!S_ISREG(l.e[i].type) || len < mlen + 2 || name[len - mlen - 1] != '_' ||
+            strcmp(name + len - mlen, machine) != 0)
             continue;
-        char *client = xstrndup(e->d_name, len - mlen - 1);
+        char *client = xstrndup(name, len - mlen - 1);
         if (pxs_name_valid(client))
             pxs_strlist_add_unique(out, client);
         free(client);
     }
-    closedir(d);
+    pxs_dir_free(&l);
     free(dir);
     pxs_strlist_sort(out);
     return 0;

@@ -194,15 +194,9 @@ int pxs_fv_describe(const char *statsdir, const char *relpath, pxs_fv_source *ou
 {
     char *path = xasprintf("%s/%s", statsdir, relpath);
     struct stat st;
-    int rc = 0;
-    if (stat(path, &st) < 0) {
-        if (errno == ENOENT) {
-            rc = 1;
-        } else {
-            pxs_set_error_errno("%s", path);
-            rc = -1;
-        }
-    } else {
+    /* No link followed: a snapshot is a regular file of the tree (safefs.h). */
+    int rc = pxs_path_stat(path, &st);
+    if (rc == 0) {
         uint32_t crc;
         rc = pxs_snapshot_checksum(path, &crc);
         if (rc == 0) {

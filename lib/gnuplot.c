@@ -97,21 +97,63 @@ int pxs_graph_types_parse(const char *text, pxs_filetype ft, unsigned types[PXS_
     return rc;
 }
 
-char *pxs_gnuplot_escape(const char *s)
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0. */
+static size_t utf8_len(const unsigned char *s)
 {
-    char *out = xmalloc(2 * strlen(s) + 1), *p = out;
+    size_t n;
+    unsigned min;
 
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '\\' || c == '"') {
-            *p++ = '\\';
-            *p++ = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
-            *p++ = '?';   /* a newline would end the command: nothing may pass */
-        } else {
-            *p++ = (char)c;
-        }
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        n = 2;
+        min = 0x80;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        n = 3;
+        min = 0x800;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        n = 4;
+        min = 0x10000;
+    } else {
+        return 0;
     }
+    unsigned cp = s[0] & (0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    /* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
+    if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return n;
+}
+
+char *pxs_gnuplot_quote(const char *s)
+{
+    char *out = xmalloc(2 * strlen(s) + 3), *p = out;
+    const unsigned char *u = (const unsigned char *)s;
+
+    /* Single quotes: gnuplot substitutes neither `command` nor @macro inside
+     * them and reads a backslash as itself; the quote is the one character
+     * to escape, by doubling it. */
+    *p++ = '\'';
+    while (*u) {
+        size_t n = utf8_len(u);
+        if (n == 0 || *u < 0x20 || *u == 0x7f) {
+            /* A newline would end the command; other control characters and
+             * broken UTF-8 have nothing to show. */
+            *p++ = '?';
+            u++;
+            continue;
+        }
+        if (*u == '\'')
+            *p++ = '\'';
+        memcpy(p, u, n);
+        p += n;
+        u += n;
+    }
+    *p++ = '\'';
     *p = '\0';
     return out;
 }
@@ -475,11 +517,13 @@ static void put_number(FILE *f, double v)
         fprintf(f, "%.17g", v);
 }
 
+/* s as a gnuplot string constant: the only way text from outside enters the
+ * script. */
 static void put_string(FILE *f, const char *s)
 {
-    char *e = pxs_gnuplot_escape(s);
-    fputs(e, f);
-    free(e);
+    char *q = pxs_gnuplot_quote(s);
+    fputs(q, f);
+    free(q);
 }
 
 /* Total bytes with the seed's scale (powers of 1000). */
@@ -505,6 +549,21 @@ typedef struct labels {
     int line;
 } labels;
 
+/* A label longer than this many bytes runs far past the image: it is cut
+ * (at a character boundary) and ends with "...". */
+#define LABEL_MAX 200
+static void cut_label(char *text)
+{
+    size_t n = strlen(text);
+
+    if (n <= LABEL_MAX)
+        return;
+    n = LABEL_MAX - 3;
+    while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+        n--;
+    memcpy(text + n, "...", 4);
+}
+
 /* One side label: the next line down the panel's label column. */
 static void label(labels *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void label(labels *l, const char *fmt, ...)
@@ -517,9 +576,10 @@ static void label(labels *l, const char *fmt, ...)
     if (vasprintf(&text, fmt, ap) < 0)
         pxs_diex(PXS_EXIT_FAIL, "out of memory");
     va_end(ap);
-    fputs("set label \"", l->f);
+    cut_label(text);
+    fputs("set label ", l->f);
     put_string(l->f, text);
-    fprintf(l->f, "\" at screen .545, screen %.4f\n", y);
+    fprintf(l->f, " at screen .545, screen %.4f\n", y);
     free(text);
     l->line++;
 }
@@ -582,24 +642,25 @@ static void panel_labels(labels *l, const pxs_graph *g, const pxs_panel *p, cons
     free(ext);
 }
 
+/* The title: two lines of text joined by gnuplot's "\n\n" (a constant of
+ * ours, in double quotes); the text itself goes in single quotes. */
 static void panel_title(FILE *f, const pxs_graph *g, const pxs_panel *p, const char *end)
 {
     const pxs_graph_series *s = &g->series[p->series];
     char *max = value_text(p->max, p->type), *min = value_text(p->min, p->type);
-    char *client = pxs_gnuplot_escape(s->client), *title;
+    char *head = xasprintf("%s for %s for a span of %d hours ending at %s",
+                           type_info[type_index(p->type)].title, s->client, g->o->span, end);
+    char *foot = s->missing == s->nhours
+                     ? xstrdup("NO DATA")
+                     : xasprintf("MAX: %s  MEAN: %3.2f MIN: %s", max, p->mean, min);
 
-    if (s->missing == s->nhours)
-        title = xasprintf("%s for %s for a span of %d hours ending at %s\\n\\nNO DATA",
-                          type_info[type_index(p->type)].title, client, g->o->span, end);
-    else
-        title = xasprintf("%s for %s for a span of %d hours ending at %s\\n\\n"
-                          "MAX: %s  MEAN: %3.2f MIN: %s",
-                          type_info[type_index(p->type)].title, client, g->o->span, end, max,
-                          p->mean, min);
-    /* Only the client is text from outside; the two "\n" are gnuplot's. */
-    fprintf(f, "set title \"%s\"\n", title);
-    free(title);
-    free(client);
+    fputs("set title ", f);
+    put_string(f, head);
+    fputs(" . \"\\n\\n\" . ", f);
+    put_string(f, foot);
+    fputc('\n', f);
+    free(head);
+    free(foot);
     free(max);
     free(min);
 }
@@ -608,9 +669,8 @@ static void put_panel_data(FILE *f, const pxs_graph *g, size_t k)
 {
     const pxs_panel *p = &g->panels[k];
 
-    fprintf(f, "# panel %zu: client=", k);
-    put_string(f, g->series[p->series].client);
-    fprintf(f, " type=%s points=%zu max=", pxs_graph_type_name(p->type), p->npoints);
+    fprintf(f, "# panel %zu: client=%s type=%s points=%zu max=", k, g->series[p->series].client,
+            pxs_graph_type_name(p->type), p->npoints);
     put_number(f, p->max);
     fputs(" mean=", f);
     put_number(f, p->mean);
@@ -656,8 +716,13 @@ static void put_no_data(FILE *f, const pxs_graph *g, const char *clients, const 
 {
     fprintf(f, "set terminal png noenhanced size %d,%d\n", PXS_GRAPH_WIDTH,
             PXS_GRAPH_PANEL_HEIGHT);
-    fprintf(f, "set title \"No data for %s (%s) on %s for a span of %d hours ending at %s\"\n",
-            clients, pxs_filetype_name(g->o->ft), machines, g->o->span, end);
+    char *title = xasprintf("No data for %s (%s) on %s for a span of %d hours ending at %s",
+                            clients, pxs_filetype_name(g->o->ft), machines, g->o->span, end);
+
+    fputs("set title ", f);
+    put_string(f, title);
+    fputc('\n', f);
+    free(title);
     fputs("unset border\nunset xtics\nunset ytics\nset xrange [0:1]\nset yrange [0:1]\n"
           "plot NaN notitle\n", f);
 }
@@ -693,8 +758,11 @@ char *pxs_graph_script(const pxs_graph *g, size_t *len)
     char *buf = NULL, endbuf[PXS_ISO_SIZE];
     size_t size = 0;
     FILE *f = open_memstream(&buf, &size);
-    char *c = pxs_strlist_join(g->o->clients, "-"), *m = pxs_strlist_join(g->o->machines, ", ");
-    char *clients = pxs_gnuplot_escape(c), *machines = pxs_gnuplot_escape(m);
+    /* Client and machine names are validated (names.h): letters, digits,
+     * '.', '_' and '-' may stand bare in the comments. Everything else from
+     * outside (the product, and these names in labels) is quoted. */
+    char *clients = pxs_strlist_join(g->o->clients, "-");
+    char *machines = pxs_strlist_join(g->o->machines, ", ");
     const char *end = pxs_format_iso(g->end, endbuf);
 
     if (f == NULL)
@@ -719,8 +787,6 @@ char *pxs_graph_script(const pxs_graph *g, size_t *len)
             put_panel(f, g, k, machines, end);
         fputs("unset multiplot\n", f);
     }
-    free(c);
-    free(m);
     free(clients);
     free(machines);
     if (fclose(f) != 0)
@@ -809,6 +875,17 @@ int pxs_graph_make(const pxs_graph_opts *o, FILE *script_out, bool link, char **
             free(dst);
             free(clients);
         }
+    }
+    /* A snapshot refused (damaged, a link, a FIFO: each named as it was met)
+     * leaves its hour out of the graph, which is still drawn; the run fails. */
+    uint64_t refused = 0;
+    for (size_t i = 0; i < g.nseries; i++)
+        refused += g.series[i].span.unreadable;
+    if (rc == 0 && refused > 0) {
+        pxs_set_error("%llu snapshot%s refused (named above): drawn without %s",
+                      (unsigned long long)refused, refused == 1 ? "" : "s",
+                      refused == 1 ? "it" : "them");
+        rc = -1;
     }
     if (rc == 0 && png_out)
         *png_out = path;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pxstats/dbupdates.h"
@@ -10,6 +11,8 @@
 #include "pxstats/logfiles.h"
 #include "pxstats/msg.h"
 #include "pxstats/pickletree.h"
+#include "pxstats/rrdstore.h"
+#include "pxstats/safefs.h"
 #include "pxstats/xalloc.h"
 
 bool pxs_guard_is_all(const pxs_strlist *names)
@@ -116,6 +119,29 @@ int pxs_guard_snapshots(const pxs_config *cfg, pxs_filetype ft, const pxs_strlis
     return rc;
 }
 
+/* True when client has a database of any type of ft for group: what the
+ * archive's readers need (DATABASE-UPDATES may be missing when a feed failed
+ * part-way; a database that is a link still counts, to be refused by name
+ * where it is opened). *path gets the first path looked at. */
+static bool has_database(const char *statsdir, pxs_filetype ft, const char *client,
+                         const char *group, char **path)
+{
+    pxs_dbtype types[PXS_DB_NTYPES];
+    int n = pxs_dbtypes_of(ft, types);
+    bool found = false;
+
+    for (int i = 0; i < n && !found; i++) {
+        char *p = pxs_rrd_path(statsdir, types[i], client, group);
+        struct stat st;
+        found = pxs_path_stat(p, &st) == 0;
+        if (*path == NULL)
+            *path = p;
+        else
+            free(p);
+    }
+    return found;
+}
+
 int pxs_guard_archive(const char *statsdir, pxs_filetype ft, const pxs_strlist *clients,
                       const char *group)
 {
@@ -137,8 +163,8 @@ int pxs_guard_archive(const char *statsdir, pxs_filetype ft, const pxs_strlist *
     }
     char *example = NULL;
     for (size_t i = 0; i < clients->n; i++) {
-        char *path = pxs_dbupdates_path(statsdir, ft, clients->v[i], group);
-        if (access(path, F_OK) != 0) {
+        char *path = NULL;
+        if (!has_database(statsdir, ft, clients->v[i], group, &path)) {
             pxs_strlist_add(&missing, clients->v[i]);
             if (example == NULL)
                 example = xstrdup(path);

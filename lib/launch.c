@@ -1,7 +1,6 @@
 /* launch — the graphics host's hourly cycle. See launch.h. */
 #include "pxstats/launch.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,18 +423,18 @@ static int run_remote(const pxs_ssh_opts *so, const pxs_step *s)
 static void columbo_images(const char *statsdir, pxs_strlist *out)
 {
     char *dir = xasprintf("%s/webGraphics/columbo", statsdir);
-    DIR *d = opendir(dir);
-    struct dirent *e;
+    pxs_dirlist dl;
     pxs_strlist_init(out);
-    while (d && (e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (e->d_name[0] != '.' && l > 4 && strcmp(e->d_name + l - 4, ".png") == 0)
-            pxs_strlist_add(out, e->d_name);
+    if (pxs_dir_read(dir, &dl) != 0)
+        pxs_warnx("%s", pxs_error());
+    for (size_t i = 0; i < dl.n; i++) {
+        const char *e = dl.e[i].name;
+        size_t l = strlen(e);
+        if (e[0] != '.' && l > 4 && strcmp(e + l - 4, ".png") == 0)
+            pxs_strlist_add(out, e);
     }
-    if (d)
-        closedir(d);
+    pxs_dir_free(&dl);
     free(dir);
-    pxs_strlist_sort(out);
 }
 
 /* Copies (or uploads over one ssh connection) every 24 h image. Returns 0,

@@ -22,9 +22,10 @@ int pxs_lock_take(pxs_lock *l, const char *dir, const char *name, bool wait)
     if (pxs_mkdirs(dir) != 0)
         return -1;
     l->path = xasprintf("%s/.%s.lock", dir, name);
-    l->fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    /* Never through a link: the pid written below would truncate its target. */
+    l->fd = pxs_file_open(l->path, O_RDWR | O_CREAT, 0666);
     if (l->fd < 0) {
-        pxs_set_error_errno("cannot open lock %s", l->path);
+        pxs_set_error("cannot open lock: %s", pxs_error());
         goto fail;
     }
     while (flock(l->fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {

@@ -77,8 +77,80 @@ int pxs_mail_header_safe(const char *s)
     return 1;
 }
 
-static void add_part(buf *b, const char *boundary, const char *type, const char *body)
+/* The bytes of the character that starts at s (a UTF-8 lead byte and its
+ * continuation bytes; 1 for anything else), so that an encoded word never
+ * splits a character. */
+static size_t char_len(const unsigned char *s)
 {
+    size_t n = *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : *s >= 0xc0 ? 2 : 1;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 1;
+    return n;
+}
+
+/* Encoded words of at most this many characters (RFC 2047 allows 75). */
+#define WORD_MAX 60
+
+char *pxs_mail_header_text(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *u = (const unsigned char *)s;
+    buf b = {0};
+    size_t word = 0;
+
+    if (pxs_mail_header_safe(s) && strstr(s, "=?") == NULL)
+        return xstrdup(s);
+    buf_str(&b, "");
+    while (*u) {
+        size_t n = char_len(u);
+        char tok[4 * 3 + 1];
+        size_t t = 0;
+        for (size_t i = 0; i < n; i++, u++) {
+            unsigned char c = *u;
+            if (c < 0x20 || c == 0x7f)
+                c = '?';   /* a control character has no place in a header */
+            if (c == ' ') {
+                tok[t++] = '_';
+            } else if (c > 0x20 && c < 0x7f && !strchr("=?_\"()<>@,;:.[]\\", c)) {
+                tok[t++] = (char)c;
+            } else {
+                tok[t++] = '=';
+                tok[t++] = hex[c >> 4];
+                tok[t++] = hex[c & 15];
+            }
+        }
+        /* "=?UTF-8?Q?" + text + "?=" within WORD_MAX; folded between words. */
+        if (word > 0 && word + t + 2 > WORD_MAX) {
+            buf_str(&b, "?=\r\n ");
+            word = 0;
+        }
+        if (word == 0) {
+            buf_str(&b, "=?UTF-8?Q?");
+            word = 10;
+        }
+        buf_add(&b, tok, t);
+        word += t;
+    }
+    if (word > 0)
+        buf_str(&b, "?=");
+    return b.s;
+}
+
+/* A body's text without the control characters that would act on a reader's
+ * terminal (an escape sequence in a name): tab and line ends are kept. */
+static char *body_text(const char *s)
+{
+    char *out = xstrdup(s);
+    for (unsigned char *p = (unsigned char *)out; *p; p++)
+        if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+            *p = '?';
+    return out;
+}
+
+static void add_part(buf *b, const char *boundary, const char *type, const char *text)
+{
+    char *body = body_text(text);
     char *qp = pxs_qp_encode(body, strlen(body));
     buf_str(b, "--");
     buf_str(b, boundary);
@@ -88,6 +160,7 @@ static void add_part(buf *b, const char *boundary, const char *type, const char 
     buf_str(b, qp);
     buf_str(b, "\r\n");
     free(qp);
+    free(body);
 }
 
 static int check_headers(const pxs_mail *mail)
@@ -105,10 +178,6 @@ static int check_headers(const pxs_mail *mail)
         pxs_set_error("mail: unusable sender address '%s'", mail->from);
         return -1;
     }
-    if (!pxs_mail_header_safe(mail->subject)) {
-        pxs_set_error("mail: the subject holds a line break or non-ASCII text");
-        return -1;
-    }
     return 0;
 }
 
@@ -120,6 +189,7 @@ char *pxs_mail_build(const pxs_mail *mail)
     pxs_strftime(mail->date, "%a, %d %b %Y %H:%M:%S +0000", date, sizeof date);
     char *to = pxs_strlist_join(mail->to, ", ");
     char *boundary = xasprintf("=_pxstats_%lld_%ld", (long long)mail->date, (long)getpid());
+    char *subject = pxs_mail_header_text(mail->subject);
     buf b = {0};
     buf_str(&b, "");
     if (mail->from != NULL) {
@@ -130,7 +200,7 @@ char *pxs_mail_build(const pxs_mail *mail)
     char *head = xasprintf("To: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\n"
                            "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n"
                            "This is a multi-part message in MIME format.\r\n\r\n",
-                           to, mail->subject, date, boundary);
+                           to, subject, date, boundary);
     buf_str(&b, head);
     add_part(&b, boundary, "text/plain", mail->text);
     add_part(&b, boundary, "text/html", mail->html);
@@ -139,6 +209,7 @@ char *pxs_mail_build(const pxs_mail *mail)
     buf_str(&b, "--\r\n");
     free(head);
     free(boundary);
+    free(subject);
     free(to);
     return b.s;
 }

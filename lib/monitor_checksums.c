@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "pxstats/msg.h"
+#include "pxstats/safefs.h"
 #include "pxstats/state.h"
 #include "pxstats/xalloc.h"
 
@@ -65,7 +66,8 @@ static const sum *sums_find(const sums *s, const char *path)
 /* CRC-32 of a whole file; -1 with errno set on failure. */
 static int file_crc(const char *path, unsigned long *crc, long long *size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* A regular file only: a FIFO among the watched files must not hang the run. */
+    int fd = pxs_file_open(path, O_RDONLY, 0);
     if (fd < 0)
         return -1;
     unsigned char b[65536];

@@ -14,6 +14,7 @@
 
 #include "pxstats/layout.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/safefs.h"
 #include "pxstats/xalloc.h"
 
 /* One range of missing hours [start, last] of (client, ft, name). */
@@ -41,8 +42,8 @@ static void scan_series(const pxs_monitor *m, const pxs_mon_target *t, const cha
     miss cur = {t->client, name, t->ft, -1, -1};
     for (int64_t h = from; h < end; h += PXS_HOUR) {
         char *path = pxs_pickle_path(m->cfg->statsdir, t->client, h, t->ft, name);
-        struct stat st;
-        bool present = stat(path, &st) == 0;
+        /* A link or a special file is no snapshot (safefs.h). */
+        bool present = pxs_regular_check(path) == 1;
         free(path);
         if (!present) {
             if (cur.start < 0)

@@ -11,6 +11,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/runlog.h"
+#include "pxstats/web.h"
 #include "pxstats/xalloc.h"
 
 typedef struct out {
@@ -34,21 +35,8 @@ static void put(out *o, const char *fmt, ...)
     free(t);
 }
 
-/* HTML-escaped copy of s. */
-static char *esc(const char *s)
-{
-    out o = {0};
-    put(&o, "%s", "");
-    for (; *s; s++)
-        switch (*s) {
-        case '<': put(&o, "&lt;"); break;
-        case '>': put(&o, "&gt;"); break;
-        case '&': put(&o, "&amp;"); break;
-        case '"': put(&o, "&quot;"); break;
-        default: put(&o, "%c", *s);
-        }
-    return o.s;
-}
+/* HTML-escaped copy of s: the pages' one escaper. */
+static char *esc(const char *s) { return pxs_html_escape(s); }
 
 static size_t count_old(const pxs_mon_section *s)
 {

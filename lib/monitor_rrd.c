@@ -10,12 +10,15 @@
 #include "pxstats/monitor.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pxstats/dbupdates.h"
 #include "pxstats/msg.h"
+#include "pxstats/safefs.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/rrdstore.h"
 #include "pxstats/xalloc.h"
@@ -41,9 +44,13 @@ static void timed_free(timed_list *l)
 /* Marks the hours of [wstart, wend) that have a line in the file. */
 static void scan_log(const char *path, int64_t wstart, unsigned char *seen, size_t nhours)
 {
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL)
+    int fd = pxs_file_open(path, O_RDONLY, 0);
+    FILE *fp = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (fp == NULL) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     char line[512];
     int64_t t;
     while (fgets(line, sizeof line, fp) != NULL)
@@ -167,34 +174,37 @@ static void check_feed_times(pxs_monitor *m, int64_t max_age)
 static void check_databases(pxs_monitor *m, int64_t max_age)
 {
     char *root = xasprintf("%s/databases", m->cfg->statsdir);
-    DIR *d = opendir(root);
+    pxs_dirlist types, dbs;
     timed_list stale = {0};
     size_t count = 0;
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+    /* Listed without following links; a link or special file where a
+     * database should be is reported by pxs_rrd_last, never opened. */
+    if (pxs_dir_read(root, &types) != 0)
+        pxs_mon_add(m, PXS_MON_RRD, root, "%s", pxs_error());
+    for (size_t i = 0; i < types.n; i++) {
+        const char *e = types.e[i].name;
+        if (e[0] == '.')
             continue;
-        char *tdir = xasprintf("%s/%s", root, e->d_name);
-        DIR *td = opendir(tdir);
-        struct dirent *f;
-        while (td != NULL && (f = readdir(td)) != NULL) {
-            if (f->d_name[0] == '.')
+        char *tdir = xasprintf("%s/%s", root, e);
+        if (pxs_dir_read(tdir, &dbs) != 0)
+            pxs_mon_add(m, PXS_MON_RRD, tdir, "%s", pxs_error());
+        for (size_t j = 0; j < dbs.n; j++) {
+            const char *f = dbs.e[j].name;
+            if (f[0] == '.')
                 continue;
-            char *path = xasprintf("%s/%s", tdir, f->d_name);
+            char *path = xasprintf("%s/%s", tdir, f);
             int64_t last;
             count++;
             if (pxs_rrd_last(path, &last) < 0)
                 pxs_mon_add(m, PXS_MON_RRD, path, "%s", pxs_error());
             else if (m->now - last > max_age)
-                timed_add(&stale, xasprintf("%s/%s", e->d_name, f->d_name), last);
+                timed_add(&stale, xasprintf("%s/%s", e, f), last);
             free(path);
         }
-        if (td != NULL)
-            closedir(td);
+        pxs_dir_free(&dbs);
         free(tdir);
     }
-    if (d != NULL)
-        closedir(d);
+    pxs_dir_free(&types);
     pxs_mon_add_grouped(m, PXS_MON_RRD, "database", "databases", stale.v, stale.n);
     pxs_mon_note(m, PXS_MON_RRD, "%zu databases checked", count);
     timed_free(&stale);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "pxstats/msg.h"
+#include "pxstats/safefs.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/xalloc.h"
 
@@ -35,7 +36,7 @@ static int64_t newest(const char *dir, const char *suffix)
             continue;
         char *p = xasprintf("%s/%s", dir, e->d_name);
         struct stat st;
-        if (stat(p, &st) == 0 && (int64_t)st.st_mtime > best)
+        if (pxs_path_stat(p, &st) == 0 && S_ISREG(st.st_mode) && (int64_t)st.st_mtime > best)
             best = st.st_mtime;
         free(p);
     }
@@ -61,7 +62,7 @@ static void check_pages(pxs_monitor *m, int64_t max_age)
         char *p = xasprintf("%s/%s", dir, e->d_name);
         struct stat st;
         count++;
-        if (stat(p, &st) == 0 && m->now - (int64_t)st.st_mtime > max_age) {
+        if (pxs_path_stat(p, &st) == 0 && m->now - (int64_t)st.st_mtime > max_age) {
             char iso[PXS_ISO_SIZE];
             pxs_format_iso(st.st_mtime, iso);
             char *key = xasprintf("old page %s %s", p, iso);

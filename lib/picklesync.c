@@ -83,6 +83,18 @@ static char *rsh_command(const pxs_config *cfg, const pxs_ssh_opts *so, int port
     return cmd;
 }
 
+/* path made absolute against the working directory (rsync and the machines
+ * know nothing of ours). Fresh string. */
+static char *absolute(const char *path)
+{
+    if (path[0] == '/')
+        return xstrdup(path);
+    char *cwd = getcwd(NULL, 0);
+    char *abs = xasprintf("%s/%s", cwd != NULL ? cwd : "", path);
+    free(cwd);
+    return abs;
+}
+
 /* The stats root on the machine: [sync <host>], then [sync], then ours. */
 static char *remote_statsdir(const pxs_config *cfg, const char *host)
 {
@@ -93,14 +105,8 @@ static char *remote_statsdir(const pxs_config *cfg, const char *host)
         dir = pxs_conf_get(cfg, "sync", "remoteStatsDir", NULL);
     if (dir != NULL)
         return xstrdup(dir);
-    /* The default is our own tree, which --root may have named relatively:
-     * the machines know nothing of our working directory. */
-    if (cfg->statsdir[0] == '/')
-        return xstrdup(cfg->statsdir);
-    char *cwd = getcwd(NULL, 0);
-    char *abs = xasprintf("%s/%s", cwd != NULL ? cwd : "", cfg->statsdir);
-    free(cwd);
-    return abs;
+    /* The default is our own tree, which --root may have named relatively. */
+    return absolute(cfg->statsdir);
 }
 
 static int build_argv(const pxs_sync_opts *o, const pxs_ssh_opts *so, const pxs_ssh_target *t,
@@ -119,8 +125,16 @@ static int build_argv(const pxs_sync_opts *o, const pxs_ssh_opts *so, const pxs_
         return -1;
     }
     vec_add(a, xstrdup(pxs_conf_get(o->cfg, "sync", "rsync", "rsync")));
-    vec_add(a, xstrdup("-a"));
+    /* Regular files and directories only (see picklesync.h): recursion and
+     * times, and explicitly no links, devices or special files, whatever
+     * the remote tree holds. */
+    vec_add(a, xstrdup("-rt"));
+    vec_add(a, xstrdup("--no-links"));
+    vec_add(a, xstrdup("--no-devices"));
+    vec_add(a, xstrdup("--no-specials"));
     vec_add(a, xasprintf("--timeout=%ld", timeout));
+    if (o->temp_dir != NULL)
+        vec_add(a, xasprintf("--temp-dir=%s", o->temp_dir));
     if (o->verbose)
         vec_add(a, xstrdup("-v"));
     vec_add(a, xstrdup("-e"));
@@ -237,14 +251,25 @@ int pxs_sync_machines(const pxs_sync_opts *o, const pxs_strlist *machines)
         pxs_set_error("no machine to synchronise");
         return -1;
     }
-    char *local = xasprintf("%s/pickles", o->cfg->statsdir);
-    int rc = pxs_mkdirs(local);
+    /* rsync's temporaries go to a directory of this run (pickles/.pickleSync.
+     * XXXXXX, on the same file system, so that a file still arrives by
+     * rename), which the next run removes if this one is killed; rsync's own
+     * ".<name>.XXXXXX" would otherwise stay among the snapshots. An absolute
+     * path: rsync reads a relative one from the destination. */
+    char *local = xasprintf("%s/pickles/pickleSync", o->cfg->statsdir);
+    char *abs = absolute(local);
+    pxs_astage stage;
+    int rc = pxs_astage_open(&stage, abs);
     free(local);
+    free(abs);
     if (rc < 0)
         return -1;
+    pxs_sync_opts run = *o;
+    run.temp_dir = stage.dir;
     int failed = 0;
     for (size_t i = 0; i < machines->n; i++)
-        if (sync_one(o, machines->v[i], run_timeout) < 0)
+        if (sync_one(&run, machines->v[i], run_timeout) < 0)
             failed++;
+    pxs_astage_abort(&stage);
     return failed > 0 ? 1 : 0;
 }

@@ -1,8 +1,6 @@
 /* pickletree — listings of the snapshot tree (contract in pickletree.h). */
 #include "pxstats/pickletree.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +9,7 @@
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/safefs.h"
 #include "pxstats/xalloc.h"
 
 int pxs_pickle_name_hour(const char *name, size_t *mlen)
@@ -27,24 +26,12 @@ int pxs_pickle_name_hour(const char *name, size_t *mlen)
     return hour;
 }
 
-/* Opens dir; a missing one is empty (NULL, rc 0), another failure -1. */
-static DIR *open_dir(const char *dir, int *rc)
-{
-    DIR *d = opendir(dir);
-
-    *rc = 0;
-    if (d == NULL && errno != ENOENT && errno != ENOTDIR) {
-        pxs_set_error_errno("cannot read directory %s", dir);
-        *rc = -1;
-    }
-    return d;
-}
-
+/* A directory, not a link to one (safefs.h: nothing in the tree is followed). */
 static bool is_dir(const char *path)
 {
     struct stat st;
 
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return pxs_path_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The day of a folder name YYYYMMDD, or -1. */
@@ -70,15 +57,14 @@ int pxs_pickle_days(const char *statsdir, const char *client, pxs_filetype ft, i
                     size_t *n)
 {
     char *cdir = pxs_pickle_client_dir(statsdir, client);
-    int rc;
-    DIR *d = open_dir(cdir, &rc);
+    pxs_dirlist d;
+    int rc = pxs_dir_read(cdir, &d);
     size_t cap = 0;
-    struct dirent *e;
 
     *days = NULL;
     *n = 0;
-    while (d && (e = readdir(d)) != NULL) {
-        int64_t day = day_of(e->d_name);
+    for (size_t i = 0; rc == 0 && i < d.n; i++) {
+        int64_t day = S_ISDIR(d.e[i].type) ? day_of(d.e[i].name) : -1;
         if (day < 0)
             continue;
         char *ftdir = pxs_pickle_ft_dir(statsdir, client, day, ft);
@@ -89,8 +75,7 @@ int pxs_pickle_days(const char *statsdir, const char *client, pxs_filetype ft, i
         }
         free(ftdir);
     }
-    if (d)
-        closedir(d);
+    pxs_dir_free(&d);
     free(cdir);
     if (*n > 1)
         qsort(*days, *n, sizeof **days, cmp_i64);
@@ -100,22 +85,21 @@ int pxs_pickle_days(const char *statsdir, const char *client, pxs_filetype ft, i
 int pxs_pickle_clients(const char *statsdir, pxs_filetype ft, pxs_strlist *out)
 {
     char *dir = pxs_pickles_dir(statsdir);
-    int rc;
-    DIR *d = open_dir(dir, &rc);
-    struct dirent *e;
+    pxs_dirlist d;
+    int rc = pxs_dir_read(dir, &d);
 
-    while (rc == 0 && d && (e = readdir(d)) != NULL) {
+    for (size_t i = 0; rc == 0 && i < d.n; i++) {
+        const char *name = d.e[i].name;
         int64_t *days;
         size_t n;
-        if (!pxs_name_valid(e->d_name))
+        if (!S_ISDIR(d.e[i].type) || !pxs_name_valid(name))
             continue;
-        rc = pxs_pickle_days(statsdir, e->d_name, ft, &days, &n);
+        rc = pxs_pickle_days(statsdir, name, ft, &days, &n);
         if (rc == 0 && n > 0)
-            pxs_strlist_add_unique(out, e->d_name);
+            pxs_strlist_add_unique(out, name);
         free(days);
     }
-    if (d)
-        closedir(d);
+    pxs_dir_free(&d);
     free(dir);
     pxs_strlist_sort(out);
     return rc;
@@ -124,19 +108,19 @@ int pxs_pickle_clients(const char *statsdir, pxs_filetype ft, pxs_strlist *out)
 /* The newest hour of machine in one day folder, or -1. */
 static int newest_in_day(const char *ftdir, const char *machine)
 {
-    DIR *d = opendir(ftdir);
+    pxs_dirlist d;
     size_t ml = strlen(machine);
     int best = -1;
-    struct dirent *e;
 
-    while (d && (e = readdir(d)) != NULL) {
+    if (pxs_dir_read(ftdir, &d) != 0)
+        return -1;
+    for (size_t i = 0; i < d.n; i++) {
         size_t len;
-        int h = pxs_pickle_name_hour(e->d_name, &len);
-        if (h > best && len == ml && strncmp(e->d_name, machine, ml) == 0)
+        int h = S_ISREG(d.e[i].type) ? pxs_pickle_name_hour(d.e[i].name, &len) : -1;
+        if (h > best && len == ml && strncmp(d.e[i].name, machine, ml) == 0)
             best = h;
     }
-    if (d)
-        closedir(d);
+    pxs_dir_free(&d);
     return best;
 }
 

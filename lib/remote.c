@@ -26,6 +26,7 @@
 
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
+#include "pxstats/safefs.h"
 #include "pxstats/xalloc.h"
 
 struct pxs_ssh {
@@ -717,9 +718,15 @@ static int sftp_copy(pxs_ssh *s, LIBSSH2_SFTP_HANDLE *h, FILE *in, const char *l
 /* Uploads local to tmp through SFTP. */
 static int sftp_put(pxs_ssh *s, const char *local, const char *tmp, int64_t deadline)
 {
-    FILE *in = fopen(local, "rb");
+    /* A regular file only, no link followed in the stats tree: an image
+     * replaced by a link must not carry another file to the web servers. */
+    int fd = pxs_file_open(local, O_RDONLY, 0);
+    FILE *in = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (in == NULL) {
-        pxs_set_error_errno("%s", local);
+        if (fd >= 0) {
+            pxs_set_error_errno("%s", local);
+            close(fd);
+        }
         return -1;
     }
     int rc = -1;

@@ -1,9 +1,7 @@
 /* rrdbackup — backups of the RRD archive (see rrdbackup.h). */
 #include "pxstats/rrdbackup.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <rrd.h>
 #include <rrd_client.h>
 #include <stdio.h>
@@ -56,112 +54,98 @@ static void flush_daemon(const char *path)
     free(abs);
 }
 
-/* Copies the regular files of src into dst, recursively (atomic per file). */
+/* Copies the regular files of src into dst, recursively (atomic per file).
+ * Links and special files are not data of the archive: left out. */
 static int copy_tree(const char *src, const char *dst)
 {
-    DIR *d = opendir(src);
-    if (d == NULL) {
-        if (errno == ENOENT)
-            return 0;
-        pxs_set_error_errno("%s", src);
+    pxs_dirlist l;
+    if (pxs_dir_read(src, &l) != 0)
         return -1;
-    }
-    int rc = pxs_mkdirs(dst);
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
+    int rc = l.n > 0 ? pxs_mkdirs(dst) : 0;
+    for (size_t i = 0; rc == 0 && i < l.n; i++) {
         /* Dot files are temporaries of atomic writes in progress. */
-        if (e->d_name[0] == '.')
+        if (l.e[i].name[0] == '.')
             continue;
-        char *s = xasprintf("%s/%s", src, e->d_name);
-        char *t = xasprintf("%s/%s", dst, e->d_name);
-        struct stat sb;
-        if (lstat(s, &sb) != 0) {
-            pxs_set_error_errno("%s", s);
-            rc = -1;
-        } else if (S_ISDIR(sb.st_mode)) {
+        char *s = xasprintf("%s/%s", src, l.e[i].name);
+        char *t = xasprintf("%s/%s", dst, l.e[i].name);
+        if (S_ISDIR(l.e[i].type)) {
             rc = copy_tree(s, t);
-        } else if (S_ISREG(sb.st_mode)) {
+        } else if (S_ISREG(l.e[i].type)) {
             flush_daemon(s);
             rc = pxs_atomic_copy(s, t);
+        } else {
+            pxs_warnx("%s: %s: left out of the backup", s, pxs_mode_name(l.e[i].type));
         }
         free(s);
         free(t);
     }
-    closedir(d);
+    pxs_dir_free(&l);
     return rc;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)ftw;
-    int r = flag == FTW_DP ? rmdir(path) : unlink(path);
-    if (r != 0)
-        pxs_set_error_errno("cannot remove %s", path);
-    return r;
-}
-
-static int remove_tree(const char *path)
-{
-    if (access(path, F_OK) != 0)
-        return 0;
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
 /* Removes the files under cur (recursively) that ref does not have. */
 static int remove_extra(const char *cur, const char *ref)
 {
-    DIR *d = opendir(cur);
-    if (d == NULL) {
-        if (errno == ENOENT)
-            return 0;
-        pxs_set_error_errno("%s", cur);
+    pxs_dirlist l;
+    if (pxs_dir_read(cur, &l) != 0)
         return -1;
-    }
     int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *c = xasprintf("%s/%s", cur, e->d_name);
-        char *r = xasprintf("%s/%s", ref, e->d_name);
-        struct stat sc, sr;
-        if (lstat(c, &sc) == 0 && S_ISDIR(sc.st_mode) && lstat(r, &sr) == 0 &&
-            S_ISDIR(sr.st_mode))
+    for (size_t i = 0; rc == 0 && i < l.n; i++) {
+        char *c = xasprintf("%s/%s", cur, l.e[i].name);
+        char *r = xasprintf("%s/%s", ref, l.e[i].name);
+        struct stat sr;
+        if (S_ISDIR(l.e[i].type) && lstat(r, &sr) == 0 && S_ISDIR(sr.st_mode))
             rc = remove_extra(c, r);
-        else if (lstat(r, &sr) != 0 && e->d_name[0] != '.')
-            rc = remove_tree(c);
+        else if (lstat(r, &sr) != 0 && l.e[i].name[0] != '.')
+            rc = pxs_remove_tree(c);
         free(c);
         free(r);
     }
-    closedir(d);
+    pxs_dir_free(&l);
     return rc;
 }
 
 int pxs_rrd_backups_list(const char *statsdir, pxs_strlist *out)
 {
     char *dir = xasprintf("%s/databases_backups", statsdir);
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        int rc = errno == ENOENT ? 0 : -1;
-        if (rc < 0)
-            pxs_set_error_errno("%s", dir);
+    pxs_dirlist l;
+    if (pxs_dir_read(dir, &l) != 0) {
         free(dir);
-        return rc;
+        return -1;
     }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    for (size_t i = 0; i < l.n; i++) {
         char name[PXS_ISO_SIZE];
-        if (strlen(e->d_name) == PXS_ISO_LEN && e->d_name[10] == '_' &&
-            dir_name(e->d_name, name)) {
+        const char *e = l.e[i].name;
+        if (S_ISDIR(l.e[i].type) && strlen(e) == PXS_ISO_LEN && e[10] == '_' &&
+            dir_name(e, name)) {
             name[10] = ' ';
             pxs_strlist_add(out, name);
         }
     }
-    closedir(d);
+    pxs_dir_free(&l);
     free(dir);
     pxs_strlist_sort(out);
     return 0;
+}
+
+/* Removes databases_backups/.<date>.partial: backups a killed run left. */
+static int remove_partials(const char *statsdir)
+{
+    char *dir = xasprintf("%s/databases_backups", statsdir);
+    pxs_dirlist l;
+    int rc = pxs_dir_read(dir, &l);
+    for (size_t i = 0; rc == 0 && i < l.n; i++) {
+        const char *e = l.e[i].name;
+        size_t n = strlen(e);
+        if (e[0] == '.' && n > 9 && strcmp(e + n - 8, ".partial") == 0) {
+            char *p = xasprintf("%s/%s", dir, e);
+            rc = pxs_remove_tree(p);
+            free(p);
+        }
+    }
+    pxs_dir_free(&l);
+    free(dir);
+    return rc;
 }
 
 static int prune(const char *statsdir)
@@ -173,7 +157,7 @@ static int prune(const char *statsdir)
         char name[PXS_ISO_SIZE];
         dir_name(l.v[i], name);
         char *p = xasprintf("%s/databases_backups/%s", statsdir, name);
-        rc = remove_tree(p);
+        rc = pxs_remove_tree(p);
         free(p);
     }
     pxs_strlist_free(&l);
@@ -194,9 +178,10 @@ static int backup_locked(const char *statsdir, int64_t t, bool do_prune, char **
         free(final);
     }
     /* Built under a dot name and renamed: a crash never leaves a partial
-     * backup that looks complete. */
+     * backup that looks complete. The partial ones of killed runs go first
+     * (the lock is held: none is in progress). */
     char *tmp = xasprintf("%s/databases_backups/.%s.partial", statsdir, dname);
-    int rc = remove_tree(tmp);
+    int rc = remove_partials(statsdir);
     for (size_t i = 0; i < NTREES && rc == 0; i++) {
         char *s = xasprintf("%s/%s", statsdir, trees[i]);
         char *d = xasprintf("%s/%s", tmp, trees[i]);
@@ -211,7 +196,7 @@ static int backup_locked(const char *statsdir, int64_t t, bool do_prune, char **
         rc = -1;
     }
     if (rc != 0)
-        remove_tree(tmp);
+        pxs_remove_tree(tmp);
     if (rc == 0 && do_prune)
         rc = prune(statsdir);
     if (rc == 0 && name != NULL)
@@ -241,7 +226,7 @@ int pxs_rrd_restore(const char *statsdir, const char *date, int64_t now, bool wa
     }
     char *src = xasprintf("%s/databases_backups/%s", statsdir, dname);
     struct stat sb;
-    if (stat(src, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    if (pxs_path_stat(src, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         pxs_set_error("no backup %s (see restoreRRD --list)", src);
         free(src);
         return -1;

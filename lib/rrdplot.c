@@ -49,6 +49,10 @@ static int fetch_one(const char *path, int64_t start, int64_t end, int64_t want_
     char **names = NULL;
     rrd_value_t *data = NULL;
     int attempts = 0;
+    /* librrd opens by name: a link or a special file is never handed to it
+     * (safefs.h); a missing database is librrd's to report. */
+    if (pxs_regular_check(path) < 0)
+        return -1;
     /* rrdcached may hold values not yet in the file; it is given an absolute
      * path, since it would resolve a relative one against its own directory. */
     if (pxs_rrd_daemon() != NULL) {
@@ -300,17 +304,17 @@ char *pxs_rrdgraph_web_path(const char *statsdir, pxs_dbtype t, const char *clie
                      client, name);
 }
 
-/* rrd graph arguments split fields on ':': a path's own colons are escaped. */
-static char *escape_colons(const char *s)
+char *pxs_rrd_graph_text(const char *s, bool field)
 {
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += *p == ':' ? 2 : 1;
-    char *r = xmalloc(n + 1), *q = r;
-    for (const char *p = s; *p; p++) {
-        if (*p == ':')
+    char *r = xmalloc(2 * strlen(s) + 1), *q = r;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            *q++ = '?';
+            continue;
+        }
+        if (field && *p == ':')
             *q++ = '\\';
-        *q++ = *p;
+        *q++ = (char)*p;
     }
     *q = '\0';
     return r;
@@ -340,7 +344,7 @@ static void add_data_args(pxs_strlist *a, char *const *paths, size_t n, pxs_dbty
     const char *ds = pxs_dbtype_name(t);
     char *rpn = NULL;
     for (size_t k = 0; k < n; k++) {
-        char *p = escape_colons(paths[k]);
+        char *p = pxs_rrd_graph_text(paths[k], true);
         char *def = xasprintf("DEF:v%zu=%s:%s:AVERAGE", k, p, ds);
         pxs_strlist_add(a, def);
         free(def);
@@ -414,9 +418,12 @@ static void graph_args(pxs_strlist *a, const pxs_rrdgraph_opts *o, char *const *
                        const char *comment)
 {
     int64_t start = o->end - (int64_t)o->hours * PXS_HOUR;
-    char *title = title_of(t, label, o->hours, o->end);
-    char *ccomment = escape_colons(comment);
-    char *comment_arg = xasprintf("COMMENT:%s\\c", ccomment);
+    char *raw_title = title_of(t, label, o->hours, o->end);
+    char *title = pxs_rrd_graph_text(raw_title, false);
+    char *ccomment = pxs_rrd_graph_text(comment, true);
+    /* "legend=": a text of the form "key=value" is not read as an option of
+     * COMMENT; "\c" centres it. */
+    char *comment_arg = xasprintf("COMMENT:legend=%s\\c", ccomment);
     char *s = xasprintf("%" PRId64, start), *e = xasprintf("%" PRId64, o->end);
     char *step = xasprintf("%" PRId64, st->step);
     /* --full-size-mode: the whole PNG is 800x200, legend and title included. */
@@ -429,7 +436,9 @@ static void graph_args(pxs_strlist *a, const pxs_rrdgraph_opts *o, char *const *
     add_data_args(a, paths, n, t, st->factor);
     const char *inner, *outer;
     colours(t, &inner, &outer);
-    char *area = xasprintf("AREA:realValue#%s:%s", inner, pxs_dbtype_name(t));
+    char *legend = pxs_rrd_graph_text(pxs_dbtype_name(t), true);
+    char *area = xasprintf("AREA:realValue#%s:legend=%s", inner, legend);
+    free(legend);
     char *line = xasprintf("LINE1:realValue#%s", outer);
     pxs_strlist_add(a, area);
     pxs_strlist_add(a, line);
@@ -438,6 +447,7 @@ static void graph_args(pxs_strlist *a, const pxs_rrdgraph_opts *o, char *const *
     free(s);
     free(e);
     free(step);
+    free(raw_title);
     free(title);
     free(ccomment);
     free(comment_arg);

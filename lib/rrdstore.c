@@ -170,12 +170,19 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
         *slash = '\0';
     int rc = slash != NULL ? pxs_mkdirs(dir) : 0;
     int daemon = rc == 0 ? use_daemon() : -1;
+    /* librrd writes "<path>XXXXXX" and renames it, leaving it behind when
+     * killed: it writes in a private directory instead, which the next
+     * create of the database removes if a run died there (atomicfile.h).
+     * rrdcached creates the file itself and is not killed with us. */
+    pxs_astage st = {.lockfd = -1};
+    if (daemon == 0 && pxs_astage_open(&st, path) != 0)
+        daemon = -1;
     if (daemon >= 0) {
         rrd_clear_error();
         char *dp = pxs_rrd_abs_path(path);
         int r = daemon ? rrdc_create(dp, PXS_RRD_STEP, (time_t)last_up, 0, argc,
                                      (const char **)args)
-                       : rrd_create_r(path, PXS_RRD_STEP, (time_t)last_up, argc,
+                       : rrd_create_r(st.file, PXS_RRD_STEP, (time_t)last_up, argc,
                                       (const char **)args);
         free(dp);
         if (r != 0) {
@@ -186,14 +193,18 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
              * other file pxstats makes. */
             mode_t mask = umask(022);
             umask(mask);
-            if (chmod(path, 0666 & ~mask) != 0) {
+            if (chmod(st.file, 0666 & ~mask) != 0) {
                 pxs_set_error_errno("%s: cannot set its mode", path);
                 rc = -1;
             }
         }
+        if (!daemon && rc == 0)
+            rc = pxs_astage_commit(&st);
     } else {
         rc = -1;
     }
+    if (st.dir != NULL)
+        pxs_astage_abort(&st);
     for (int i = 0; i < argc; i++)
         free(args[i]);
     free(dir);
@@ -202,13 +213,12 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
 
 int pxs_rrd_last(const char *path, int64_t *last)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (errno == ENOENT)
-            return 0;
-        pxs_set_error_errno("%s", path);
-        return -1;
-    }
+    /* librrd opens by name: only a regular file is handed to it (no link out
+     * of the tree, no FIFO to block on); safefs.h says why the instant
+     * between this check and librrd's open is left to the service account. */
+    int kind = pxs_regular_check(path);
+    if (kind <= 0)
+        return kind;
     int daemon = use_daemon();
     if (daemon < 0)
         return -1;
@@ -346,18 +356,17 @@ static bool snapshot_name(const char *file, const pxs_strlist *names, int *hour)
 static int first_hour_of_day(const char *daydir, pxs_filetype ft, const pxs_strlist *names)
 {
     char *dir = xasprintf("%s/%s", daydir, pxs_filetype_name(ft));
-    DIR *d = opendir(dir);
-    free(dir);
-    if (d == NULL)
-        return -1;
+    pxs_dirlist l;
     int best = -1;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    if (pxs_dir_read(dir, &l) != 0)
+        pxs_warnx("%s", pxs_error());
+    free(dir);
+    for (size_t i = 0; i < l.n; i++) {
         int h;
-        if (snapshot_name(e->d_name, names, &h) && (best < 0 || h < best))
+        if (S_ISREG(l.e[i].type) && snapshot_name(l.e[i].name, names, &h) && (best < 0 || h < best))
             best = h;
     }
-    closedir(d);
+    pxs_dir_free(&l);
     return best;
 }
 
@@ -365,22 +374,19 @@ int pxs_rrd_first_snapshot(const char *statsdir, const char *client, pxs_filetyp
                            const pxs_strlist *machines, int64_t *t)
 {
     char *cdir = xasprintf("%s/pickles/%s", statsdir, client);
-    DIR *d = opendir(cdir);
-    if (d == NULL) {
-        int rc = errno == ENOENT ? 0 : -1;
-        if (rc < 0)
-            pxs_set_error_errno("%s", cdir);
+    pxs_dirlist l;
+    if (pxs_dir_read(cdir, &l) != 0) {
         free(cdir);
-        return rc;
+        return -1;
     }
     pxs_strlist days, names;
     pxs_strlist_init(&days);
     pxs_strlist_init(&names);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strlen(e->d_name) == 8 && strspn(e->d_name, "0123456789") == 8)
-            pxs_strlist_add(&days, e->d_name);
-    closedir(d);
+    for (size_t i = 0; i < l.n; i++)
+        if (S_ISDIR(l.e[i].type) && strlen(l.e[i].name) == 8 &&
+            strspn(l.e[i].name, "0123456789") == 8)
+            pxs_strlist_add(&days, l.e[i].name);
+    pxs_dir_free(&l);
     pxs_strlist_sort(&days);   /* YYYYMMDD sorts as time */
     for (size_t i = 0; i < machines->n; i++)
         pxs_strlist_add_unique(&names, machines->v[i]);

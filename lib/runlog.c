@@ -11,6 +11,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/runlog.h"
+#include "pxstats/safefs.h"
 #include "pxstats/xalloc.h"
 
 /* Appends len bytes to <statsdir>/log/<program>.log in one write. */
@@ -19,8 +20,8 @@ static void append(const char *statsdir, const char *data, size_t len)
     static int warned;
     char *dir = xasprintf("%s/log", statsdir);
     char *path = xasprintf("%s/%s.log", dir, pxs_progname());
-    int fd = pxs_mkdirs(dir) == 0 ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666)
-                                   : -1;
+    /* Never through a link: appending to its target would write outside the tree. */
+    int fd = pxs_mkdirs(dir) == 0 ? pxs_file_open(path, O_WRONLY | O_APPEND | O_CREAT, 0666) : -1;
 
     if (fd < 0 || write(fd, data, len) < 0) {
         if (!warned++)
@@ -77,11 +78,15 @@ int pxs_runlog_read(const char *statsdir, const char *program,
     size_t plen = strlen(prefix), cap = 0;
     char *line = NULL;
     ssize_t n;
-    FILE *f = fopen(path, "re");
+    /* The run log is in the tree: no link followed, no FIFO blocked on. */
+    int fd = pxs_file_open(path, O_RDONLY, 0);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 
     if (f == NULL) {
         int missing = errno == ENOENT;
-        if (!missing)
+        if (fd >= 0)
+            close(fd);
+        if (!missing && fd >= 0)
             pxs_set_error_errno("cannot read %s", path);
         free(path);
         free(prefix);

@@ -775,13 +775,11 @@ int pxs_snapshot_read(const char *path, pxs_hour *h)
 int pxs_snapshot_checksum(const char *path, uint32_t *crc)
 {
     unsigned char head[PXS_SNAPSHOT_HEADER];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = pxs_file_open(path, O_RDONLY, 0);
     ssize_t n;
 
-    if (fd < 0) {
-        pxs_set_error_errno("cannot open %s", path);
+    if (fd < 0)
         return -1;
-    }
     /* The header alone: FILE_VERSIONS asks this of every source, every run. */
     n = pread(fd, head, sizeof head, 0);
     close(fd);

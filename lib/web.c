@@ -1,7 +1,6 @@
 /* web — the static pages of the stats tree. See web.h. */
 #include "pxstats/web.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/safefs.h"
 #include "pxstats/websummary.h"
 #include "pxstats/xalloc.h"
 
@@ -96,13 +96,18 @@ char *pxs_html_escape(const char *s)
     char *out = xmalloc(n), *o = out;
     for (; *s; s++) {
         const char *rep = NULL;
+        unsigned char u = (unsigned char)*s;
         switch (*s) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
         case '\'': rep = "&#39;"; break;
-        default: *o++ = *s; continue;
+        default:
+            /* Control characters are not text (HTML forbids most of them):
+             * only tab, newline and carriage return pass. */
+            *o++ = (u < 0x20 && u != '\t' && u != '\n' && u != '\r') || u == 0x7f ? '?' : *s;
+            continue;
         }
         size_t l = strlen(rep);
         memcpy(o, rep, l);
@@ -152,44 +157,45 @@ char *pxs_web_row_id(int tx, const char *name)
     return id;
 }
 
+/* A directory, not a link to one (safefs.h). */
 static int is_dir(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return pxs_path_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Sets *tx / *rx when some snapshot day of the client has that folder. */
 static void pickle_filetypes(const char *statsdir, const char *client, int *tx, int *rx)
 {
     char *dir = xasprintf("%s/pickles/%s", statsdir, client);
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) && !(*tx && *rx)) {
-        if (e->d_name[0] == '.')
+    pxs_dirlist l;
+    pxs_dir_read(dir, &l);
+    for (size_t i = 0; i < l.n && !(*tx && *rx); i++) {
+        if (l.e[i].name[0] == '.' || !S_ISDIR(l.e[i].type))
             continue;
-        char *p = xasprintf("%s/%s/tx", dir, e->d_name);
+        char *p = xasprintf("%s/%s/tx", dir, l.e[i].name);
         *tx |= is_dir(p);
         free(p);
-        p = xasprintf("%s/%s/rx", dir, e->d_name);
+        p = xasprintf("%s/%s/rx", dir, l.e[i].name);
         *rx |= is_dir(p);
         free(p);
     }
-    if (d)
-        closedir(d);
+    pxs_dir_free(&l);
     free(dir);
 }
 
-/* Adds the valid entry names of dir (".png" stripped when strip_png) to out. */
+/* Adds the valid entry names of dir (".png" stripped when strip_png) to out:
+ * the directories of a name, or its images when strip_png. */
 static void list_names(const char *dir, int strip_png, pxs_strlist *out)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (!d)
-        return;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
+    pxs_dirlist dl;
+    if (pxs_dir_read(dir, &dl) != 0)
+        pxs_warnx("%s", pxs_error());
+    for (size_t i = 0; i < dl.n; i++) {
+        const pxs_dirent *e = &dl.e[i];
+        if (e->name[0] == '.')
             continue;
-        char *name = xstrdup(e->d_name);
+        char *name = xstrdup(e->name);
         size_t l = strlen(name);
         if (strip_png) {
             if (l <= 4 || strcmp(name + l - 4, ".png") != 0) {
@@ -198,13 +204,18 @@ static void list_names(const char *dir, int strip_png, pxs_strlist *out)
             }
             name[l - 4] = '\0';
         }
+        if (strip_png ? !S_ISREG(e->type) : !S_ISDIR(e->type)) {
+            pxs_warnx("%s/%s: skipped: %s", dir, e->name, pxs_mode_name(e->type));
+            free(name);
+            continue;
+        }
         if (pxs_name_valid(name))
             pxs_strlist_add_unique(out, name);
         else
-            pxs_warnx("%s/%s: skipped: not a valid client name", dir, e->d_name);
+            pxs_warnx("%s/%s: skipped: not a valid client name", dir, e->name);
         free(name);
     }
-    closedir(d);
+    pxs_dir_free(&dl);
 }
 
 /* The names of the webGraphics tree, and which of them are tx / rx. */
@@ -274,7 +285,7 @@ static int image_exists(const char *statsdir, const char *rel)
 {
     struct stat st;
     char *p = xasprintf("%s/%s", statsdir, rel);
-    int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    int ok = pxs_path_stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
     free(p);
     return ok;
 }

@@ -23,21 +23,25 @@ int pxs_webimages_daily(const char *statsdir, int64_t now, int *copied)
     char day[16];
     pxs_period_label(PXS_DAILY, pxs_web_ref_time(now), day, sizeof day);
     char *dir = xasprintf("%s/webGraphics/columbo", statsdir);
-    DIR *d = opendir(dir);
-    struct dirent *e;
+    pxs_dirlist dl;
     int rc = 0;
     *copied = 0;
-    while (d && (e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (e->d_name[0] == '.' || l <= 4 || strcmp(e->d_name + l - 4, ".png") != 0)
+    if (pxs_dir_read(dir, &dl) != 0) {
+        pxs_warnx("%s", pxs_error());
+        rc = 1;
+    }
+    for (size_t i = 0; i < dl.n; i++) {
+        const char *e = dl.e[i].name;
+        size_t l = strlen(e);
+        if (e[0] == '.' || l <= 4 || strcmp(e + l - 4, ".png") != 0)
             continue;
-        char *name = xstrndup(e->d_name, l - 4);
+        char *name = xstrndup(e, l - 4);
         if (pxs_name_check("client", name) < 0) {
-            pxs_warnx("%s/%s: skipped: %s", dir, e->d_name, pxs_error());
+            pxs_warnx("%s/%s: skipped: %s", dir, e, pxs_error());
             free(name);
             continue;
         }
-        char *src = xasprintf("%s/%s", dir, e->d_name);
+        char *src = xasprintf("%s/%s", dir, e);
         char *dst = xasprintf("%s/webGraphics/daily/%s/%s.png", statsdir, name, day);
         if (pxs_atomic_copy(src, dst) < 0) {
             pxs_warnx("%s", pxs_error());
@@ -49,8 +53,7 @@ int pxs_webimages_daily(const char *statsdir, int64_t now, int *copied)
         free(dst);
         free(name);
     }
-    if (d)
-        closedir(d);
+    pxs_dir_free(&dl);
     free(dir);
     return rc;
 }

@@ -4,8 +4,19 @@
  * made by mkstemp in the target's own directory, flushed with fsync, renamed
  * over the target, and the directory is fsynced. A crash at any instant
  * therefore leaves either the old file or the new one under the final name,
- * never a mixture, and at worst a stale ".<name>.<6 random characters>" temporary that the
- * next successful write of the same file does not depend on.
+ * never a mixture, and at worst a stale ".<name>.<6 random characters>" temporary.
+ *
+ * Stale temporaries are removed by the next writer in the same directory,
+ * whatever the program: a writer holds an exclusive flock(2) on its temporary
+ * from its creation to its rename, which the kernel drops when the writer
+ * dies (even by kill -9), so a temporary nobody holds is a dead writer's and
+ * goes, while a live writer's is left alone. No tool lock is needed for that.
+ * In the stats tree a name ".<name>.<6 letters or digits>" is pxstats'.
+ *
+ * Directories are created through pxs_mkdirs (safefs.h): in the stats tree a
+ * link where a directory should be is refused, so no write leaves the tree;
+ * the rename replaces a link or special file found under the final name, it
+ * never writes through it.
  *
  * Created files get mode 0666 & ~umask, like fopen(3). */
 #ifndef PXSTATS_ATOMICFILE_H
@@ -14,12 +25,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "safefs.h"
 #include "strlist.h"
 
 typedef struct pxs_afile {
     char *path;   /* final name */
     char *tmp;    /* temporary name in the same directory */
     FILE *fp;     /* write the content here */
+    int lockfd;   /* holds the temporary's flock until the rename */
 } pxs_afile;
 
 /* Opens a temporary file beside path. Missing parent directories are created
@@ -34,10 +47,37 @@ int pxs_afile_commit(pxs_afile *af);
 /* Abandons the write: the temporary is removed, the final file untouched. */
 void pxs_afile_abort(pxs_afile *af);
 
-/* Removes the temporaries ".<name>.<6 random characters>" that writers of path killed before
- * their rename left behind. Only for a caller that holds the lock serialising
- * every writer of path (a live writer's temporary would be removed too). */
+/* Removes the temporaries ".<name>.<6 random characters>" (files, or
+ * directories of pxs_astage) that writers killed before their rename left in
+ * the directory of path, whatever file they were writing (its name may
+ * change from run to run: dated images); a live writer's (locked) temporary
+ * is kept. A batch's temporaries (".<name>.batch.XXXXXX", unlocked from
+ * pxs_abatch_write to the commit) are removed only for path itself: its
+ * batch must belong to the one run allowed to write path (as statsUpdater's,
+ * under its lock). pxs_afile_open and pxs_astage_open call it: a caller needs
+ * it only to clean without writing. */
 void pxs_afile_clean_stale(const char *path);
+
+/* For a library that writes a file by name itself, and leaves its own
+ * temporary behind when killed (librrd's create writes "<name>XXXXXX" and
+ * renames it): a private directory ".<name>.XXXXXX" beside path, locked as a
+ * temporary file is; the library writes st->file ("<that dir>/<name>"),
+ * pxs_astage_commit fsyncs it, renames it over path, fsyncs the directory and
+ * removes the private one. A killed run leaves only the private directory,
+ * which the next writer of path removes. Returns 0 or -1 (pxs_error set). */
+typedef struct pxs_astage {
+    char *path;   /* final name */
+    char *dir;    /* the private directory */
+    char *file;   /* where the library writes */
+    int lockfd;
+} pxs_astage;
+
+int pxs_astage_open(pxs_astage *st, const char *path);
+int pxs_astage_commit(pxs_astage *st);
+void pxs_astage_abort(pxs_astage *st);
+
+/* rm -r that never follows a link (a missing path is fine). Returns 0 or -1. */
+int pxs_remove_tree(const char *path);
 
 /* A batch of files published together, for a job that writes hundreds of
  * small files: each is written to its temporary at once; commit then makes
@@ -63,12 +103,5 @@ void pxs_abatch_abort(pxs_abatch *b);
 int pxs_atomic_write(const char *path, const void *buf, size_t len);
 /* Copies the file src to dst atomically (dst replaced whole or not at all). */
 int pxs_atomic_copy(const char *src, const char *dst);
-
-/* mkdir -p: creates path and its parents. Returns 0 or -1 (pxs_error set). */
-int pxs_mkdirs(const char *path);
-/* Reads a whole file into a fresh NUL-terminated buffer (*len excludes the
- * NUL). Returns NULL with pxs_error() set on failure; errno is kept, so that
- * ENOENT can be told apart. */
-char *pxs_read_file(const char *path, size_t *len);
 
 #endif

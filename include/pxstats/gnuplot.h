@@ -123,9 +123,12 @@ char *pxs_graph_script(const pxs_graph *g, size_t *len);
  * dropped). end is the window's end. Fresh string. */
 char *pxs_graph_path(const pxs_graph_opts *o, int64_t end);
 
-/* Text made safe inside a gnuplot double-quoted string (and a comment):
- * '\' and '"' are escaped, control characters become '?'. Fresh string. */
-char *pxs_gnuplot_escape(const char *s);
+/* s as a gnuplot string constant, quotes included: the one way text from
+ * outside (products, names) enters a script. Single quotes, in which gnuplot
+ * performs no `command` or @macro substitution and no backslash processing;
+ * a quote is doubled; control characters (newline included) and bytes that
+ * are not valid UTF-8 become '?'. Fresh string. */
+char *pxs_gnuplot_quote(const char *s);
 
 /* The gnuplot program of the config ([graphics] gnuplot, default "gnuplot"). */
 const char *pxs_gnuplot_program(const pxs_config *cfg);
@@ -140,7 +143,9 @@ int pxs_gnuplot_run(const char *gnuplot, const char *script, size_t len, const c
  * on script_out (when not NULL) or draw the PNG; with link, the PNG is also
  * copied to <statsdir>/webGraphics/columbo/<clients>.png. *png_out (when not
  * NULL) gets the PNG's path (fresh string, NULL with script_out).
- * Returns 0, or -1 with pxs_error() set. */
+ * Returns 0, or -1 with pxs_error() set: also when a snapshot of the window
+ * was refused (damaged, a link, a special file), after the graph was drawn
+ * without it. */
 int pxs_graph_make(const pxs_graph_opts *o, FILE *script_out, bool link, char **png_out);
 
 #endif

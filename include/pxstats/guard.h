@@ -27,8 +27,9 @@ bool pxs_guard_is_all(const pxs_strlist *names);
 int pxs_guard_snapshots(const pxs_config *cfg, pxs_filetype ft, const pxs_strlist *clients,
                         const pxs_strlist *machines);
 
-/* Every named client has an archive of ft for the machine group (its
- * DATABASE-UPDATES file); with "All", the group has at least one client fed.
+/* Every named client has an archive of ft for the machine group (a database
+ * of at least one type); with "All", the group has at least one client fed
+ * (a DATABASE-UPDATES file).
  * Returns 0 or -1 (pxs_error set). */
 int pxs_guard_archive(const char *statsdir, pxs_filetype ft, const pxs_strlist *clients,
                       const char *group);

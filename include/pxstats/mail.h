@@ -29,9 +29,19 @@ char *pxs_qp_encode(const char *s, size_t len);
 /* True when s may go into a header: printable ASCII, no CR or LF. */
 int pxs_mail_header_safe(const char *s);
 
-/* The whole message, headers and both parts (fresh string). Returns NULL with
- * pxs_error() set when a recipient, the sender or the subject holds a line
- * break or non-ASCII text (header injection), or there is no recipient. */
+/* Text made safe as the value of an unstructured header (Subject): as it is
+ * when printable ASCII without "=?"; else RFC 2047 encoded words
+ * ("=?UTF-8?Q?...?=", folded between words), control characters replaced by
+ * '?'. No byte of the result is a line break but the folding's CRLF + space.
+ * Fresh string. */
+char *pxs_mail_header_text(const char *s);
+
+/* The whole message, headers and both parts (fresh string): the subject
+ * through pxs_mail_header_text, each part without control characters other
+ * than tab and line ends, in quoted-printable. Returns NULL with pxs_error()
+ * set when a recipient or the sender holds a line break or non-ASCII text
+ * (an address cannot be encoded: header injection), or there is no
+ * recipient. */
 char *pxs_mail_build(const pxs_mail *mail);
 
 /* Runs "<sendmail> -t -oi" with msg on its stdin (-oi: a lone "." line does

@@ -4,16 +4,30 @@
  * For each machine one rsync runs, spawned from an argument vector (never a
  * shell):
  *
- *   rsync -a --timeout=T [-v] -e "ssh -p P -i KEY -o IdentitiesOnly=yes
+ *   rsync -rt --no-links --no-devices --no-specials --timeout=T
+ *         [--temp-dir=<stats>/pickles/.pickleSync.XXXXXX] [-v]
+ *         -e "ssh -p P -i KEY -o IdentitiesOnly=yes
  *         -o UserKnownHostsFile=KH -o GlobalKnownHostsFile=/dev/null
  *         -o StrictHostKeyChecking=yes -o BatchMode=yes -o UpdateHostKeys=no
  *         -o ConnectTimeout=C"
  *         [--include=<client dir and all below it> ... --exclude=<the rest>]
  *         login@host:<remote stats>/pickles/ <local stats>/pickles/
  *
+ * - the remote tree is not trusted (SECURITY.md): only regular files and
+ *   directories are brought over. A symbolic link there, pointing out of the
+ *   tree or not, is skipped ("skipping non-regular file", rsync's exit status
+ *   stays 0); --safe-links would keep the links rsync judges safe and
+ *   --munge-links would still create links, where a snapshot has no use for
+ *   any. FIFOs, sockets and devices are skipped the same way
+ *   (--no-specials, --no-devices: the -D of -a has an rsync run as root
+ *   create them, devices included). Permissions are not copied (no -p): new files
+ *   follow the local umask. A link already in the local tree where the
+ *   remote has a directory or a file is replaced, never followed;
  * - only what changed travels (rsync's size and mtime check); files arrive
- *   whole: rsync writes each into a temporary name and renames it (no
- *   --inplace, no --partial), so a reader never meets a half-written snapshot;
+ *   whole: rsync writes each into a temporary of the run's own directory
+ *   and renames it (no --inplace, no --partial), so a reader never meets a
+ *   half-written snapshot, and a killed run leaves nothing among the
+ *   snapshots (its directory is removed by the next run, atomicfile.h);
  * - no --delete: every machine syncs into the same local pickles/ tree, so a
  *   deletion mirrored from one machine would remove the snapshots of others
  *   (old snapshots are pickleClean's business on each host);
@@ -42,6 +56,7 @@ typedef struct pxs_sync_opts {
     const char *login;            /* -l, or NULL */
     const pxs_strlist *clients;   /* only these clients; NULL or empty: all of pickles/ */
     bool verbose;                 /* rsync -v (its file list on stdout) and progress notes */
+    const char *temp_dir;         /* --temp-dir (absolute), or NULL; set by pxs_sync_machines */
 } pxs_sync_opts;
 
 /* Quotes one word for rsync's -e option, which rsync splits on spaces itself

@@ -72,6 +72,16 @@ char *pxs_rrdgraph_comment(pxs_dbtype t, const pxs_span_stats *st);
  * for file names, of a span in hours. Fresh strings. */
 char *pxs_rrdgraph_span_text(int hours, bool for_file);
 
+/* Text made safe for an rrd_graph argument: control characters become '?';
+ * in a field of a graph element (field: a DEF's file, a COMMENT or a legend,
+ * which librrd splits on ':') each ':' becomes "\:", which librrd (1.5 and
+ * later) reads back as ':'. A backslash before anything else is itself, and
+ * '%' is not a format outside GPRINT: both stay. A legend is passed as
+ * "legend=<text>", so that a text holding '=' is not read as another option
+ * of the element. Outside a field (--title, --vertical-label) only control
+ * characters change. Fresh string. */
+char *pxs_rrd_graph_text(const char *s, bool field);
+
 /* The image path of a graph (see the header comment). Fresh string. */
 char *pxs_rrdgraph_path(const char *statsdir, pxs_filetype ft, const char *client,
                         int64_t end, pxs_dbtype t, int hours, const char *machine);

@@ -38,7 +38,10 @@ char *pxs_period_label(pxs_period p, int64_t t, char *buf, size_t size);
  * Returns the count and sets *types / *titles (static arrays). */
 int pxs_web_types(int tx, const char *const **types, const char *const **titles);
 
-/* Escapes & < > " ' as HTML entities (fresh string). */
+/* Text made safe anywhere in a page, element or quoted attribute: & < > " '
+ * become entities, control characters other than tab, newline and carriage
+ * return become '?'. The one HTML escaper (pages and the monitor's mail).
+ * Fresh string. */
 char *pxs_html_escape(const char *s);
 /* Percent-encodes every byte but letters, digits and "-._~" (fresh string),
  * so that a name is one safe URL path segment. */

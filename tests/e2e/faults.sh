@@ -112,11 +112,11 @@ compare_tree() {
 }
 
 # The message says the cause and names one of the files that failed (by its
-# final name: a temporary ".x.AbC123" is reported as x).
+# final name: a temporary ".x.AbC123" or ".x.batch.AbC123" is reported as x).
 check_message() {
     what=$1 cause=$(cause_of "$2") named=0
     for p in $(awk '$2 != "count" { print $4 }' "$S/faults" | sort -u); do
-        base=$(basename "$p" | sed -E 's/^\.(.*)\.[A-Za-z0-9]{6}$/\1/')
+        base=$(basename "$p" | sed -E 's/^\.(.*)\.[A-Za-z0-9]{6}$/\1/; s/\.batch$//')
         grep -qF -- "$base" "$S/err" && named=1
     done
     if grep -qF "$cause" "$S/err" && [ $named -eq 1 ]; then ok "$what: the message names the file and '$cause'"

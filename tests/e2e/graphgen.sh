@@ -158,15 +158,15 @@ check "merged: every point and figure equals the log arithmetic" \
 check "merged: three panels, 120 points each" \
     test "$(grep -c '^# panel [0-9]*: .* points=120 ' "$TMPROOT/merged.gp")" -eq 3
 check "merged: the title and side labels of the seed" grep -q \
-    'set title "Latency for amis for a span of 2 hours ending at 2026-11-28 12:00:00\\n\\nMAX: ' "$TMPROOT/merged.gp"
-check "merged: machines label" grep -q '"Machines : pds5, pds6"' "$TMPROOT/merged.gp"
-check "merged: over-15 label" grep -q '"# of files over 15 seconds: ' "$TMPROOT/merged.gp"
+    "set title 'Latency for amis for a span of 2 hours ending at 2026-11-28 12:00:00' . \"\\\\n\\\\n\" . 'MAX: " "$TMPROOT/merged.gp"
+check "merged: machines label" grep -q "'Machines : pds5, pds6'" "$TMPROOT/merged.gp"
+check "merged: over-15 label" grep -q "'# of files over 15 seconds: " "$TMPROOT/merged.gp"
 
 expect_status 0 "--script with -p SACN" $G -c amis -m pds5,pds6 -d "2026-11-28 12:00:00" -s 2 -p SACN --script
 cp "$TMPROOT/.out" "$TMPROOT/sacn.gp"
 check "-p SACN: every point equals the arithmetic of the SACN rows" \
     python3 "$TMPROOT/gcheck.py" "$TMPROOT/sacn.gp" "$T10" "$T12" SACN "$R/log/pds5/tx_amis.log" "$R/log/pds6/tx_amis.log"
-check "-p: product label" grep -q '"Product Type : SACN"' "$TMPROOT/sacn.gp"
+check "-p: product label" grep -q "'Product Type : SACN'" "$TMPROOT/sacn.gp"
 
 expect_status 0 "--script on one machine" $G -c amis -m pds6 -d "2026-11-28 12:00:00" -s 2 --script
 cp "$TMPROOT/.out" "$TMPROOT/one.gp"
@@ -207,7 +207,7 @@ expect_status 0 "a span without any snapshot is not an error" $G -c amis -m pds5
 NOD="$R/stats/graphs/amis/tx_amis_20261001_00:00:00_errors,bytecount,latency_12hours_on_pds5_forAllproducts.png"
 check "no data: one 1280x342 image" test "$(pngsize "$NOD")" = 1280x342
 expect_status 0 "no data: --script" $G -c amis -m pds5 -d "2026-10-01 00:00:00" -s 12 --script
-stdout_has '^set title "No data for amis \(tx\) on pds5 for a span of 12 hours' "no data: a clear title"
+stdout_has "^set title 'No data for amis \\(tx\\) on pds5 for a span of 12 hours" "no data: a clear title"
 
 printf '[graphics]\ngnuplot = /nonexistent/gnuplot\n' > "$R/etc/pxstats.conf"
 expect_status 1 "a missing gnuplot exits 1" $G -c amis -m pds5 -d "2026-11-28 12:00:00" -s 3

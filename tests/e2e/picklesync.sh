@@ -2,7 +2,8 @@
 # pickleSync against a real sshd: two "machines" (127.0.0.1 and localhost,
 # told apart by their remote stats roots in the config), one machine down,
 # only what changed travels, whole files only, client filters, strict host
-# keys, no --delete, the log file and the usage.
+# keys, no --delete, a hostile machine's links and special files never
+# imported, runs killed with SIGKILL, the log file and the usage.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd.sh"
 
@@ -120,6 +121,58 @@ log=$TMPROOT/sync.log
 expect_status 1 "-o LOGFILE" psync -v -o "$log" -m "127.0.0.1:$closed,localhost"
 if [ ! -s "$TMPROOT/.err" ] && grep -q "127.0.0.1:$closed: rsync failed" "$log" && grep -q "localhost:$SSHD_PORT: synchronised" "$log"; then
     ok "messages appended to the log file, none on stderr"; else fail "messages appended to the log file"; fi
+
+# A hostile machine: its tree holds links out of the tree (absolute, and
+# relative climbing out), a link inside it, a client that is a link to a
+# directory elsewhere, a FIFO, a socket, a device (when root may make one);
+# and this host has a link where the machine has a client directory. Only
+# regular files and directories arrive; nothing is written outside the tree;
+# nothing hangs.
+hp=$r1/stats/pickles
+secret=$TMPROOT/secret
+outside=$TMPROOT/outside
+echo "secret" > "$secret"
+mkdir -p "$outside" "$hp/evil/$day/tx" "$hp/evil2/$day/tx"
+put "$hp/evil/$day/tx/m1_10"
+ln -s "$secret" "$hp/evil/$day/tx/m1_11"
+ln -s "../../../../../../../../../../..$secret" "$hp/evil/$day/tx/m1_12"
+ln -s m1_10 "$hp/evil/$day/tx/m1_13"
+ln -s /dev/zero "$hp/evil/$day/tx/m1_14"
+mkfifo "$hp/evil/$day/tx/m1_15"
+python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$hp/evil/$day/tx/m1_16"
+mknod "$hp/evil/$day/tx/m1_17" c 1 5 2>/dev/null
+ln -s "$outside" "$hp/evildir"
+put "$hp/evil2/$day/tx/m1_10"
+ln -s "$outside" "$lp/evil2"
+expect_status 0 "a machine's tree with links, a FIFO, a socket, a device: synchronised" \
+    timeout 120 pickleSync --root "$local_root" -c evil,evildir,evil2 -m 127.0.0.1
+stdout_has 'skipping non-regular file "evil/'"$day"'/tx/m1_11"' "rsync says what it skipped"
+same_files "its regular snapshot arrived" "$hp/evil/$day/tx/m1_10" "$lp/evil/$day/tx/m1_10"
+odd=$(find "$lp" ! -type f ! -type d)
+if [ -z "$odd" ]; then ok "only regular files and directories in the local tree"
+else fail "only regular files and directories in the local tree"; echo "$odd" | sed 's/^/#   /'; fi
+if [ ! -e "$lp/evildir" ] && [ -z "$(ls -A "$outside")" ] && [ "$(cat "$secret")" = secret ]; then
+    ok "nothing written outside the tree"; else fail "nothing written outside the tree"; ls -la "$outside" | sed 's/^/#   /'; fi
+if [ -d "$lp/evil2" ] && [ ! -L "$lp/evil2" ] && [ -f "$lp/evil2/$day/tx/m1_10" ]; then
+    ok "a local link where the machine has a directory is replaced, not followed"
+else fail "a local link where the machine has a directory is replaced, not followed"; fi
+left=$(find "$local_root/stats" -name '.*.??????')
+if [ -z "$left" ]; then ok "no temporary and no staging directory left"; else fail "no temporary left"; echo "$left" | sed 's/^/#   /'; fi
+
+# A run killed at any instant (the whole process group, as an OOM killer or
+# a reboot would): the next run removes what it left and completes.
+for i in 1 2 3 4 5 6 7 8; do put "$hp/bulk/$day/tx/m1_$i" 400000; done
+for delay in 0.05 0.2 0.4 0.8; do
+    setsid pickleSync --root "$local_root" -c bulk -m 127.0.0.1 >/dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 "-$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+done
+expect_status 0 "after runs killed with SIGKILL, a run completes" psync -c bulk -m 127.0.0.1
+left=$(find "$local_root/stats" -name '.*.??????')
+if [ -z "$left" ]; then ok "killed runs leave no temporary behind"; else fail "killed runs leave no temporary behind"; echo "$left" | head -n 3 | sed 's/^/#   /'; fi
+same_files "every file of the killed runs is whole" "$hp/bulk" "$lp/bulk"
 
 # Usage.
 expect_status 0 "-h" pickleSync -h

@@ -13,7 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 # Only the named seeds below are (re)written: the inputs named by their SHA-1
 # were added by `fuzz_<target> -merge=1 tests/fuzz/corpus/<target> <grown corpus>`
 # after `make fuzz` runs, for the coverage they add.
-mkdir -p "$C/fuzz_logline" "$C/fuzz_logscan" "$C/fuzz_snapshot" "$C/fuzz_config" "$C/fuzz_state"
+mkdir -p "$C/fuzz_logline" "$C/fuzz_logscan" "$C/fuzz_snapshot" "$C/fuzz_config" "$C/fuzz_state" \
+    "$C/fuzz_gnuplot"
 
 # seed <target> <name> <first byte in octal> <file>: the byte, then the file.
 seed() { { printf "\\$3"; cat "$4"; } > "$C/$1/$2"; }
@@ -96,4 +97,16 @@ printf '[collection]\nmaxLatency = 99999999999999999999\n' > "$C/fuzz_config/big
 printf '[a]\nkey\n' > "$C/fuzz_config/no-equals"
 printf '[a\nk = v\n' > "$C/fuzz_config/bad-section"
 printf ' = v\n' > "$C/fuzz_config/empty-key"
+# --- gnuplot: a product, NUL, a -p filter; every payload of the injection suite.
+G=$C/fuzz_gnuplot
+printf 'SA`touch${IFS}PWNED`:n:C:SA:3:D:20000101000000\0SA*' > "$G/backquote"
+printf "it's\0a'b''c" > "$G/quotes"
+printf 'x@macro\0@y' > "$G/macro"
+printf '$(touch m)\0system("touch m")' > "$G/dollar"
+printf 'line1\nline2\r\0filter\nnext' > "$G/newlines"
+printf 'tail\\\0back\\\\slash\\' > "$G/backslash"
+printf 'caf\303\251 \342\202\254\0\377\300\257\355\240\200' > "$G/utf8"
+printf '%%s%%n:%%x\0All' > "$G/percent"
+python3 -c 'import sys; sys.stdout.buffer.write(b"L" * 5000 + b"\0" + b"F" * 300)' > "$G/long"
+: > "$G/empty"
 echo "corpora: $(find "$C" -type f | wc -l) files"

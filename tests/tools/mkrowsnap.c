@@ -5,7 +5,9 @@
  * Rows on stdin, one per line ('#' comments and blank lines skipped):
  *     TIME BYTES LATENCY PRODUCT ERROR
  * TIME is epoch seconds or "YYYY-MM-DD HH:MM:SS"; PRODUCT "-" is the empty
- * product (error rows); ERROR is 0 (data row) or 1 (error row). */
+ * product (error rows), and "%XX" in it is the byte of hex XX (a space, a
+ * newline, any byte a hostile machine might put in a product); ERROR is 0
+ * (data row) or 1 (error row). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -27,7 +29,7 @@ static const char usage[] =
     "                 [--file NAME]... [--source MACHINE]...\n"
     "                 [--future-version] [--flip-byte OFFSET] [--truncate LENGTH] < rows\n"
     "rows: TIME BYTES LATENCY PRODUCT ERROR   (TIME: epoch or \"YYYY-MM-DD HH:MM:SS\";\n"
-    "      PRODUCT '-' = empty; ERROR 0 or 1)\n"
+    "      PRODUCT '-' = empty, %XX = the byte of hex XX; ERROR 0 or 1)\n"
     "--interval is the bucket width in seconds (default 60; a multiple of 60 dividing 3600).\n"
     "--future-version writes the next format version into the header; --flip-byte\n"
     "inverts the byte at OFFSET; --truncate keeps the first LENGTH bytes.\n";
@@ -118,6 +120,22 @@ static void parse_args(int argc, char **argv, opts *o)
     o->out = argv[optind];
 }
 
+/* Replaces each "%XX" of s by the byte it names, in place. */
+static void unpercent(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        unsigned v;
+        if (r[0] == '%' && r[1] && r[2] && sscanf(r + 1, "%2x", &v) == 1 && v != 0) {
+            *w++ = (char)v;
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+}
+
 /* Parses one row into h; returns false on a line that is not one. */
 static bool parse_row(char *line, pxs_hour *h)
 {
@@ -150,8 +168,10 @@ static bool parse_row(char *line, pxs_hour *h)
         pxs_warnx("row time %" PRId64 " is outside the hour", t);
         return false;
     }
-    pxs_hour_add_row(h, t, bytes, latency, strcmp(tok[k + 2], "-") == 0 ? "" : tok[k + 2],
-                     error == 1);
+    if (strcmp(tok[k + 2], "-") == 0)
+        tok[k + 2][0] = '\0';
+    unpercent(tok[k + 2]);
+    pxs_hour_add_row(h, t, bytes, latency, tok[k + 2], error == 1);
     return true;
 }
 

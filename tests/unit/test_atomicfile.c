@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -482,6 +483,199 @@ static void test_mode_follows_umask_change(void **state)
     assert_int_equal(mode_of(path), 0600);
 }
 
+/* Temporaries of killed writers go with the next write in the directory,
+ * whatever file they were for (dated images change names); a live writer's
+ * (locked) temporary stays, and so does a pending batch temporary of another
+ * file (unlocked by design), and anything not named like a temporary. */
+static void test_stale_temporaries_cleaned(void **state)
+{
+    const char *dir = *state;
+    char path[PATH_SIZE], dead[PATH_SIZE], live[PATH_SIZE], other[PATH_SIZE], odd[PATH_SIZE];
+    char deaddir[PATH_SIZE], inner[PATH_SIZE], link[PATH_SIZE], target[PATH_SIZE];
+    char mybatch[PATH_SIZE], theirbatch[PATH_SIZE], lock[PATH_SIZE], partial[PATH_SIZE];
+    const char *plain[] = {dead, other, odd, inner, mybatch, theirbatch, lock, partial, target};
+    FILE *f;
+    int fd;
+
+    in(path, dir, "page.html");
+    in(dead, dir, ".page.html.Ab3dE9");
+    in(live, dir, ".page.html.LiVe01");
+    in(other, dir, ".tx_c1_20260110_12:00:00.png.Ab3dE9");
+    in(odd, dir, ".page.html.toolong7");
+    in(deaddir, dir, ".page.html.DiRr42");
+    in(inner, dir, ".page.html.DiRr42/page.html");
+    in(link, dir, ".page.html.LiNk42");
+    in(target, dir, "target");
+    in(mybatch, dir, ".page.html.batch.Q1w2E3");
+    in(theirbatch, dir, ".m1_11.batch.Q1w2E3");
+    in(lock, dir, ".statsUpdater.lock");
+    in(partial, dir, ".2026-01-10_12:00:00.partial");
+    assert_int_equal(mkdir(deaddir, 0700), 0);
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        f = fopen(plain[i], "w");
+        assert_non_null(f);
+        fclose(f);
+    }
+    /* A link named like a temporary is removed, its target untouched. */
+    assert_int_equal(symlink(target, link), 0);
+    /* A live writer: another open file description holding the flock. */
+    fd = open(live, O_RDWR | O_CREAT, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    assert_int_equal(pxs_atomic_write(path, "new", 3), 0);
+    expect_content(path, "new");
+    assert_int_equal(access(dead, F_OK), -1);
+    assert_int_equal(access(other, F_OK), -1);
+    assert_int_equal(access(deaddir, F_OK), -1);
+    assert_int_equal(access(mybatch, F_OK), -1);
+    assert_int_equal(faccessat(AT_FDCWD, link, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    assert_int_equal(access(target, F_OK), 0);
+    assert_int_equal(access(live, F_OK), 0);
+    assert_int_equal(access(theirbatch, F_OK), 0);
+    assert_int_equal(access(odd, F_OK), 0);
+    assert_int_equal(access(lock, F_OK), 0);
+    assert_int_equal(access(partial, F_OK), 0);
+    /* Once the writer is gone, its temporary is stale too. */
+    close(fd);
+    pxs_afile_clean_stale(path);
+    assert_int_equal(access(live, F_OK), -1);
+    assert_int_equal(count_prefix(dir, ".page.html."), 1);   /* the odd one */
+}
+
+/* A batch's temporaries are named apart and published by the commit. */
+static void test_batch_temporaries(void **state)
+{
+    const char *dir = *state;
+    char a[PATH_SIZE], b[PATH_SIZE];
+    pxs_abatch batch;
+
+    in(a, dir, "m1_10");
+    in(b, dir, "m1_11");
+    pxs_abatch_init(&batch);
+    assert_int_equal(pxs_abatch_write(&batch, a, "a", 1), 0);
+    assert_int_equal(pxs_abatch_write(&batch, b, "b", 1), 0);
+    assert_non_null(strstr(pxs_abatch_pending(&batch, a), "/.m1_10.batch."));
+    /* Another writer in the directory leaves the pending ones alone. */
+    char other[PATH_SIZE];
+    assert_int_equal(pxs_atomic_write(in(other, dir, "m1m2_10"), "m", 1), 0);
+    assert_int_equal(access(pxs_abatch_pending(&batch, a), F_OK), 0);
+    assert_int_equal(access(pxs_abatch_pending(&batch, b), F_OK), 0);
+    /* Rewritten in the batch: one temporary for the file, the newer. */
+    assert_int_equal(pxs_abatch_write(&batch, a, "A", 1), 0);
+    assert_int_equal(count_prefix(dir, ".m1_10."), 1);
+    assert_int_equal(pxs_abatch_commit(&batch), 0);
+    expect_content(a, "A");
+    expect_content(b, "b");
+    assert_int_equal(count_prefix(dir, ".m1_1"), 0);
+}
+
+/* While a writer holds its temporary, a cleaner leaves it alone, so that two
+ * writers of one file need no lock between them. */
+static void test_open_temporary_survives_cleaning(void **state)
+{
+    const char *dir = *state;
+    char path[PATH_SIZE];
+    pxs_afile a, b;
+
+    in(path, dir, "img.png");
+    assert_int_equal(pxs_afile_open(&a, path), 0);
+    assert_int_equal(pxs_afile_open(&b, path), 0);   /* cleans, but not a's */
+    assert_int_equal(access(a.tmp, F_OK), 0);
+    fputs("a", a.fp);
+    fputs("b", b.fp);
+    assert_int_equal(pxs_afile_commit(&b), 0);
+    pxs_afile_clean_stale(path);
+    assert_int_equal(access(a.tmp, F_OK), 0);
+    assert_int_equal(pxs_afile_commit(&a), 0);
+    expect_content(path, "a");
+    assert_int_equal(count_prefix(dir, ".img.png."), 0);
+}
+
+/* A link or a FIFO under the final name is replaced, never written through. */
+static void test_final_name_is_a_link(void **state)
+{
+    const char *dir = *state;
+    char target[PATH_SIZE], path[PATH_SIZE], fifo[PATH_SIZE];
+
+    in(target, dir, "target");
+    in(path, dir, "snap");
+    in(fifo, dir, "fifo");
+    assert_int_equal(pxs_atomic_write(target, "keep", 4), 0);
+    assert_int_equal(symlink(target, path), 0);
+    assert_int_equal(pxs_atomic_write(path, "new", 3), 0);
+    expect_content(target, "keep");
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(pxs_atomic_write(fifo, "x", 1), 0);
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+}
+
+/* In the stats tree, no write goes through a linked directory. */
+static void test_no_write_through_linked_directory(void **state)
+{
+    const char *dir = *state;
+    char stats[PATH_SIZE], outside[PATH_SIZE], link[PATH_SIZE], path[PATH_SIZE], leak[PATH_SIZE];
+
+    in(stats, dir, "stats");
+    in(outside, dir, "outside");
+    in(link, dir, "stats/graphs");
+    in(path, dir, "stats/graphs/c1/x.png");
+    in(leak, dir, "outside/c1/x.png");
+    assert_int_equal(mkdir(stats, 0777), 0);
+    assert_int_equal(mkdir(outside, 0777), 0);
+    assert_int_equal(symlink(outside, link), 0);
+    pxs_tree_set_root(stats);
+    assert_int_equal(pxs_atomic_write(path, "png", 3), -1);
+    pxs_tree_set_root(NULL);
+    assert_non_null(strstr(pxs_error(), "a symbolic link, not a directory: refused"));
+    assert_int_equal(access(leak, F_OK), -1);
+}
+
+/* The private directory of a library that writes by name (librrd). */
+static void test_astage(void **state)
+{
+    const char *dir = *state;
+    char path[PATH_SIZE];
+    pxs_astage st;
+    FILE *f;
+
+    in(path, dir, "db/c1_m1");
+    assert_int_equal(pxs_astage_open(&st, path), 0);
+    assert_int_equal(strncmp(st.file, st.dir, strlen(st.dir)), 0);
+    f = fopen(st.file, "w");
+    assert_non_null(f);
+    fputs("rrd", f);
+    fclose(f);
+    /* What the library leaves beside its file goes with the directory. */
+    char *junk = xasprintf("%sXXXXXX", st.file);
+    f = fopen(junk, "w");
+    assert_non_null(f);
+    fclose(f);
+    free(junk);
+    assert_int_equal(pxs_astage_commit(&st), 0);
+    expect_content(path, "rrd");
+    in(path, dir, "db");
+    assert_int_equal(count_prefix(path, ".c"), 0);
+    /* Aborted: nothing published, nothing left. */
+    in(path, dir, "db/c2_m1");
+    assert_int_equal(pxs_astage_open(&st, path), 0);
+    pxs_astage_abort(&st);
+    assert_int_equal(access(path, F_OK), -1);
+    in(path, dir, "db");
+    assert_int_equal(count_prefix(path, ".c"), 0);
+    /* A killed run's directory goes with the next stage of the same file. */
+    char stale[PATH_SIZE], path2[PATH_SIZE];
+    in(stale, dir, "db/.c1_m1.KiLLed");
+    assert_int_equal(mkdir(stale, 0700), 0);
+    in(path2, dir, "db/c1_m1");
+    assert_int_equal(pxs_astage_open(&st, path2), 0);
+    assert_int_equal(access(stale, F_OK), -1);
+    pxs_astage_abort(&st);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
 
 int main(void)
@@ -501,6 +695,12 @@ int main(void)
         T(test_mkdirs),
         T(test_mkdirs_empty),
         T(test_mode_follows_umask_change),
+        T(test_stale_temporaries_cleaned),
+        T(test_batch_temporaries),
+        T(test_open_temporary_survives_cleaning),
+        T(test_final_name_is_a_link),
+        T(test_no_write_through_linked_directory),
+        T(test_astage),
     };
 
     /* Before the first write: the library may read the umask only once. */

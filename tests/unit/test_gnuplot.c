@@ -241,17 +241,31 @@ static void test_types_parse(void **state)
     assert_string_equal(pxs_graph_type_name(PXS_T_BYTECOUNT), "bytecount");
 }
 
-static void test_escape(void **state)
+static void test_quote(void **state)
 {
-    char *e;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"", "''"},
+        {"plain SACN31_CWAO", "'plain SACN31_CWAO'"},
+        /* Only the quote is special in single quotes: doubled. */
+        {"a'b''c", "'a''b''''c'"},
+        /* Backquotes, macros, backslashes and double quotes stay as text. */
+        {"`touch x`@m\\\"$(id)", "'`touch x`@m\\\"$(id)'"},
+        /* A newline would end the command: every control character goes. */
+        {"a\nb\rc\td\x01" "e\x7f" "f", "'a?b?c?d?e?f'"},
+        /* Valid UTF-8 is kept; broken sequences become '?'. */
+        {"caf\xc3\xa9 \xe2\x82\xac", "'caf\xc3\xa9 \xe2\x82\xac'"},
+        {"x\xc3(\xff\xc0\xaf\xed\xa0\x80", "'x?(??????" "'"},
+        {"\xf0\x9f\x98\x80", "'\xf0\x9f\x98\x80'"},
+    };
 
     (void)state;
-    e = pxs_gnuplot_escape("a\"b\\c\nd\te");
-    assert_string_equal(e, "a\\\"b\\\\c?d?e");
-    free(e);
-    e = pxs_gnuplot_escape("");
-    assert_string_equal(e, "");
-    free(e);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *q = pxs_gnuplot_quote(cases[i].in);
+        assert_string_equal(q, cases[i].out);
+        free(q);
+    }
 }
 
 static pxs_graph_opts opts(pxs_strlist *clients, pxs_strlist *machines, const char *m,
@@ -386,8 +400,8 @@ static void test_script(void **state)
     s = pxs_graph_script(&g, &len);
     assert_int_equal(strlen(s), len);
     assert_non_null(strstr(s, "set terminal png noenhanced size 1280,1026\n"));
-    assert_non_null(strstr(s, "Product Type : FT\\\"CN\\\\43\""));
-    assert_null(strstr(s, "FT\"CN"));
+    /* Single-quoted, the product's '"' and '\\' are plain text. */
+    assert_non_null(strstr(s, "set label 'Product Type : FT\"CN\\43' at screen"));
     assert_non_null(strstr(s, "Latency for amis for a span of 6 hours ending at "));
     for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         long long x;
@@ -427,7 +441,7 @@ static void test_no_data(void **state)
     assert_true(g.no_data);
     assert_int_equal(g.npanels, 0);
     s = pxs_graph_script(&g, &len);
-    assert_non_null(strstr(s, "set title \"No data for amis (tx) on pds5 for a span of 6 hours"));
+    assert_non_null(strstr(s, "set title 'No data for amis (tx) on pds5 for a span of 6 hours"));
     assert_non_null(strstr(s, "size 1280,342\n"));
     free(s);
     pxs_graph_free(&g);
@@ -647,7 +661,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_types_parse),
-        cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_quote),
         cmocka_unit_test(test_path),
         cmocka_unit_test(test_load_merged),
         cmocka_unit_test(test_load_one_machine_filtered),

@@ -155,6 +155,64 @@ static void test_build(void **state)
     pxs_strlist_free(&to);
 }
 
+static void test_header_text(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } cases[] = {
+        {"[Stats] host 2026-11-29 12:00:00", "[Stats] host 2026-11-29 12:00:00"},
+        {"", ""},
+        {"caf\xc3\xa9", "=?UTF-8?Q?caf=C3=A9?="},
+        {"=?x?", "=?UTF-8?Q?=3D=3Fx=3F?="},
+        {"a\tb_c", "=?UTF-8?Q?a=3Fb=5Fc?="},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *e = pxs_mail_header_text(cases[i].in);
+        assert_string_equal(e, cases[i].out);
+        free(e);
+    }
+    /* Long text: words of at most 60 characters, folded, characters whole. */
+    char in[400];
+    for (size_t i = 0; i + 2 < sizeof in; i += 2)
+        memcpy(in + i, "\xc3\xa9", 2);
+    in[sizeof in - 2] = '\n';
+    in[sizeof in - 1] = '\0';
+    char *e = pxs_mail_header_text(in);
+    for (char *w = e, *next; w != NULL; w = next) {
+        next = strstr(w, "\r\n ");
+        size_t len = next ? (size_t)(next - w) : strlen(w);
+        assert_true(len <= 60);
+        assert_int_equal(strncmp(w, "=?UTF-8?Q?", 10), 0);
+        assert_int_equal(strncmp(w + len - 2, "?=", 2), 0);
+        if (next)   /* whole "=C3=A9" pairs; the last word ends with "=3F" */
+            assert_int_equal((len - 12) % 6, 0);
+        else
+            assert_int_equal(strncmp(w + len - 5, "=3F", 3), 0);
+        if (next)
+            next += 3;
+    }
+    assert_null(strchr(e + strlen(e) - 3, '\n'));
+    free(e);
+}
+
+/* Control characters leave the parts: no escape sequence reaches a reader's
+ * terminal; tab and line ends stay. */
+static void test_build_cleans_bodies(void **state)
+{
+    (void)state;
+    pxs_strlist to;
+    pxs_strlist_init(&to);
+    pxs_strlist_add(&to, "ops@example.org");
+    pxs_mail mail = {&to, NULL, "s", "name \x1b[2J\x07" "end\tx\n", "<b>\x1b</b>\n", 0};
+    char *msg = pxs_mail_build(&mail);
+    assert_non_null(msg);
+    assert_null(strstr(msg, "=1B"));
+    assert_null(strstr(msg, "=07"));
+    assert_non_null(strstr(msg, "name ?[2J?end\tx\r\n"));
+    assert_non_null(strstr(msg, "<b>?</b>"));
+    free(msg);
+    pxs_strlist_free(&to);
+}
+
 static void test_build_refuses(void **state)
 {
     (void)state;
@@ -168,9 +226,13 @@ static void test_build_refuses(void **state)
     assert_non_null(strstr(pxs_error(), "unusable recipient"));
     pxs_strlist_free(&to);
     pxs_strlist_add(&to, "ops@example.org");
-    mail.subject = "two\nlines";
-    assert_null(pxs_mail_build(&mail));
-    assert_non_null(strstr(pxs_error(), "subject"));
+    /* A subject is text: encoded, never refused, never a second header. */
+    mail.subject = "two\nlines\r\nBcc: spy@example.org";
+    char *enc = pxs_mail_build(&mail);
+    assert_non_null(enc);
+    assert_null(strstr(enc, "\nBcc:"));
+    assert_non_null(strstr(enc, "Subject: =?UTF-8?Q?two=3Flines=3F=3FBcc=3A_spy=40example=2Eorg?=\r\n"));
+    free(enc);
     mail.subject = "ok";
     mail.from = "a\nb";
     assert_null(pxs_mail_build(&mail));
@@ -243,6 +305,8 @@ int main(void)
         cmocka_unit_test(test_qp_long_lines),
         cmocka_unit_test(test_header_safe),
         cmocka_unit_test(test_build),
+        cmocka_unit_test(test_header_text),
+        cmocka_unit_test(test_build_cleans_bodies),
         cmocka_unit_test(test_build_refuses),
         cmocka_unit_test(test_send),
     };

@@ -297,7 +297,8 @@ static void test_sync_argv(void **state)
                         " -o ConnectTimeout=7");
     char *local = xasprintf("%s/stats/pickles/", dir);
     assert_int_equal(pxs_sync_argv(&o, "pds5", &argv), 0);
-    const char *want1[] = {"rsync", "-a", "--timeout=33", "-e", rsh,
+    const char *want1[] = {"rsync", "-rt", "--no-links", "--no-devices", "--no-specials",
+                           "--timeout=33", "-e", rsh,
                            "pds@pds5:/r/stats/pickles/", local, NULL};
     assert_argv(argv, want1);
     pxs_sync_argv_free(argv);
@@ -310,10 +311,12 @@ static void test_sync_argv(void **state)
     o.login = "px";
     o.clients = &clients;
     o.verbose = true;
+    o.temp_dir = "/s/pickles/.pickleSync.AbCdEf";
     assert_int_equal(pxs_sync_argv(&o, "other:2200", &argv), 0);
     char *rsh2 = xstrdup(rsh);
     memcpy(strstr(rsh2, "2222"), "2200", 4);
-    const char *want2[] = {"rsync", "-a", "--timeout=33", "-v", "-e", rsh2,
+    const char *want2[] = {"rsync", "-rt", "--no-links", "--no-devices", "--no-specials",
+                           "--timeout=33", "--temp-dir=/s/pickles/.pickleSync.AbCdEf", "-v", "-e", rsh2,
                            "--include=/amis/***", "--include=/wxo-b1/***", "--exclude=*",
                            "px@other:/o/pickles/", local, NULL};
     assert_argv(argv, want2);

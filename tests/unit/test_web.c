@@ -90,6 +90,9 @@ static void test_escape(void **state)
     s = pxs_html_escape("");
     assert_string_equal(s, "");
     free(s);
+    s = pxs_html_escape("<script>alert('x')</script>\x01\x1b[31m\x7f\tok\n");
+    assert_string_equal(s, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;??[31m?\tok\n");
+    free(s);
     s = pxs_url_segment("amis-1.x_y~");
     assert_string_equal(s, "amis-1.x_y~");
     free(s);
