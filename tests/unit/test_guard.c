@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "pxstats/dbupdates.h"
 #include "pxstats/guard.h"
 #include "pxstats/msg.h"
+#include "pxstats/rrdstore.h"
 #include "pxstats/xalloc.h"
 
 static pxs_config cfg;
@@ -105,6 +107,22 @@ static void test_snapshots(void **state)
     pxs_strlist_free(&c);
 }
 
+/* An empty file where the database of (t, client, group) goes: what the
+ * guard looks for is that something is there. */
+static void touch_db(pxs_dbtype t, const char *client, const char *group)
+{
+    char *path = pxs_rrd_path(cfg.statsdir, t, client, group);
+    char *dir = xstrdup(path);
+
+    *strrchr(dir, '/') = '\0';
+    assert_int_equal(pxs_mkdirs(dir), 0);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    free(dir);
+    free(path);
+}
+
 static void test_archive(void **state)
 {
     pxs_strlist c;
@@ -116,18 +134,31 @@ static void test_archive(void **state)
     assert_int_equal(pxs_dbupdates_set(cfg.statsdir, PXS_TX, "amis", "pds5pds6", 1795392000), 0);
     assert_int_equal(pxs_guard_archive(cfg.statsdir, PXS_TX, &c, "pds5pds6"), 0);
     pxs_strlist_free(&c);
+    /* A named client needs a database (of any type), fed or not. */
     list(&c, "amis");
+    char *want = pxs_rrd_path("%s", PXS_DB_LATENCY, "amis", "pds5pds6");
+    char *msg = xasprintf("no tx archive of client 'amis' for machines 'pds5pds6' (no %s)", want);
+    expect(pxs_guard_archive(cfg.statsdir, PXS_TX, &c, "pds5pds6"), msg);
+    free(msg);
+    free(want);
+    touch_db(PXS_DB_ERRORS, "amis", "pds5pds6");
     assert_int_equal(pxs_guard_archive(cfg.statsdir, PXS_TX, &c, "pds5pds6"), 0);
     pxs_strlist_free(&c);
     list(&c, "amis,nosuch");
-    expect(pxs_guard_archive(cfg.statsdir, PXS_TX, &c, "pds5pds6"),
-           "no tx archive of client 'nosuch' for machines 'pds5pds6' (no "
-           "%s/DATABASE-UPDATES/tx/nosuch_pds5pds6)");
+    want = pxs_rrd_path("%s", PXS_DB_LATENCY, "nosuch", "pds5pds6");
+    msg = xasprintf("no tx archive of client 'nosuch' for machines 'pds5pds6' (no %s)", want);
+    expect(pxs_guard_archive(cfg.statsdir, PXS_TX, &c, "pds5pds6"), msg);
+    free(msg);
+    free(want);
     pxs_strlist_free(&c);
-    list(&c, "amis");
-    expect(pxs_guard_archive(cfg.statsdir, PXS_RX, &c, "pds5pds6"),
-           "no rx archive of source 'amis' for machines 'pds5pds6' (no "
-           "%s/DATABASE-UPDATES/rx/amis_pds5pds6)");
+    list(&c, "wxo");
+    touch_db(PXS_DB_LATENCY, "wxo", "pds5pds6");
+    want = pxs_rrd_path("%s", PXS_DB_BYTECOUNT, "wxo", "pds5pds6");
+    msg = xasprintf("no rx archive of source 'wxo' for machines 'pds5pds6' (no %s)", want);
+    /* rx has no latency database: a tx latency database is no rx archive. */
+    expect(pxs_guard_archive(cfg.statsdir, PXS_RX, &c, "pds5pds6"), msg);
+    free(msg);
+    free(want);
     pxs_strlist_free(&c);
 }
 
