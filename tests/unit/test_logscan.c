@@ -17,6 +17,8 @@
 #include "pxstats/pxtime.h"
 
 static char dir[] = "/tmp/pxs-scanXXXXXX";
+/* A date far after every test line: the latest plausible time. */
+#define LATEST 4102444800 /* 2100-01-01 */
 
 #define L1 "2026-01-10 00:00:05,000 [INFO] (10 Bytes) Ingested in DB as /db/P1:x\n"
 #define L2 "2026-01-10 00:01:05,000 [WARNING] something\n"
@@ -159,9 +161,9 @@ static void gzip_files(void **state)
     assert_int_equal(pxs_logscan_file(path, true, strlen(L1 L2 L3), PXS_RX, 1, count, &s, &res), 0);
     assert_int_equal(s.data, 1);
     assert_int_equal(s.bytes, 30);
-    assert_true(pxs_logfile_first_time(path, true, &t));
+    assert_true(pxs_logfile_first_time(path, true, LATEST, &t));
     assert_int_equal(t, 1768003205);
-    assert_true(pxs_logfile_last_time(path, true, &t));
+    assert_true(pxs_logfile_last_time(path, true, LATEST, &t));
     assert_int_equal(t, 1768006800);
     free(path);
 }
@@ -241,21 +243,21 @@ static void file_choice_by_content(void **state)
     pxs_logfiles l;
     int64_t t0 = 1768003200; /* 2026-01-10 00:00:00 */
     (void)state;
-    assert_int_equal(pxs_logfiles_list(dir, PXS_RX, "f", &l), 0);
+    assert_int_equal(pxs_logfiles_list(dir, PXS_RX, "f", LATEST, &l), 0);
     assert_int_equal(l.n, 3);
     assert_non_null(strstr(l.f[0].path, "2026-01-11"));
     assert_non_null(strstr(l.f[1].path, "2000-01-01"));
     assert_true(l.f[2].live);
     pxs_logfiles_free(&l);
     /* Only the file holding 01:00 covers [00:30, 01:30]. */
-    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0 + 1800, t0 + 5400, &l), 0);
+    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0 + 1800, t0 + 5400, LATEST, &l), 0);
     assert_int_equal(l.n, 1);
     assert_non_null(strstr(l.f[0].path, "2000-01-01"));
     pxs_logfiles_free(&l);
-    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0, t0 + 3 * 3600, &l), 0);
+    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0, t0 + 3 * 3600, LATEST, &l), 0);
     assert_int_equal(l.n, 3);
     pxs_logfiles_free(&l);
-    assert_int_equal(pxs_logfiles_find("/nonexistent", PXS_RX, "f", t0, t0, &l), -1);
+    assert_int_equal(pxs_logfiles_find("/nonexistent", PXS_RX, "f", t0, t0, LATEST, &l), -1);
     free(a); free(b); free(c); free(d); free(e);
 }
 
@@ -270,7 +272,7 @@ static void last_time_across_blocks(void **state)
     for (size_t i = 0; i < tail; i++)
         text[n + i] = (i % 80 == 79) ? '\n' : 'y';
     path = write_file("rx_g.log", text, n + tail);
-    assert_true(pxs_logfile_last_time(path, false, &t));
+    assert_true(pxs_logfile_last_time(path, false, LATEST, &t));
     assert_int_equal(t, 1768003205);
     free(path);
     free(text);
