@@ -82,8 +82,9 @@ typedef struct run {
     /* The last lookahead that found a line coming back. */
     bool la_valid;
     size_t la_file;
-    uint64_t la_until;
-    int64_t la_bound;
+    uint64_t la_until;      /* at this offset... */
+    int64_t la_time;        /* ...a line of this time (-1: the next file's first line) */
+    int64_t la_base;        /* for this bound on its time */
     size_t notes;
 } run;
 
@@ -304,6 +305,7 @@ typedef struct lookahead {
     uint64_t looked;
     bool found;
     uint64_t at;
+    int64_t time;
 } lookahead;
 
 static int look(void *arg, pxs_line_kind kind, const pxs_record *rec, uint64_t offset)
@@ -316,31 +318,40 @@ static int look(void *arg, pxs_line_kind kind, const pxs_record *rec, uint64_t o
     if (rec->time <= la->bound) {
         la->found = true;
         la->at = offset;
+        la->time = rec->time;
         return 1;
     }
     return !la->to_the_end && ++la->looked >= LOOKAHEAD_LINES;
 }
 
-/* Does a line after the one at offset (of the current file, then the first
- * lines of the next files) come back to the stream's time? */
-static bool comes_back(run *r, uint64_t offset, bool to_the_end)
+/* Does a line after the one at offset, of time t (of the current file, then
+ * the first lines of the next files), come back, earlier than t by more than
+ * the disorder window: for a line beyond DATE plus the tolerance, to a time
+ * this run can take (looked for to the end); for a line only far ahead of the
+ * stream, to the stream's time (among the next LOOKAHEAD_LINES lines)? Lines
+ * after a quiet hour also come a little out of order: those are no return. */
+static bool comes_back(run *r, uint64_t offset, int64_t t, bool beyond)
 {
     fstate *fs = &r->fs[r->cur];
-    lookahead la = {stream_date(r) + r->tol, to_the_end, 0, false, 0};
+    int64_t base = (beyond ? r->s->date : stream_date(r)) + r->tol;
+    int64_t bound = base < t - r->D - 1 ? base : t - r->D - 1;
+    lookahead la = {bound, beyond, 0, false, 0, -1};
     pxs_scan_opts o = {r->s->ft, (r->s->types & PXS_T_ERRORS) != 0, fs->in->f->gz,
                        !fs->in->f->live};
     pxs_scan_result res;
 
-    if (r->la_valid && r->la_file == r->cur && r->la_bound == la.bound && offset < r->la_until)
+    if (r->la_valid && r->la_file == r->cur && r->la_base == base && offset < r->la_until &&
+        r->la_time <= bound)
         return true;
     if (pxs_logscan(fs->in->f->path, &o, offset, look, &la, &res) != 0)
         return false;
     if (!la.found && !res.stopped) {
         for (size_t k = r->cur + 1; k < r->nfs && !la.found; k++) {
             const pxs_logfile *f = r->fs[k].in->f;
-            if (!r->fs[k].in->skip && f->first >= 0 && f->first <= la.bound) {
+            if (!r->fs[k].in->skip && f->first >= 0 && f->first <= bound) {
                 la.found = true;
                 la.at = UINT64_MAX;
+                la.time = f->first;
             }
         }
     }
@@ -348,7 +359,8 @@ static bool comes_back(run *r, uint64_t offset, bool to_the_end)
         r->la_valid = true;
         r->la_file = r->cur;
         r->la_until = la.at;
-        r->la_bound = la.bound;
+        r->la_time = la.time;
+        r->la_base = base;
     }
     return la.found;
 }
@@ -412,7 +424,7 @@ static int on_line(void *arg, pxs_line_kind kind, const pxs_record *rec, uint64_
         return untimed_line(r, fs, offset, seen, BEFORE_2000, rec);
     if (timed && rec->time > stream_date(r) + r->tol) {
         bool beyond = rec->time > r->s->date + r->tol;
-        if (comes_back(r, offset, beyond))
+        if (comes_back(r, offset, rec->time, beyond))
             return untimed_line(r, fs, offset, seen, FROM_THE_FUTURE, rec);
         if (beyond) {
             /* Nothing comes back: the log went on past this run's date. */

@@ -1,29 +1,35 @@
 /* setLastUpdate — set the last-update time of clients so that the next
  * statsUpdater collects again from that date. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pxstats/cli.h"
+#include "pxstats/clients.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/revert.h"
 #include "pxstats/strlist.h"
 
 static const char usage[] =
-    "usage: setLastUpdate [-c CLIENTS] [-f tx|rx] [-m MACHINE] [-v] [--root DIR] "
-    "[--config FILE] \"DATE\"\n"
+    "usage: setLastUpdate [-c CLIENTS] [-f tx|rx] [-m MACHINE] [--logdir DIR] [--force-date] [-v] "
+    "[--root DIR] [--config FILE] \"DATE\"\n"
     "Sets the last-update time of the clients of MACHINE to DATE (rounded down to\n"
     "the hour) and drops their log positions, so that the next statsUpdater\n"
     "collects again every hour from DATE (DATE is \"YYYY-MM-DD HH:MM:SS\", UTC).\n"
     "  -c, --clients LIST  clients or sources (default All: those already recorded)\n"
-    "  -f, --fileType FT   tx or rx (default: both)\n"
+    "  -f, --fileType FT   tx or rx (default: the types a client has logs or entries for)\n"
     "  -m, --machine NAME  machine (default: this host's name)\n"
+    "      --logdir DIR    log directory (default <root>/log; <DIR>/<MACHINE> when it exists)\n"
+    "      --force-date    accept a DATE more than an hour after the system clock\n"
     "  -v, --verbose       print each entry set\n"
     "      --root DIR      pxstats root (stats tree DIR/stats)\n"
     "      --config FILE   configuration file\n"
     "  -h, --help          this text\n";
+
+enum { OPT_LOGDIR = PXS_OPT_FIRST_FREE, OPT_FORCE_DATE };
 
 int main(int argc, char **argv)
 {
@@ -32,14 +38,17 @@ int main(int argc, char **argv)
         {"fileType", required_argument, NULL, 'f'},
         {"machine", required_argument, NULL, 'm'},
         {"verbose", no_argument, NULL, 'v'},
+        {"logdir", required_argument, NULL, OPT_LOGDIR},
+        {"force-date", no_argument, NULL, OPT_FORCE_DATE},
         PXS_COMMON_LONG_OPTS,
         {NULL, 0, NULL, 0}};
     pxs_cli cli;
     pxs_config cfg;
     pxs_strlist clients, changed;
     unsigned ft_mask = PXS_REVERT_TX | PXS_REVERT_RX;
-    char *host = NULL, when[PXS_ISO_SIZE];
-    const char *machine = NULL;
+    char *host = NULL, *logdir, when[PXS_ISO_SIZE], now[PXS_ISO_SIZE];
+    const char *machine = NULL, *logdir_arg = NULL;
+    bool force_date = false;
     int64_t date;
     int opt;
 
@@ -61,6 +70,12 @@ int main(int argc, char **argv)
         case 'v':
             pxs_set_verbose(true);
             break;
+        case OPT_LOGDIR:
+            logdir_arg = optarg;
+            break;
+        case OPT_FORCE_DATE:
+            force_date = true;
+            break;
         default:
             if (!pxs_cli_common(&cli, opt, optarg))
                 pxs_cli_usage_error(&cli, "unexpected option");
@@ -69,6 +84,11 @@ int main(int argc, char **argv)
     if (argc - optind != 1)
         pxs_cli_usage_error(&cli, argc == optind ? "no date given" : "one date only");
     date = pxs_cli_date(&cli, "date", argv[optind]);
+    /* A last update after the clock would make every later run "up to date". */
+    if (date > pxs_now() + PXS_HOUR && !force_date)
+        pxs_cli_usage_error(&cli, "%s is more than an hour after the system clock (%s); "
+                            "--force-date sets it anyway", pxs_format_iso(date, when),
+                            pxs_format_iso(pxs_now(), now));
     if (clients.n == 0)
         pxs_strlist_add(&clients, "All");
     if (machine == NULL)
@@ -77,8 +97,10 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "%s", pxs_error());
 
     pxs_cli_config(&cli, &cfg);
-    if (pxs_revert(cfg.statsdir, machine, ft_mask, &clients, date, &changed) != 0)
+    logdir = pxs_machine_logdir(logdir_arg ? logdir_arg : cfg.logdir, machine);
+    if (pxs_revert(cfg.statsdir, logdir, machine, ft_mask, &clients, date, &changed) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    free(logdir);
     for (size_t i = 0; i < changed.n; i++)
         pxs_info("%s: last update set to %s", changed.v[i],
                  pxs_format_iso(pxs_hour_floor(date), when));
