@@ -70,7 +70,7 @@ static bool head_open(head *h, const char *path, bool gz)
 }
 
 /* Reads until got >= want, or the end; false on a read error (why set). */
-static bool head_fill(head *h, size_t want)
+static bool head_fill(head *h, const char *path, size_t want)
 {
     if (h->cap < want) {
         h->buf = xrealloc(h->buf, want);
@@ -82,7 +82,7 @@ static bool head_fill(head *h, size_t want)
             int errnum;
             r = gzread(h->gz, h->buf + h->got, (unsigned)(want - h->got));
             if (r < 0) {
-                const char *what = gzerror(h->gz, &errnum);
+                const char *what = pxs_gz_cause(h->gz, path, &errnum);
                 h->why = errnum == Z_ERRNO ? xasprintf("cannot read it: %s", strerror(errno))
                                            : xasprintf("gzip: %s", what);
                 return false;
@@ -140,7 +140,7 @@ static void inspect(pxs_logfile *f, int64_t max)
     bool found = false;
 
     f->first = f->last = -1;
-    if (!head_open(&h, f->path, f->gz) || !head_fill(&h, want)) {
+    if (!head_open(&h, f->path, f->gz) || !head_fill(&h, f->path, want)) {
         f->why = h.why;
         h.why = NULL;
         head_close(&h);
@@ -151,7 +151,7 @@ static void inspect(pxs_logfile *f, int64_t max)
     while (!(found = first_in(&h, &from, max, &f->first, &ahead)) && !h.eof &&
            want < PXS_LINE_MAX) {
         want = want * 4 < PXS_LINE_MAX ? want * 4 : PXS_LINE_MAX;
-        if (!head_fill(&h, want)) {
+        if (!head_fill(&h, f->path, want)) {
             f->why = h.why;
             h.why = NULL;
             break;

@@ -52,12 +52,22 @@ static int reader_open(reader *rd, const char *path, bool gz, uint64_t offset)
     return 0;
 }
 
-static ssize_t reader_read(reader *rd, char *buf, size_t n)
+const char *pxs_gz_cause(gzFile g, const char *path, int *errnum)
+{
+    const char *what = gzerror(g, errnum);
+    size_t n = strlen(path);
+
+    if (strncmp(what, path, n) == 0 && strncmp(what + n, ": ", 2) == 0)
+        what += n + 2;
+    return what;
+}
+
+static ssize_t reader_read(reader *rd, const char *path, char *buf, size_t n)
 {
     if (rd->gz) {
         int errnum, r = gzread(rd->gz, buf, (unsigned)n);
         if (r < 0) {
-            const char *what = gzerror(rd->gz, &errnum);
+            const char *what = pxs_gz_cause(rd->gz, path, &errnum);
             if (errnum == Z_ERRNO)
                 pxs_set_error_errno("read");
             else
@@ -169,7 +179,7 @@ int pxs_logscan(const char *path, const pxs_scan_opts *o, uint64_t offset, pxs_s
     }
     buf = xmalloc(cap);
     for (;;) {
-        ssize_t n = reader_read(&rd, buf + fill, cap - fill < CHUNK ? cap - fill : CHUNK);
+        ssize_t n = reader_read(&rd, path, buf + fill, cap - fill < CHUNK ? cap - fill : CHUNK);
         char *p = buf, *end, *nl;
         if (n < 0) {
             pxs_set_error("%s: %s", path, pxs_error());

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <zlib.h>
 
 #include "logline.h"
 
@@ -47,6 +48,10 @@ typedef struct pxs_scan_result {
  * and the cause (open, read or gzip error, sink abort). */
 int pxs_logscan(const char *path, const pxs_scan_opts *o, uint64_t offset, pxs_scan_fn fn,
                 void *arg, pxs_scan_result *res);
+
+/* The cause of zlib's last error on g, without the file name zlib puts in
+ * front (the caller names the file). *errnum gets zlib's error number. */
+const char *pxs_gz_cause(gzFile g, const char *path, int *errnum);
 
 /* pxs_logscan of a file still being written (plain or gzip, told by gz). */
 int pxs_logscan_file(const char *path, bool gz, uint64_t offset, pxs_filetype ft, int want_errors,
