@@ -11,8 +11,11 @@
 #include "pxstats/pxtime.h"
 #include "pxstats/xalloc.h"
 
-/* Bytes asked of the kernel (or zlib) per read. */
+/* Bytes asked of the kernel (or zlib) per read: FIRST_READ at first, twice
+ * as many each time up to CHUNK, so that a scan that stops early (a lookahead,
+ * a file with a few new lines) touches little of its buffer. */
 #define CHUNK (1024 * 1024)
+#define FIRST_READ (64 * 1024)
 
 typedef struct reader {
     int fd;
@@ -161,7 +164,7 @@ static int64_t tail_time(const char *p, size_t len)
 int pxs_logscan(const char *path, const pxs_scan_opts *o, uint64_t offset, pxs_scan_fn fn,
                 void *arg, pxs_scan_result *res)
 {
-    size_t cap = PXS_LINE_MAX + CHUNK, fill = 0;
+    size_t cap = PXS_LINE_MAX + CHUNK, fill = 0, ask = FIRST_READ;
     char *buf;
     reader rd;
     scan_state s = {o->ft, o->want_errors, fn, arg, -1, offset, 0};
@@ -179,7 +182,7 @@ int pxs_logscan(const char *path, const pxs_scan_opts *o, uint64_t offset, pxs_s
     }
     buf = xmalloc(cap);
     for (;;) {
-        ssize_t n = reader_read(&rd, path, buf + fill, cap - fill < CHUNK ? cap - fill : CHUNK);
+        ssize_t n = reader_read(&rd, path, buf + fill, cap - fill < ask ? cap - fill : ask);
         char *p = buf, *end, *nl;
         if (n < 0) {
             pxs_set_error("%s: %s", path, pxs_error());
@@ -188,6 +191,8 @@ int pxs_logscan(const char *path, const pxs_scan_opts *o, uint64_t offset, pxs_s
         }
         if (n == 0)
             break;
+        if (ask < CHUNK)
+            ask *= 2;
         fill += (size_t)n;
         end = buf + fill;
         while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {

@@ -53,7 +53,7 @@ typedef struct fstate {
     int64_t max_at_end;     /* M there */
     crossing *cx;           /* hour crossings of the effective times, in order */
     size_t ncx, cap;
-    int64_t fmax;           /* latest effective time in it, this run */
+    int64_t next_hour;      /* the end of the latest hour of a line of it, this run */
     int64_t line_base;      /* lines before begin (messages), -1 while unknown */
 } fstate;
 
@@ -71,6 +71,8 @@ typedef struct run {
     int64_t T, A, end, limit, D, tol;
     int64_t M;              /* latest plausible time read, PXS_NO_TIME before any */
     int64_t S;              /* hours before S are settled: floor_hour(M - D) */
+    int64_t next_settle;    /* the time M must reach to settle the hour S */
+    slot *last_slot;        /* the slot of the last line (most lines go to it) */
     slot *slots;
     size_t nslots, cap;
     int64_t next_normal;    /* the hours [T, next_normal) are written */
@@ -106,12 +108,13 @@ static int64_t stream_date(const run *r)
     return v < r->s->date ? v : r->s->date;
 }
 
+/* Notes the line at offset when its time t is in a later hour than every
+ * line of the file before it: where the next run may have to begin. */
 static void cross(fstate *fs, uint64_t offset, int64_t t)
 {
-    if (fs->fmax != PXS_NO_TIME && pxs_hour_floor(t) <= pxs_hour_floor(fs->fmax))
+    if (t < fs->next_hour)
         return;
-    if (fs->fmax == PXS_NO_TIME || t > fs->fmax)
-        fs->fmax = t;
+    fs->next_hour = pxs_hour_floor(t) + PXS_HOUR;
     xgrow((void **)&fs->cx, &fs->cap, fs->ncx + 1, sizeof *fs->cx);
     fs->cx[fs->ncx++] = (crossing){offset, t};
 }
@@ -187,11 +190,14 @@ static slot *find_slot(run *r, int64_t hour)
 
 static slot *open_slot(run *r, int64_t hour)
 {
-    slot *sl = find_slot(r, hour);
+    slot *sl;
     const pxs_stream *s = r->s;
 
+    if (r->last_slot != NULL && r->last_slot->h.start == hour)
+        return r->last_slot;
+    sl = find_slot(r, hour);
     if (sl != NULL)
-        return sl;
+        return r->last_slot = sl;
     xgrow((void **)&r->slots, &r->cap, r->nslots + 1, sizeof *r->slots);
     sl = &r->slots[r->nslots++];
     memset(sl, 0, sizeof *sl);
@@ -199,13 +205,14 @@ static slot *open_slot(run *r, int64_t hour)
                   s->types);
     sl->h.partial = hour >= r->end;
     sl->shadow = hour < r->T;
-    return sl;
+    return r->last_slot = sl;
 }
 
 static void drop_slot(run *r, slot *sl)
 {
     pxs_hour_free(&sl->h);
     *sl = r->slots[--r->nslots];
+    r->last_slot = NULL;
 }
 
 static int publish(run *r, pxs_hour *h, uint64_t lines, uint64_t malformed)
@@ -269,9 +276,10 @@ static int raise_m(run *r, int64_t t)
     if (has_m(r) && t <= r->M)
         return 0;
     r->M = t;
-    settled = pxs_hour_floor(t - r->D);
-    if (settled <= r->S)
+    if (t < r->next_settle)
         return 0;
+    settled = pxs_hour_floor(t - r->D);
+    r->next_settle = settled + PXS_HOUR + r->D;
     r->S = settled;
     if (write_shadows_before(r, settled) != 0)
         return -1;
@@ -448,7 +456,7 @@ static void prepare_files(run *r)
         pxs_stream_file *in = &r->s->files[i];
         fs->in = in;
         fs->line_base = -1;
-        fs->fmax = PXS_NO_TIME;
+        fs->next_hour = INT64_MIN;
         fs->max_at_end = PXS_NO_TIME;
         if (in->pos != NULL) {
             fs->has_pos = true;
@@ -613,6 +621,7 @@ int pxs_stream_run(pxs_stream *s)
     r.tol = s->tolerance;
     r.M = PXS_NO_TIME;
     r.S = INT64_MIN;
+    r.next_settle = INT64_MIN;
     r.next_normal = r.T;
     prepare_files(&r);
 
