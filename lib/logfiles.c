@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "pxstats/logfiles.h"
 #include "pxstats/logscan.h"
@@ -45,8 +44,7 @@ static bool is_gzip(const char *path)
 
 /* The top of a file, read a little at a time (inflated when gz). */
 typedef struct head {
-    int fd;
-    gzFile gz;
+    pxs_logreader rd;
     char *buf;
     size_t got, cap;    /* bytes in buf, and room */
     bool eof;
@@ -56,48 +54,27 @@ typedef struct head {
 static bool head_open(head *h, const char *path, bool gz)
 {
     memset(h, 0, sizeof *h);
-    h->fd = -1;
-    errno = 0;
-    if (gz)
-        h->gz = gzopen(path, "rb");
-    else
-        h->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (h->gz == NULL && h->fd < 0) {
-        h->why = xasprintf("cannot open it: %s", strerror(errno ? errno : ENOMEM));
+    if (pxs_logreader_open(&h->rd, path, gz, 0) != 0) {
+        h->why = xstrdup(pxs_error());
         return false;
     }
     return true;
 }
 
 /* Reads until got >= want, or the end; false on a read error (why set). */
-static bool head_fill(head *h, const char *path, size_t want)
+static bool head_fill(head *h, size_t want)
 {
     if (h->cap < want) {
         h->buf = xrealloc(h->buf, want);
         h->cap = want;
     }
     while (!h->eof && h->got < want) {
-        ssize_t r;
-        if (h->gz) {
-            int errnum;
-            r = gzread(h->gz, h->buf + h->got, (unsigned)(want - h->got));
-            if (r < 0) {
-                const char *what = pxs_gz_cause(h->gz, path, &errnum);
-                h->why = errnum == Z_ERRNO ? xasprintf("cannot read it: %s", strerror(errno))
-                                           : xasprintf("gzip: %s", what);
-                return false;
-            }
-        } else {
-            r = read(h->fd, h->buf + h->got, want - h->got);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0) {
-                h->why = xasprintf("cannot read it: %s", strerror(errno));
-                return false;
-            }
+        ssize_t r = pxs_logreader_read(&h->rd, h->buf + h->got, want - h->got);
+        if (r < 0) {
+            h->why = xstrdup(pxs_error());
+            return false;
         }
-        if (r == 0)
-            h->eof = true;
+        h->eof = r == 0;
         h->got += (size_t)r;
     }
     return true;
@@ -105,10 +82,7 @@ static bool head_fill(head *h, const char *path, size_t want)
 
 static void head_close(head *h)
 {
-    if (h->gz)
-        gzclose(h->gz);
-    if (h->fd >= 0)
-        close(h->fd);
+    pxs_logreader_close(&h->rd);
     free(h->buf);
     free(h->why);
 }
@@ -140,7 +114,7 @@ static void inspect(pxs_logfile *f, int64_t max)
     bool found = false;
 
     f->first = f->last = -1;
-    if (!head_open(&h, f->path, f->gz) || !head_fill(&h, f->path, want)) {
+    if (!head_open(&h, f->path, f->gz) || !head_fill(&h, want)) {
         f->why = h.why;
         h.why = NULL;
         head_close(&h);
@@ -151,7 +125,7 @@ static void inspect(pxs_logfile *f, int64_t max)
     while (!(found = first_in(&h, &from, max, &f->first, &ahead)) && !h.eof &&
            want < PXS_LINE_MAX) {
         want = want * 4 < PXS_LINE_MAX ? want * 4 : PXS_LINE_MAX;
-        if (!head_fill(&h, f->path, want)) {
+        if (!head_fill(&h, want)) {
             f->why = h.why;
             h.why = NULL;
             break;
@@ -236,21 +210,22 @@ static bool last_time_plain(const char *path, int64_t max, int64_t *t)
 /* gzip has no way back: inflate it all and keep the last timed line. */
 static bool last_time_gz(const char *path, int64_t max, int64_t *t)
 {
-    gzFile g = gzopen(path, "rb");
-    char *buf = xmalloc(TAIL_STEP * 4 + 1);
+    pxs_logreader rd;
+    char *buf;
     size_t keep = 0;
     bool found = false, at_line_start = true;
 
-    if (g == NULL) {
-        free(buf);
+    if (pxs_logreader_open(&rd, path, true, 0) != 0) {
+        pxs_logreader_close(&rd);
         return false;
     }
+    buf = xmalloc(TAIL_STEP * 4 + 1);
     for (;;) {
-        int n = gzread(g, buf + keep, TAIL_STEP * 4 - (unsigned)keep);
+        ssize_t n = pxs_logreader_read(&rd, buf + keep, TAIL_STEP * 4 - keep);
         char *p, *end, *nl;
         if (n <= 0)
             break;
-        end = buf + keep + n;
+        end = buf + keep + (size_t)n;
         for (p = buf; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
             int64_t x;
             if (at_line_start && line_time(p, (size_t)(nl - p), max, &x)) {
@@ -279,7 +254,7 @@ static bool last_time_gz(const char *path, int64_t max, int64_t *t)
             found = true;
         }
     }
-    gzclose(g);
+    pxs_logreader_close(&rd);
     free(buf);
     return found;
 }

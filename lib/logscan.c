@@ -17,62 +17,61 @@
 #define CHUNK (1024 * 1024)
 #define FIRST_READ (64 * 1024)
 
-typedef struct reader {
-    int fd;
-    gzFile gz;
-} reader;
-
-static int reader_open(reader *rd, const char *path, bool gz, uint64_t offset)
+int pxs_logreader_open(pxs_logreader *rd, const char *path, bool gz, uint64_t offset)
 {
     rd->fd = -1;
     rd->gz = NULL;
+    rd->path = path;
     if (gz) {
+        errno = 0;
         rd->gz = gzopen(path, "rb");
         if (rd->gz == NULL) {
-            pxs_set_error_errno("cannot open %s", path);
+            if (errno == 0)
+                errno = ENOMEM;
+            pxs_set_error_errno("cannot open it");
             return -1;
         }
         gzbuffer(rd->gz, 256 * 1024);
         /* A gzip stream cannot be entered in the middle: gzseek inflates and
          * discards up to the offset. Rotated files are read once anyway. */
         if (offset > 0 && gzseek(rd->gz, (z_off_t)offset, SEEK_SET) != (z_off_t)offset) {
-            pxs_set_error("cannot seek to %llu in %s (shorter than before?)",
-                          (unsigned long long)offset, path);
+            pxs_set_error("cannot seek to %llu (shorter than before?)", (unsigned long long)offset);
             return -1;
         }
         return 0;
     }
     rd->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (rd->fd < 0) {
-        pxs_set_error_errno("cannot open %s", path);
+        pxs_set_error_errno("cannot open it");
         return -1;
     }
     posix_fadvise(rd->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     if (offset > 0 && lseek(rd->fd, (off_t)offset, SEEK_SET) < 0) {
-        pxs_set_error_errno("cannot seek in %s", path);
+        pxs_set_error_errno("cannot seek to %llu", (unsigned long long)offset);
         return -1;
     }
     return 0;
 }
 
-const char *pxs_gz_cause(gzFile g, const char *path, int *errnum)
+/* The cause of zlib's last error, without the file name it puts in front. */
+static const char *gz_cause(const pxs_logreader *rd, int *errnum)
 {
-    const char *what = gzerror(g, errnum);
-    size_t n = strlen(path);
+    const char *what = gzerror(rd->gz, errnum);
+    size_t n = strlen(rd->path);
 
-    if (strncmp(what, path, n) == 0 && strncmp(what + n, ": ", 2) == 0)
+    if (strncmp(what, rd->path, n) == 0 && strncmp(what + n, ": ", 2) == 0)
         what += n + 2;
     return what;
 }
 
-static ssize_t reader_read(reader *rd, const char *path, char *buf, size_t n)
+ssize_t pxs_logreader_read(pxs_logreader *rd, char *buf, size_t n)
 {
     if (rd->gz) {
         int errnum, r = gzread(rd->gz, buf, (unsigned)n);
         if (r < 0) {
-            const char *what = pxs_gz_cause(rd->gz, path, &errnum);
+            const char *what = gz_cause(rd, &errnum);
             if (errnum == Z_ERRNO)
-                pxs_set_error_errno("read");
+                pxs_set_error_errno("cannot read it");
             else
                 pxs_set_error("gzip: %s", what);
             return -1;
@@ -90,17 +89,19 @@ static ssize_t reader_read(reader *rd, const char *path, char *buf, size_t n)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            pxs_set_error_errno("read");
+            pxs_set_error_errno("cannot read it");
         return r;
     }
 }
 
-static void reader_close(reader *rd)
+void pxs_logreader_close(pxs_logreader *rd)
 {
     if (rd->gz)
         gzclose(rd->gz);
     if (rd->fd >= 0)
         close(rd->fd);
+    rd->gz = NULL;
+    rd->fd = -1;
 }
 
 typedef struct scan_state {
@@ -166,7 +167,7 @@ int pxs_logscan(const char *path, const pxs_scan_opts *o, uint64_t offset, pxs_s
 {
     size_t cap = PXS_LINE_MAX + CHUNK, fill = 0, ask = FIRST_READ;
     char *buf;
-    reader rd;
+    pxs_logreader rd;
     scan_state s = {o->ft, o->want_errors, fn, arg, -1, offset, 0};
     uint64_t at = offset;    /* file offset of buf[0] */
     bool skipping = false;   /* inside a line longer than PXS_LINE_MAX... */
@@ -176,13 +177,14 @@ int pxs_logscan(const char *path, const pxs_scan_opts *o, uint64_t offset, pxs_s
     memset(res, 0, sizeof *res);
     res->offset = offset;
     res->tail_time = -1;
-    if (reader_open(&rd, path, o->gz, offset) != 0) {
-        reader_close(&rd);
+    if (pxs_logreader_open(&rd, path, o->gz, offset) != 0) {
+        pxs_set_error("%s: %s", path, pxs_error());
+        pxs_logreader_close(&rd);
         return -1;
     }
     buf = xmalloc(cap);
     for (;;) {
-        ssize_t n = reader_read(&rd, path, buf + fill, cap - fill < ask ? cap - fill : ask);
+        ssize_t n = pxs_logreader_read(&rd, buf + fill, cap - fill < ask ? cap - fill : ask);
         char *p = buf, *end, *nl;
         if (n < 0) {
             pxs_set_error("%s: %s", path, pxs_error());
@@ -248,7 +250,7 @@ done:
     res->offset = s.offset;
     res->lines = s.lines;
     free(buf);
-    reader_close(&rd);
+    pxs_logreader_close(&rd);
     return rc;
 }
 

@@ -12,13 +12,9 @@
  * reached the end of the logs less than D after them) stay open to new lines:
  * read again from offset, and written again whole when a new line falls in
  * them, so that replaying a killed run never counts a line twice. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "pxstats/logident.h"
 #include "pxstats/logscan.h"
@@ -119,36 +115,30 @@ static void cross(fstate *fs, uint64_t offset, int64_t t)
     fs->cx[fs->ncx++] = (crossing){offset, t};
 }
 
-/* Lines before offset in a file (for "file:line" in messages). */
+/* Lines before offset in a file (for "file:line" in messages), or -1. */
 static int64_t lines_before(const pxs_logfile *f, uint64_t offset)
 {
     char buf[65536];
     int64_t n = 0;
     uint64_t done = 0;
-    gzFile g = NULL;
-    int fd = -1;
+    pxs_logreader rd;
 
     if (offset == 0)
         return 0;
-    if (f->gz)
-        g = gzopen(f->path, "rb");
-    else
-        fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (g == NULL && fd < 0)
+    if (pxs_logreader_open(&rd, f->path, f->gz, 0) != 0) {
+        pxs_logreader_close(&rd);
         return -1;
+    }
     while (done < offset) {
         size_t want = offset - done < sizeof buf ? (size_t)(offset - done) : sizeof buf;
-        ssize_t got = g ? gzread(g, buf, (unsigned)want) : read(fd, buf, want);
+        ssize_t got = pxs_logreader_read(&rd, buf, want);
         if (got <= 0)
             break;
         for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL; p++)
             n++;
         done += (uint64_t)got;
     }
-    if (g)
-        gzclose(g);
-    if (fd >= 0)
-        close(fd);
+    pxs_logreader_close(&rd);
     return done == offset ? n : -1;
 }
 

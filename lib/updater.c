@@ -40,6 +40,7 @@ typedef struct done {
     char *client;
     int64_t last;           /* its new last-update time */
     size_t first, end;      /* its snapshots: batch entries [first, end) */
+    bool out;               /* all of them were published */
     pxs_stream_stats stats;
     pxs_strlist notes;      /* for the run log */
 } done;
@@ -328,7 +329,8 @@ static void flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions
         pxs_warnx("%s", pxs_error());
     for (size_t i = 0; i < pend->n; i++) {
         done *d = &pend->d[i];
-        if (all_published(d, ok)) {
+        d->out = all_published(d, ok);
+        if (d->out) {
             advancing++;
             continue;
         }
@@ -336,13 +338,12 @@ static void flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions
                   key_name(o, d->client));
         pxs_positions_drop(&pend->pos, o->machine, o->ft, d->client);
         tot->failed++;
-        d->client[0] = '\0';
     }
     rc = advancing == 0 ? 0 : pxs_times_load(o->cfg->statsdir, &times);
     if (advancing > 0 && rc == 0) {
         /* Re-read under the lock: the file is ours, but stay exact. */
         for (size_t i = 0; i < pend->n; i++)
-            if (pend->d[i].client[0])
+            if (pend->d[i].out)
                 pxs_times_set(&times, o->machine, o->ft, pend->d[i].client, pend->d[i].last);
         clean_state_leftovers(o->cfg->statsdir);
         rc = pxs_times_save(o->cfg->statsdir, &times);
@@ -350,7 +351,7 @@ static void flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions
         /* A client's positions are replaced whole: those of log files that
          * are gone go (their inodes may be reused). */
         for (size_t i = 0; rc == 0 && i < pend->n; i++)
-            if (pend->d[i].client[0])
+            if (pend->d[i].out)
                 pxs_positions_drop(pos, o->machine, o->ft, pend->d[i].client);
         for (size_t i = 0; rc == 0 && i < pend->pos.n; i++)
             pxs_positions_set(pos, &pend->pos.e[i]);
@@ -363,7 +364,7 @@ static void flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions
     }
     for (size_t i = 0; i < pend->n; i++) {
         done *d = &pend->d[i];
-        if (rc == 0 && d->client[0] && (d->stats.hours > 0 || d->notes.n > 0)) {
+        if (rc == 0 && d->out && (d->stats.hours > 0 || d->notes.n > 0)) {
             tot->updated++;
             tot->stats.hours += d->stats.hours;
             tot->stats.lines += d->stats.lines;

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <zlib.h>
 
 #include "logline.h"
@@ -49,9 +50,21 @@ typedef struct pxs_scan_result {
 int pxs_logscan(const char *path, const pxs_scan_opts *o, uint64_t offset, pxs_scan_fn fn,
                 void *arg, pxs_scan_result *res);
 
-/* The cause of zlib's last error on g, without the file name zlib puts in
- * front (the caller names the file). *errnum gets zlib's error number. */
-const char *pxs_gz_cause(gzFile g, const char *path, int *errnum);
+/* A log file read a piece at a time, plain or inflated: the one reader of
+ * the logs (the scan, the look at a file's top, line numbers). Errors
+ * (pxs_error) say the cause, not the file: the caller names it. */
+typedef struct pxs_logreader {
+    int fd;
+    gzFile gz;
+    const char *path;
+} pxs_logreader;
+
+/* Opens path from offset (uncompressed, for gz). Returns 0 or -1. */
+int pxs_logreader_open(pxs_logreader *rd, const char *path, bool gz, uint64_t offset);
+/* Up to n bytes; 0 at the end; -1 on a read or gzip error (a gzip stream cut
+ * short is one). */
+ssize_t pxs_logreader_read(pxs_logreader *rd, char *buf, size_t n);
+void pxs_logreader_close(pxs_logreader *rd);
 
 /* pxs_logscan of a file still being written (plain or gzip, told by gz). */
 int pxs_logscan_file(const char *path, bool gz, uint64_t offset, pxs_filetype ft, int want_errors,

@@ -49,21 +49,6 @@ statsUpdater --root "$ref" -m m1 -c grow -d "$(hour 1)"; statsUpdater --root "$r
 g=$(newroot); live=$g/log/tx_grow.log
 statsUpdater --root "$g" -m m1 -c grow -d "$(hour 1)" 2>/dev/null   # no log yet: refused, state untouched
 [ ! -f "$g/stats/PICKLED-TIMES" ] && ok "a client without log is refused, no empty snapshot" || fail "client without log advanced"
-# upto FILE FROM DATE EXTRA: the bytes of FILE from offset FROM up to its first
-# line at or after DATE, plus EXTRA bytes of that line (a line being written).
-upto() {
-    python3 - "$@" <<'PY'
-import sys
-path, start, date, extra = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode(), int(sys.argv[4])
-data = open(path, "rb").read()
-pos = 0
-for line in data.splitlines(keepends=True):
-    if line[:19] >= date and line[19:20] == b",":
-        break
-    pos += len(line)
-sys.stdout.buffer.write(data[start:pos + extra])
-PY
-}
 off=0
 for step in "1 0" "9 17" "14 5"; do
     set -- $step

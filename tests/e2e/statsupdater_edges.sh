@@ -310,19 +310,6 @@ got=$(grep "machine m1, tx:" "$a/stats/log/statsUpdater.log" | tail -n 1 | sed -
 
 # A growing log (cut at the hour's first line, with a line being written),
 # rotated by rename then gzipped: the same as one run over the whole.
-upto() {
-    python3 - "$@" <<'PY'
-import sys
-path, start, date, extra = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode(), int(sys.argv[4])
-data = open(path, "rb").read()
-pos = 0
-for line in data.splitlines(keepends=True):
-    if line[:19] >= date and line[19:20] == b",":
-        break
-    pos += len(line)
-sys.stdout.buffer.write(data[start:pos + extra])
-PY
-}
 src=$(newroot)
 loggen --logdir "$src/log" --names grow --sources 0 --start "$START" --days 2 --rate 2000 --noise --disorder 240 --seed 32 -q
 day1=$src/log/tx_grow.log.2026-01-10 day2=$src/log/tx_grow.log
