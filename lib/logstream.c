@@ -322,13 +322,14 @@ static int look(void *arg, pxs_line_kind kind, const pxs_record *rec, uint64_t o
     return !la->to_the_end && ++la->looked >= LOOKAHEAD_LINES;
 }
 
-/* Does a line after the one at offset, of time t (of the current file, then
+/* 1 when a line after the one at offset, of time t (of the current file, then
  * the first lines of the next files), come back, earlier than t by more than
  * the disorder window: for a line beyond DATE plus the tolerance, to a time
  * this run can take (looked for to the end); for a line only far ahead of the
- * stream, to the stream's time (among the next LOOKAHEAD_LINES lines)? Lines
- * after a quiet hour also come a little out of order: those are no return. */
-static bool comes_back(run *r, uint64_t offset, int64_t t, bool beyond)
+ * stream, to the stream's time (among the next LOOKAHEAD_LINES lines); 0 when
+ * none does; -1 when the file cannot be read on (pxs_error set). Lines after
+ * a quiet hour also come a little out of order: those are no return. */
+static int comes_back(run *r, uint64_t offset, int64_t t, bool beyond)
 {
     fstate *fs = &r->fs[r->cur];
     int64_t base = (beyond ? r->s->date : stream_date(r)) + r->tol;
@@ -340,9 +341,17 @@ static bool comes_back(run *r, uint64_t offset, int64_t t, bool beyond)
 
     if (r->la_valid && r->la_file == r->cur && r->la_base == base && offset < r->la_until &&
         r->la_time <= bound)
-        return true;
-    if (pxs_logscan(fs->in->f->path, &o, offset, look, &la, &res) != 0)
-        return false;
+        return 1;
+    if (pxs_logscan(fs->in->f->path, &o, offset, look, &la, &res) != 0) {
+        /* The file cannot be read past here: no verdict without it. The scan
+         * that called names the file again: keep the cause only. */
+        size_t n = strlen(fs->in->f->path);
+        char *cause = xstrdup(pxs_error());
+        if (strncmp(cause, fs->in->f->path, n) == 0 && strncmp(cause + n, ": ", 2) == 0)
+            pxs_set_error("%s", cause + n + 2);
+        free(cause);
+        return -1;
+    }
     if (!la.found && !res.stopped) {
         for (size_t k = r->cur + 1; k < r->nfs && !la.found; k++) {
             const pxs_logfile *f = r->fs[k].in->f;
@@ -360,7 +369,7 @@ static bool comes_back(run *r, uint64_t offset, int64_t t, bool beyond)
         r->la_time = la.time;
         r->la_base = base;
     }
-    return la.found;
+    return la.found ? 1 : 0;
 }
 
 /* ---- the sink ---------------------------------------------------------------- */
@@ -422,7 +431,10 @@ static int on_line(void *arg, pxs_line_kind kind, const pxs_record *rec, uint64_
         return untimed_line(r, fs, offset, seen, BEFORE_2000, rec);
     if (timed && rec->time > stream_date(r) + r->tol) {
         bool beyond = rec->time > r->s->date + r->tol;
-        if (comes_back(r, offset, rec->time, beyond))
+        int back = comes_back(r, offset, rec->time, beyond);
+        if (back < 0)
+            return -1;
+        if (back)
             return untimed_line(r, fs, offset, seen, FROM_THE_FUTURE, rec);
         if (beyond) {
             /* Nothing comes back: the log went on past this run's date. */

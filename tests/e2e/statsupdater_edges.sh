@@ -220,6 +220,19 @@ b[-8] ^= 0xff                   # the CRC-32 of the trailer
 open(p, "wb").write(bytes(b))
 PY
 refused_gz "$g" "(d) a .gz with a bad CRC" "gzip: incorrect data check"
+# A line from the future before the damage: looking after it meets the damage.
+g=$(newroot); gzroot "$g"
+gz=$g/log/tx_c1.log.2026-01-10.gz
+gzip -dc "$gz" > "$g/plain"; insert "$g/plain" 100 "$(line "2038-01-19 03:14:07" 1 F)"
+gzip -c "$g/plain" > "$gz"; rm "$g/plain"
+python3 - "$gz" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[-8] ^= 0xff
+open(p, "wb").write(bytes(b))
+PY
+refused_gz "$g" "(d) a bad CRC after a line from the future" "gzip: incorrect data check"
 
 # --- (e) a complete hour is never replaced by a partial one ----------------------------------
 e=$(newroot); gen "$e" c 14 28 --rate 600
