@@ -512,3 +512,96 @@ int pxs_atomic_copy(const char *src, const char *dst)
     free(buf);
     return rc;
 }
+
+size_t pxs_abatch_mark(const pxs_abatch *b)
+{
+    return b->tmp.n;
+}
+
+void pxs_abatch_rollback(pxs_abatch *b, size_t mark)
+{
+    while (b->tmp.n > mark) {
+        b->tmp.n--;
+        b->final.n--;
+        unlink(b->tmp.v[b->tmp.n]);
+        free(b->tmp.v[b->tmp.n]);
+        free(b->final.v[b->final.n]);
+    }
+}
+
+int pxs_abatch_commit_each(pxs_abatch *b, bool *ok)
+{
+    pxs_strlist dirs;
+    char *first_error = NULL;
+    int rc = 0;
+
+    if (b->tmp.n == 0)
+        return 0;
+    pxs_strlist_init(&dirs);
+    if (abatch_sync(b) != 0) {
+        for (size_t i = 0; i < b->tmp.n; i++) {
+            ok[i] = false;
+            unlink(b->tmp.v[i]);
+        }
+        abatch_clear(b);
+        return -1;
+    }
+    for (size_t i = 0; i < b->tmp.n; i++) {
+        char *dir = dir_of(b->final.v[i]);
+        ok[i] = rename(b->tmp.v[i], b->final.v[i]) == 0;
+        if (ok[i]) {
+            pxs_strlist_add_unique(&dirs, dir);
+        } else {
+            pxs_set_error_errno("cannot rename %s to %s", b->tmp.v[i], b->final.v[i]);
+            if (first_error == NULL)
+                first_error = xstrdup(pxs_error());
+            unlink(b->tmp.v[i]);
+        }
+        free(dir);
+    }
+    /* A directory that cannot be synced leaves its files in place but not
+     * durable: they count as not published. */
+    for (size_t d = 0; d < dirs.n; d++) {
+        if (fsync_dir(dirs.v[d]) == 0)
+            continue;
+        if (first_error == NULL)
+            first_error = xstrdup(pxs_error());
+        for (size_t i = 0; i < b->final.n; i++) {
+            char *dir = dir_of(b->final.v[i]);
+            if (strcmp(dir, dirs.v[d]) == 0)
+                ok[i] = false;
+            free(dir);
+        }
+    }
+    if (first_error != NULL) {
+        pxs_set_error("%s", first_error);
+        free(first_error);
+        rc = -1;
+    }
+    pxs_strlist_free(&dirs);
+    abatch_clear(b);
+    return rc;
+}
+
+int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    int rc;
+
+    if (m == NULL) {
+        pxs_set_error_errno("cannot build %s in memory", path);
+        return -1;
+    }
+    rc = fill(m, arg);
+    if (ferror(m) && rc == 0) {
+        pxs_set_error("cannot build %s in memory: out of memory", path);
+        rc = -1;
+    }
+    fclose(m);
+    if (rc == 0)
+        rc = pxs_atomic_write(path, text, len);
+    free(text);
+    return rc;
+}

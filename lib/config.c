@@ -254,6 +254,28 @@ static bool exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* [collection] futureToleranceMinutes and disorderMinutes: how far a log line
+ * may be ahead of the run's date, and how far behind the lines before it,
+ * before statsUpdater stops believing its time (statsUpdater(1)). An hour of
+ * disorder at most keeps the hours held open in memory to a few. */
+static int load_edges(pxs_config *c)
+{
+    long tol, dis;
+
+    if (pxs_conf_get_int(c, "collection", "futureToleranceMinutes", 60, 0, 525600, &tol) != 0 ||
+        pxs_conf_get_int(c, "collection", "disorderMinutes", 5, 0, 60, &dis) != 0)
+        return -1;
+    if (dis > tol) {
+        pxs_set_error("%s:%d: [collection] disorderMinutes (%ld) is more than "
+                      "futureToleranceMinutes (%ld)", c->file ? c->file : "config",
+                      pxs_conf_line(c, "collection", "disorderMinutes"), dis, tol);
+        return -1;
+    }
+    c->future_tolerance_min = (int)tol;
+    c->disorder_min = (int)dis;
+    return 0;
+}
+
 int pxs_config_load(pxs_config *c, const char *root, const char *file)
 {
     const char *r = root;
@@ -308,6 +330,10 @@ int pxs_config_load(pxs_config *c, const char *root, const char *file)
         return -1;
     }
     c->max_latency = (int)maxlat;
+    if (load_edges(c) != 0) {
+        pxs_config_free(c);
+        return -1;
+    }
     /* From here on no link in the stats tree is followed (safefs.h). */
     pxs_tree_set_root(c->statsdir);
     return 0;

@@ -19,6 +19,8 @@ const pxs_conf_key pxs_conf_keys[] = {
     {"paths",            "statsdir"},
     {"paths",            "etcdir"},
     {"collection",       "maxLatency"},
+    {"collection",       "futureToleranceMinutes"},
+    {"collection",       "disorderMinutes"},
     {"graphics",         "logFilesMachines"},
     {"graphics",         "picklingMachines"},
     {"graphics",         "picklingMachineLogins"},

@@ -7,27 +7,34 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "pxstats/logfiles.h"
+#include "pxstats/logscan.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/xalloc.h"
 
-/* How far the first timed line is looked for at the top of a file. */
-#define HEAD_MAX (1024 * 1024)
+/* How much of a file's top is read at first (and then four times more, up to
+ * PXS_LINE_MAX) when looking for its first plausible time. */
+#define HEAD_STEP (16 * 1024)
 #define TAIL_STEP (64 * 1024)
 
-/* The time at the start of a line, if it has one. */
-static bool line_time(const char *p, size_t len, int64_t *t)
+/* The time at the start of a line, if it has one in [PXS_LOG_TIME_MIN, max]. */
+static bool line_time(const char *p, size_t len, int64_t max, int64_t *t)
 {
-    return len > PXS_ISO_LEN && p[PXS_ISO_LEN] == ',' && pxs_parse_iso(p, PXS_ISO_LEN, t);
+    int64_t x;
+
+    if (len <= PXS_ISO_LEN || p[PXS_ISO_LEN] != ',' || !pxs_parse_iso(p, PXS_ISO_LEN, &x) ||
+        x < PXS_LOG_TIME_MIN || x > max)
+        return false;
+    *t = x;
+    return true;
 }
 
 static bool is_gzip(const char *path)
 {
     unsigned char m[2];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     bool gz = fd >= 0 && read(fd, m, 2) == 2 && m[0] == 0x1f && m[1] == 0x8b;
 
     if (fd >= 0)
@@ -35,64 +42,140 @@ static bool is_gzip(const char *path)
     return gz;
 }
 
-/* Reads up to n bytes from the top of a file (inflated when gz). */
-static ssize_t read_head(const char *path, bool gz, char *buf, size_t n)
-{
-    ssize_t got = 0;
+/* The top of a file, read a little at a time (inflated when gz). */
+typedef struct head {
+    pxs_logreader rd;
+    char *buf;
+    size_t got, cap;    /* bytes in buf, and room */
+    bool eof;
+    char *why;          /* set on an open or read error */
+} head;
 
-    if (gz) {
-        gzFile g = gzopen(path, "rb");
-        if (g == NULL)
-            return -1;
-        got = gzread(g, buf, (unsigned)n);
-        gzclose(g);
-        return got;
-    } else {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return -1;
-        while ((size_t)got < n) {
-            ssize_t r = read(fd, buf + got, n - (size_t)got);
-            if (r <= 0)
-                break;
-            got += r;
-        }
-        close(fd);
-        return got;
+static bool head_open(head *h, const char *path, bool gz)
+{
+    memset(h, 0, sizeof *h);
+    if (pxs_logreader_open(&h->rd, path, gz, 0) != 0) {
+        h->why = xstrdup(pxs_error());
+        return false;
     }
+    return true;
 }
 
-bool pxs_logfile_first_time(const char *path, bool gz, int64_t *t)
+/* Reads until got >= want, or the end; false on a read error (why set). */
+static bool head_fill(head *h, size_t want)
 {
-    char *buf = xmalloc(HEAD_MAX);
-    ssize_t n = read_head(path, gz, buf, HEAD_MAX);
+    if (h->cap < want) {
+        h->buf = xrealloc(h->buf, want);
+        h->cap = want;
+    }
+    while (!h->eof && h->got < want) {
+        ssize_t r = pxs_logreader_read(&h->rd, h->buf + h->got, want - h->got);
+        if (r < 0) {
+            h->why = xstrdup(pxs_error());
+            return false;
+        }
+        h->eof = r == 0;
+        h->got += (size_t)r;
+    }
+    return true;
+}
+
+static void head_close(head *h)
+{
+    pxs_logreader_close(&h->rd);
+    free(h->buf);
+    free(h->why);
+}
+
+/* The first line of buf[0..got) (from *from) with a plausible time; the last
+ * piece without '\n' counts only at the end of the file. Moves *from past the
+ * complete lines looked at; *ahead gets the first time after max seen. */
+static bool first_in(const head *h, size_t *from, int64_t max, int64_t *t, int64_t *ahead)
+{
+    const char *p = h->buf + *from, *end = h->buf + h->got, *nl;
+
+    while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        if (line_time(p, (size_t)(nl - p), max, t))
+            return true;
+        if (*ahead < 0)
+            line_time(p, (size_t)(nl - p), INT64_MAX, ahead);
+        p = nl + 1;
+    }
+    *from = (size_t)(p - h->buf);
+    return h->eof && line_time(p, (size_t)(end - p), max, t);
+}
+
+/* Looks at the top of f: fingerprint, first plausible time, or why not. */
+static void inspect(pxs_logfile *f, int64_t max)
+{
+    head h;
+    size_t from = 0, want = HEAD_STEP;
+    int64_t ahead = -1;
     bool found = false;
 
-    for (char *p = buf, *end = buf + (n > 0 ? n : 0); p < end && !found;) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = (size_t)((nl ? nl : end) - p);
-        found = line_time(p, len, t);
-        p = nl ? nl + 1 : end;
+    f->first = f->last = -1;
+    if (!head_open(&h, f->path, f->gz) || !head_fill(&h, want)) {
+        f->why = h.why;
+        h.why = NULL;
+        head_close(&h);
+        return;
     }
-    free(buf);
-    return found;
+    f->head_len = (uint32_t)(h.got < PXS_FP_MAX ? h.got : PXS_FP_MAX);
+    memcpy(f->head, h.buf, f->head_len);
+    while (!(found = first_in(&h, &from, max, &f->first, &ahead)) && !h.eof &&
+           want < PXS_LINE_MAX) {
+        want = want * 4 < PXS_LINE_MAX ? want * 4 : PXS_LINE_MAX;
+        if (!head_fill(&h, want)) {
+            f->why = h.why;
+            h.why = NULL;
+            break;
+        }
+    }
+    if (!found && ahead >= 0) {
+        /* Every time it shows is after max: a file beyond the caller's date
+         * (logs read after the fact), ordered by its first time. */
+        f->first = ahead;
+        found = true;
+    }
+    /* Nothing yet, or the live file's first line still being written: no
+     * error. Anything else without a plausible time cannot be placed. */
+    if (!found && f->why == NULL && h.got > 0 &&
+        !(f->live && h.got < PXS_LINE_MAX && memchr(h.buf, '\n', h.got) == NULL))
+        f->why = xasprintf("no line with a plausible time in its first %zu bytes%s", h.got,
+                           h.got >= PXS_LINE_MAX ? " (one over-long line, NUL bytes or a clock "
+                                                   "that was not set?)" : "");
+    if (!found)
+        f->first = -1;
+    head_close(&h);
+}
+
+bool pxs_logfile_first_time(const char *path, bool gz, int64_t max_time, int64_t *t)
+{
+    pxs_logfile f = {.path = (char *)path, .gz = gz};
+
+    inspect(&f, max_time);
+    free(f.why);
+    if (f.first >= 0)
+        *t = f.first;
+    return f.first >= 0;
 }
 
 /* The last line start in buf[0..region) whose line carries a time; the
  * buffer may extend past region (up to len) so that a line starting near the
  * region's end is read whole. */
-static bool last_in(const char *buf, size_t region, size_t len, bool starts_line, int64_t *t)
+static bool last_in(const char *buf, size_t region, size_t len, bool starts_line, int64_t max,
+                    int64_t *t)
 {
     for (size_t i = region; i > 0; i--) {
         size_t at = i - 1;
         bool line_start = at == 0 ? starts_line : buf[at - 1] == '\n';
-        if (line_start && line_time(buf + at, len - at, t))
+        if (line_start && line_time(buf + at, len - at, max, t))
             return true;
     }
     return false;
 }
 
-static bool last_time_plain(const char *path, int64_t *t)
+static bool last_time_plain(const char *path, int64_t max, int64_t *t)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     char *buf = xmalloc(TAIL_STEP + PXS_ISO_LEN + 2);
@@ -116,7 +199,7 @@ static bool last_time_plain(const char *path, int64_t *t)
             break;
         if ((size_t)got < region)
             region = (size_t)got;
-        found = last_in(buf, region, (size_t)got, from == 0, t);
+        found = last_in(buf, region, (size_t)got, from == 0, max, t);
         end = from;
     }
     close(fd);
@@ -125,26 +208,27 @@ static bool last_time_plain(const char *path, int64_t *t)
 }
 
 /* gzip has no way back: inflate it all and keep the last timed line. */
-static bool last_time_gz(const char *path, int64_t *t)
+static bool last_time_gz(const char *path, int64_t max, int64_t *t)
 {
-    gzFile g = gzopen(path, "rb");
-    char *buf = xmalloc(TAIL_STEP * 4 + 1);
+    pxs_logreader rd;
+    char *buf;
     size_t keep = 0;
     bool found = false, at_line_start = true;
 
-    if (g == NULL) {
-        free(buf);
+    if (pxs_logreader_open(&rd, path, true, 0) != 0) {
+        pxs_logreader_close(&rd);
         return false;
     }
+    buf = xmalloc(TAIL_STEP * 4 + 1);
     for (;;) {
-        int n = gzread(g, buf + keep, TAIL_STEP * 4 - (unsigned)keep);
+        ssize_t n = pxs_logreader_read(&rd, buf + keep, TAIL_STEP * 4 - keep);
         char *p, *end, *nl;
         if (n <= 0)
             break;
-        end = buf + keep + n;
+        end = buf + keep + (size_t)n;
         for (p = buf; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
             int64_t x;
-            if (at_line_start && line_time(p, (size_t)(nl - p), &x)) {
+            if (at_line_start && line_time(p, (size_t)(nl - p), max, &x)) {
                 *t = x;
                 found = true;
             }
@@ -154,7 +238,7 @@ static bool last_time_gz(const char *path, int64_t *t)
         if (keep > PXS_ISO_LEN * 4) {
             /* A long partial line: its start has been judged already. */
             int64_t x;
-            if (at_line_start && line_time(p, keep, &x)) {
+            if (at_line_start && line_time(p, keep, max, &x)) {
                 *t = x;
                 found = true;
             }
@@ -165,19 +249,19 @@ static bool last_time_gz(const char *path, int64_t *t)
     }
     if (keep > 0 && at_line_start) {
         int64_t x;
-        if (line_time(buf, keep, &x)) {
+        if (line_time(buf, keep, max, &x)) {
             *t = x;
             found = true;
         }
     }
-    gzclose(g);
+    pxs_logreader_close(&rd);
     free(buf);
     return found;
 }
 
-bool pxs_logfile_last_time(const char *path, bool gz, int64_t *t)
+bool pxs_logfile_last_time(const char *path, bool gz, int64_t max_time, int64_t *t)
 {
-    return gz ? last_time_gz(path, t) : last_time_plain(path, t);
+    return gz ? last_time_gz(path, max_time, t) : last_time_plain(path, max_time, t);
 }
 
 static int cmp_files(const void *a, const void *b)
@@ -221,13 +305,16 @@ static bool is_candidate(const char *entry, pxs_filetype ft, const char *client,
 
 void pxs_logfiles_free(pxs_logfiles *l)
 {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         free(l->f[i].path);
+        free(l->f[i].why);
+    }
     free(l->f);
     memset(l, 0, sizeof *l);
 }
 
-int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, pxs_logfiles *out)
+int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, int64_t max_time,
+                      pxs_logfiles *out)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -251,9 +338,7 @@ int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, pxs_
         f.ino = (uint64_t)st.st_ino;
         f.size = (uint64_t)st.st_size;
         f.gz = is_gzip(f.path);
-        f.first = f.last = -1;
-        if (!pxs_logfile_first_time(f.path, f.gz, &f.first))
-            f.first = -1;
+        inspect(&f, max_time);
         xgrow((void **)&out->f, &out->cap, out->n + 1, sizeof *out->f);
         out->f[out->n++] = f;
     }
@@ -269,20 +354,42 @@ void pxs_logfiles_sort(pxs_logfiles *l)
 }
 
 int pxs_logfiles_find(const char *dir, pxs_filetype ft, const char *client, int64_t start,
-                      int64_t end, pxs_logfiles *out)
+                      int64_t end, int64_t max_time, pxs_logfiles *out)
 {
     size_t k = 0;
 
-    if (pxs_logfiles_list(dir, ft, client, out) != 0)
+    if (pxs_logfiles_list(dir, ft, client, max_time, out) != 0)
         return -1;
     for (size_t i = 0; i < out->n; i++) {
         pxs_logfile *f = &out->f[i];
-        if (f->first >= 0 && f->first <= end && pxs_logfile_last_time(f->path, f->gz, &f->last) &&
-            f->last >= start)
+        if (f->why != NULL)
+            pxs_warnx("%s: %s; left out", f->path, f->why);
+        if (f->why == NULL && f->first >= 0 && f->first <= end &&
+            pxs_logfile_last_time(f->path, f->gz, max_time, &f->last) && f->last >= start) {
             out->f[k++] = *f;
-        else
+        } else {
             free(f->path);
+            free(f->why);
+        }
     }
     out->n = k;
     return 0;
+}
+
+unsigned pxs_logfiles_types(const char *dir, const char *name)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    unsigned types = 0;
+
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
+            bool live;
+            if (is_candidate(de->d_name, (pxs_filetype)ft, name, &live))
+                types |= 1u << ft;
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    return types;
 }

@@ -112,13 +112,44 @@ static int split_key(const char *key, pxs_filetype *ft, const char **client)
     return 0;
 }
 
-static int save_text(const char *statsdir, const char *name, char *text, size_t len)
+static int save_text(const char *statsdir, const char *name, pxs_atomic_fill_fn fill,
+                     const void *arg)
 {
     char *path = pxs_stats_file(statsdir, name);
-    int rc = pxs_atomic_write(path, text, len);
+    int rc = pxs_atomic_write_text(path, fill, (void *)arg);
 
     free(path);
     return rc;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" (one field) or "-". */
+static void put_time_field(FILE *m, int64_t t)
+{
+    char iso[PXS_ISO_SIZE];
+
+    if (t < PXS_LOG_TIME_MIN) {
+        fputs(" -", m);
+        return;
+    }
+    pxs_format_iso(t, iso);
+    iso[10] = 'T';
+    fprintf(m, " %s", iso);
+}
+
+static int parse_time_field(char *f, int64_t *t)
+{
+    if (strcmp(f, "-") == 0) {
+        *t = PXS_NO_TIME;
+        return 0;
+    }
+    if (strlen(f) != PXS_ISO_LEN || f[10] != 'T')
+        return -1;
+    f[10] = ' ';
+    if (!pxs_parse_iso(f, PXS_ISO_LEN, t))
+        return -1;
+    if (*t < PXS_LOG_TIME_MIN)
+        *t = PXS_NO_TIME;
+    return 0;
 }
 
 /* ---- PICKLED-TIMES -------------------------------------------------------- */
@@ -173,15 +204,10 @@ static int cmp_time_entry(const void *a, const void *b)
     return c ? c : strcmp(x->client, y->client);
 }
 
-int pxs_times_save(const char *statsdir, const pxs_times *t)
+static int print_times(FILE *m, void *arg)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    int rc;
+    const pxs_times *t = arg;
 
-    if (t->n > 1)
-        qsort(t->e, t->n, sizeof *t->e, cmp_time_entry);
     fputs("# pxstats PICKLED-TIMES: <machine> <ft>_<client> <start of the first hour not yet "
           "collected, UTC>\n", m);
     for (size_t i = 0; i < t->n; i++) {
@@ -189,10 +215,14 @@ int pxs_times_save(const char *statsdir, const pxs_times *t)
         fprintf(m, "%s %s_%s %s\n", t->e[i].machine, pxs_filetype_name(t->e[i].ft),
                 t->e[i].client, pxs_format_iso(t->e[i].time, iso));
     }
-    fclose(m);
-    rc = save_text(statsdir, TIMES_FILE, text, len);
-    free(text);
-    return rc;
+    return 0;
+}
+
+int pxs_times_save(const char *statsdir, const pxs_times *t)
+{
+    if (t->n > 1)
+        qsort(t->e, t->n, sizeof *t->e, cmp_time_entry);
+    return save_text(statsdir, TIMES_FILE, print_times, t);
 }
 
 void pxs_times_free(pxs_times *t)
@@ -260,9 +290,9 @@ static int positions_line(char **f, int n, void *arg)
     char *colon;
 
     memset(&pos, 0, sizeof pos);
-    if (n != 7) {
+    if (n != 7 && n != 10) {
         pxs_set_error("expected '<path> <dev> <inode> <fplen>:<fpcrc> <offset> <machine> "
-                      "<ft>_<client>'");
+                      "<ft>_<client> [<scanned> <maxtime> <settled>]'");
         return -1;
     }
     colon = strchr(f[3], ':');
@@ -276,6 +306,17 @@ static int positions_line(char **f, int n, void *arg)
     }
     if (!pxs_name_valid(f[5]) || split_key(f[6], &pos.ft, &client) != 0) {
         pxs_set_error("bad machine or client in a file position");
+        return -1;
+    }
+    pos.scanned = pos.offset;
+    pos.max_time = pos.settled = PXS_NO_TIME;
+    if (n == 10 && (parse_u64(f[7], &pos.scanned, 10) != 0 || pos.scanned < pos.offset)) {
+        pxs_set_error("bad scanned offset in a file position");
+        return -1;
+    }
+    if (n == 10 && (parse_time_field(f[8], &pos.max_time) != 0 ||
+                    parse_time_field(f[9], &pos.settled) != 0)) {
+        pxs_set_error("bad time in a file position (YYYY-MM-DDTHH:MM:SS or -)");
         return -1;
     }
     pxs_state_unescape(f[0]);
@@ -308,29 +349,33 @@ static int cmp_position(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-int pxs_positions_save(const char *statsdir, const pxs_positions *p)
+static int print_positions(FILE *m, void *arg)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    int rc;
+    const pxs_positions *p = arg;
 
-    if (p->n > 1)
-        qsort(p->e, p->n, sizeof *p->e, cmp_position);
     fputs("# pxstats PICKLED_FILE_POSITIONS: <path> <dev> <inode> <fplen>:<crc32 of its first "
-          "fplen bytes> <offset of the first byte not collected> <machine> <ft>_<client>\n", m);
+          "fplen bytes> <offset of the first byte not collected> <machine> <ft>_<client> "
+          "<offset where the last scan stopped> <latest log time read before it> <start of the "
+          "first hour later lines may still change>\n", m);
     for (size_t i = 0; i < p->n; i++) {
         const pxs_position *e = &p->e[i];
         char *path = pxs_state_escape(e->path);
-        fprintf(m, "%s %" PRIu64 " %" PRIu64 " %u:%08x %" PRIu64 " %s %s_%s\n", path, e->dev,
-                e->ino, e->fp_len, e->fp_crc, e->offset, e->machine, pxs_filetype_name(e->ft),
-                e->client);
+        fprintf(m, "%s %" PRIu64 " %" PRIu64 " %u:%08x %" PRIu64 " %s %s_%s %" PRIu64, path,
+                e->dev, e->ino, e->fp_len, e->fp_crc, e->offset, e->machine,
+                pxs_filetype_name(e->ft), e->client, e->scanned);
+        put_time_field(m, e->max_time);
+        put_time_field(m, e->settled);
+        fputc('\n', m);
         free(path);
     }
-    fclose(m);
-    rc = save_text(statsdir, POSITIONS_FILE, text, len);
-    free(text);
-    return rc;
+    return 0;
+}
+
+int pxs_positions_save(const char *statsdir, const pxs_positions *p)
+{
+    if (p->n > 1)
+        qsort(p->e, p->n, sizeof *p->e, cmp_position);
+    return save_text(statsdir, POSITIONS_FILE, print_positions, p);
 }
 
 static void position_free(pxs_position *e)
@@ -369,6 +414,9 @@ void pxs_positions_set(pxs_positions *p, const pxs_position *pos)
     e->path = xstrdup(pos->path);
     e->machine = xstrdup(pos->machine);
     e->client = xstrdup(pos->client);
+    /* Where a scan stopped is never before the first line not collected. */
+    if (e->scanned < e->offset)
+        e->scanned = e->offset;
 }
 
 void pxs_positions_drop(pxs_positions *p, const char *machine, pxs_filetype ft, const char *client)

@@ -1,352 +1,291 @@
 /* updater — statsUpdater's job (see updater.h for the durability contract).
  *
- * For one client: decide which log files hold uncollected lines, stream them
- * in order, cut the records into hours, write each hour's snapshot as soon as
- * the stream has moved past it, then commit PICKLED-TIMES and, last,
- * PICKLED_FILE_POSITIONS.
+ * For one client: decide where its last update stands, list its log files and
+ * match them to their saved positions (logident), read them as one stream cut
+ * into hours (logstream), writing each hour's snapshot into the run's batch,
+ * then queue its new last-update time and positions. Once a batch of clients
+ * is out, PICKLED-TIMES, then PICKLED_FILE_POSITIONS are written for those
+ * whose snapshots were all published.
  *
- * Why this order is safe: lines older than the last-update time are always
- * skipped by time, so positions are only a shortcut. A crash after the times
- * were saved but before the positions leaves old positions, which are then
- * re-read and filtered by time: nothing is counted twice, nothing lost. */
+ * Why this order is safe: a crash after the times were saved but before the
+ * positions leaves old positions, which only make the next run read again
+ * what it had read (the lines before the last update are skipped by time, the
+ * hours still open are rebuilt whole): nothing counted twice, nothing lost. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/layout.h"
 #include "pxstats/lock.h"
 #include "pxstats/logfiles.h"
+#include "pxstats/logident.h"
 #include "pxstats/logscan.h"
+#include "pxstats/logstream.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/runlog.h"
 #include "pxstats/snapshot.h"
-#include "pxstats/strlist.h"
 #include "pxstats/state.h"
+#include "pxstats/strlist.h"
 #include "pxstats/updater.h"
 #include "pxstats/xalloc.h"
 
-/* ---- file identity ------------------------------------------------------- */
-
-/* CRC-32 of the first bytes of a file (at most PXS_FP_MAX). */
-static int fingerprint(const char *path, uint32_t *len, uint32_t *crc)
-{
-    unsigned char buf[PXS_FP_MAX];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd < 0)
-        return -1;
-    n = pread(fd, buf, sizeof buf, 0);
-    close(fd);
-    if (n < 0)
-        return -1;
-    *len = (uint32_t)n;
-    *crc = (uint32_t)crc32(0, buf, (uInt)n);
-    return 0;
-}
-
-/* Same first bytes as when the position was saved? */
-static bool fingerprint_matches(const char *path, const pxs_position *pos)
-{
-    unsigned char buf[PXS_FP_MAX];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd < 0)
-        return false;
-    n = pread(fd, buf, pos->fp_len, 0);
-    close(fd);
-    return n == (ssize_t)pos->fp_len && (uint32_t)crc32(0, buf, (uInt)n) == pos->fp_crc;
-}
-
-/* The uncompressed size recorded in a gzip trailer (modulo 2^32). */
-static uint64_t gzip_isize(const char *path, uint64_t size)
-{
-    unsigned char b[4];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    uint64_t v = 0;
-
-    if (fd >= 0 && size >= 4 && pread(fd, b, 4, (off_t)size - 4) == 4)
-        v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
-    if (fd >= 0)
-        close(fd);
-    return v;
-}
-
-/* The offset that means "read to the end": the size of a plain file; for a
- * gzip file (never appended to once rotated) its trailer's size. */
-static uint64_t end_offset(const pxs_logfile *f)
-{
-    return f->gz ? gzip_isize(f->path, f->size) : f->size;
-}
-
-static bool consumed(const pxs_logfile *f, uint64_t offset)
-{
-    return f->gz ? (offset & 0xffffffffu) == end_offset(f) : offset == f->size;
-}
-
 /* ---- what a run has done but not yet published ----------------------------- */
 
+/* A client collected, waiting for its snapshots to be published. */
+typedef struct done {
+    char *client;
+    int64_t last;           /* its new last-update time */
+    size_t first, end;      /* its snapshots: batch entries [first, end) */
+    bool out;               /* all of them were published */
+    pxs_stream_stats stats;
+    pxs_strlist notes;      /* for the run log */
+} done;
+
 /* Snapshots go out in batches (one syncfs for hundreds of files); the state of
- * the clients whose snapshots are in a batch advances only once it is out. */
+ * the clients whose snapshots are in a batch advances only once they are out. */
 typedef struct pending {
     pxs_abatch batch;       /* snapshots written, not yet published */
     pxs_positions pos;      /* new positions of the clients below */
-    pxs_strlist clients;    /* clients whose last-update time advances... */
-    int64_t *ends;          /* ...to these times */
-    size_t ends_cap;
+    done *d;
+    size_t n, cap;
 } pending;
+
+/* What the run log says at the end. */
+typedef struct totals {
+    size_t updated, failed;
+    pxs_stream_stats stats;
+} totals;
 
 /* Snapshots per batch: enough to amortise the sync, few enough to bound the
  * work a crash throws away. */
 #define BATCH_FILES 512
 
-/* ---- the hours of one run ------------------------------------------------ */
+typedef struct fileid {
+    uint64_t dev, ino;
+} fileid;
 
-typedef struct run {
+/* ---- one client ---------------------------------------------------------- */
+
+typedef struct client_run {
     const pxs_update_opts *o;
     const char *client;
-    int64_t start;          /* first hour to collect */
-    int64_t end;            /* end of the complete hours */
-    int64_t stop;           /* records at or after this are left for later */
-    pxs_hour cur;
-    bool have_cur;
-    int64_t next_unwritten; /* every hour in [start, next_unwritten) is on disk */
-    const pxs_logfile *file;
-    const pxs_logfile *noted; /* the file already named in cur's list of files */
-    bool resumed;           /* the current file was entered at a saved position */
-    bool have_commit;       /* the current file met a line at/after end */
-    uint64_t commit;        /* ...and this is its offset */
-    int failed;
     pending *pend;
-} run;
+    const fileid *skip;
+    size_t nskip;
+} client_run;
 
-static void open_hour(run *r, int64_t hour)
+/* The stream's sink: a computed hour into the batch. */
+static int write_hour(void *arg, pxs_hour *h)
 {
-    const pxs_update_opts *o = r->o;
-
-    pxs_hour_init(&r->cur, r->client, o->machine, o->ft, hour, o->interval_min,
-                  o->cfg->max_latency, o->types);
-    r->cur.partial = hour >= r->end;
-    r->have_cur = true;
-    r->noted = NULL;
-}
-
-static int write_hour(run *r, pxs_hour *h)
-{
-    char *path = pxs_pickle_path(r->o->cfg->statsdir, r->client, h->start, r->o->ft, r->o->machine);
+    client_run *c = arg;
+    char *path = pxs_pickle_path(c->o->cfg->statsdir, c->client, h->start, c->o->ft, c->o->machine);
     unsigned char *buf;
     size_t len;
     int rc;
 
-    pxs_hour_compute(h);
     /* We hold the statsUpdater lock: leftovers of a killed run can go. */
-    if (pxs_abatch_pending(&r->pend->batch, path) == NULL)
+    if (pxs_abatch_pending(&c->pend->batch, path) == NULL)
         pxs_afile_clean_stale(path);
     pxs_snapshot_encode(h, &buf, &len);
-    rc = pxs_abatch_write(&r->pend->batch, path, buf, len);
+    rc = pxs_abatch_write(&c->pend->batch, path, buf, len);
     free(buf);
+    free(path);
+    return rc;
+}
+
+static const char *key_name(const pxs_update_opts *o, const char *client)
+{
+    static char key[512];
+
+    snprintf(key, sizeof key, "%s_%s", pxs_filetype_name(o->ft), client);
+    return key;
+}
+
+/* The client's saved positions (pointers into pos). */
+static pxs_position **client_positions(const pxs_update_opts *o, const char *client,
+                                       pxs_positions *pos, size_t *n)
+{
+    pxs_position **v = xcalloc(pos->n ? pos->n : 1, sizeof *v);
+
+    *n = 0;
+    for (size_t i = 0; i < pos->n; i++)
+        if (pos->e[i].ft == o->ft && strcmp(pos->e[i].machine, o->machine) == 0 &&
+            strcmp(pos->e[i].client, client) == 0)
+            v[(*n)++] = &pos->e[i];
+    return v;
+}
+
+/* A position whose content is nowhere any more: say so when lines of it may
+ * be lost (it was the live file, which may have grown, or it held lines not
+ * collected yet). */
+static void report_gone(const pxs_position *p)
+{
+    size_t len = strlen(p->path);
+    bool live = len >= 4 && strcmp(p->path + len - 4, ".log") == 0;
+
+    if (live || p->offset < p->scanned)
+        pxs_warnx("%s: truncated or replaced since the last run, and its content is not found "
+                  "under another name: what was written to it after offset %llu is lost",
+                  p->path, (unsigned long long)(live ? p->scanned : p->offset));
+}
+
+static bool is_skipped(const client_run *c, const pxs_logfile *f)
+{
+    for (size_t i = 0; i < c->nskip; i++)
+        if (c->skip[i].dev == f->dev && c->skip[i].ino == f->ino)
+            return true;
+    return false;
+}
+
+/* The hour of the oldest plausible line of the logs: no empty snapshot
+ * before it (nothing is known of those hours: rotated away, or the client did
+ * not exist). */
+static int64_t oldest_hour(const pxs_stream_file *files, size_t n)
+{
+    int64_t oldest = -1;
+
+    for (size_t i = 0; i < n; i++)
+        if (!files[i].skip && files[i].f->first >= 0 &&
+            (oldest < 0 || files[i].f->first < oldest))
+            oldest = files[i].f->first;
+    return oldest < 0 ? INT64_MAX : pxs_hour_floor(oldest);
+}
+
+/* Where collection stands: the last update, or why there is nothing to do.
+ * Returns 1 to collect, 0 when there is nothing to do, -1 on an error. */
+static int starting_point(const pxs_update_opts *o, const char *client, const pxs_times *times,
+                          int64_t *last)
+{
+    int64_t end = pxs_hour_floor(o->date), clock = pxs_now();
+    char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
+
+    if (!pxs_times_get(times, o->machine, o->ft, client, last)) {
+        *last = end - PXS_HOUR;
+        return 1;
+    }
+    *last = pxs_hour_floor(*last);
+    if (*last > clock + PXS_HOUR && !o->force_date) {
+        pxs_warnx("%s/PICKLED-TIMES: %s was collected up to %s, after the system clock (%s): "
+                  "set it back with setLastUpdate -m %s -f %s -c %s DATE (or give --force-date)",
+                  o->cfg->statsdir, key_name(o, client), pxs_format_iso(*last, a),
+                  pxs_format_iso(clock, b), o->machine, pxs_filetype_name(o->ft), client);
+        return -1;
+    }
+    if (end < *last) {
+        pxs_info("%s: nothing to do: %s is before the last update (%s)", key_name(o, client),
+                 pxs_format_iso(o->date, a), pxs_format_iso(*last, b));
+        return 0;
+    }
+    if (end == *last && !(o->now && o->date > end)) {
+        pxs_info("%s: up to date", key_name(o, client));
+        return 0;
+    }
+    return 1;
+}
+
+static void report_client(const pxs_update_opts *o, const char *client, const pxs_stream *s)
+{
+    const pxs_stream_stats *st = &s->stats;
+
+    if (s->held)
+        pxs_info("%s: %s", key_name(o, client), s->held);
+    pxs_info("%s: %llu hours written, %llu lines, %llu malformed, %llu late, %llu from the "
+             "future, %llu files read", key_name(o, client), (unsigned long long)st->hours,
+             (unsigned long long)st->lines, (unsigned long long)st->malformed,
+             (unsigned long long)st->late, (unsigned long long)st->future,
+             (unsigned long long)st->files);
+}
+
+/* Collects one client into pend. Returns 0 (done or nothing to do) or -1
+ * (reported; nothing of it is pending). */
+static int update_client(const client_run *c, const pxs_times *times, pxs_positions *pos)
+{
+    const pxs_update_opts *o = c->o;
+    pending *pend = c->pend;
+    pxs_logfiles files;
+    pxs_stream s = {0};
+    pxs_stream_file *sf;
+    pxs_ident *id;
+    pxs_position **mine;
+    bool *used;
+    size_t nmine, mark = pxs_abatch_mark(&pend->batch);
+    int64_t last, settled;
+    int rc = starting_point(o, c->client, times, &last);
+
+    if (rc <= 0)
+        return rc;
+    if (pxs_logfiles_list(o->logdir, o->ft, c->client,
+                          o->date + (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE, &files) != 0) {
+        pxs_warnx("%s", pxs_error());
+        return -1;
+    }
+    if (files.n == 0) {
+        /* Empty snapshots would claim "no traffic" where we know nothing. */
+        pxs_logfiles_free(&files);
+        if (o->listed_all) {
+            pxs_info("%s: no log file in %s, skipped", key_name(o, c->client), o->logdir);
+            return 0;
+        }
+        pxs_warnx("%s/%s.log: no such log file", o->logdir, key_name(o, c->client));
+        return -1;
+    }
+    mine = client_positions(o, c->client, pos, &nmine);
+    id = xcalloc(files.n, sizeof *id);
+    used = xcalloc(nmine ? nmine : 1, sizeof *used);
+    pxs_ident_match(&files, mine, nmine, id, used);
+    /* The hours later lines may still change: saved with the positions; none
+     * without them (a first run, or setLastUpdate). */
+    settled = last;
+    for (size_t j = 0; j < nmine; j++) {
+        if (!used[j])
+            report_gone(mine[j]);
+        else if (mine[j]->settled != PXS_NO_TIME && mine[j]->settled < settled)
+            settled = mine[j]->settled;
+    }
+    sf = xcalloc(files.n, sizeof *sf);
+    for (size_t i = 0; i < files.n; i++)
+        sf[i] = (pxs_stream_file){&files.f[i], id[i].pos, id[i].duplicate,
+                                  is_skipped(c, &files.f[i])};
+    s = (pxs_stream){
+        .client = c->client, .machine = o->machine, .ft = o->ft, .types = o->types,
+        .interval_min = o->interval_min, .max_latency = o->cfg->max_latency, .last = last,
+        .settled = settled, .first_empty = oldest_hour(sf, files.n), .date = o->date,
+        .now = o->now, .tolerance = (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE,
+        .disorder = (int64_t)o->cfg->disorder_min * PXS_MINUTE, .files = sf, .nfiles = files.n,
+        .publish = write_hour, .publish_arg = (void *)c};
+    rc = pxs_stream_run(&s);
     if (rc != 0) {
         pxs_warnx("%s", pxs_error());
-        r->failed = 1;
-    }
-    free(path);
-    return rc;
-}
-
-/* Writes the current hour and the empty hours up to (not including) upto. */
-static int flush_until(run *r, int64_t upto)
-{
-    if (r->have_cur && r->cur.start < upto) {
-        int rc = write_hour(r, &r->cur);
-        if (r->cur.start + PXS_HOUR > r->next_unwritten)
-            r->next_unwritten = r->cur.start + PXS_HOUR;
-        pxs_hour_free(&r->cur);
-        r->have_cur = false;
-        if (rc != 0)
-            return -1;
-    }
-    while (r->next_unwritten < upto) {
-        pxs_hour empty;
-        int rc;
-        pxs_hour_init(&empty, r->client, r->o->machine, r->o->ft, r->next_unwritten,
-                      r->o->interval_min, r->o->cfg->max_latency, r->o->types);
-        empty.partial = r->next_unwritten >= r->end;
-        rc = write_hour(r, &empty);
-        pxs_hour_free(&empty);
-        if (rc != 0)
-            return -1;
-        r->next_unwritten += PXS_HOUR;
-    }
-    return 0;
-}
-
-/* A record for an hour already written in this run (lines out of order across
- * files): read it back, add, write again. Rare, so simple. */
-static int add_to_written(run *r, const pxs_record *rec, pxs_line_kind kind, int64_t hour)
-{
-    char *path = pxs_pickle_path(r->o->cfg->statsdir, r->client, hour, r->o->ft, r->o->machine);
-    const char *pending_copy = pxs_abatch_pending(&r->pend->batch, path);
-    pxs_hour h;
-    int rc;
-
-    rc = pxs_snapshot_read(pending_copy ? pending_copy : path, &h);
-    free(path);
-    if (rc != 0)
-        return -1;
-    if (kind == PXS_LINE_MALFORMED)
-        h.malformed++;
-    else
-        pxs_hour_add(&h, rec, kind == PXS_LINE_ERROR);
-    pxs_hour_note_file(&h, r->file->path);
-    rc = write_hour(r, &h);
-    pxs_hour_free(&h);
-    return rc;
-}
-
-/* The hour a malformed line belongs to, or -1 when it was collected before.
- * It has no time of its own: it goes with the last good line before it. */
-static int64_t malformed_hour(const run *r, int64_t last_good)
-{
-    if (last_good >= 0)
-        return last_good >= r->start ? pxs_hour_floor(last_good) : -1;
-    if (r->resumed)
-        return r->have_cur ? r->cur.start : r->start;
-    /* Top of a file read from its start: with the file's first timed line. */
-    return r->file->first >= r->start ? pxs_hour_floor(r->file->first) : -1;
-}
-
-static int sink(void *arg, pxs_line_kind kind, const pxs_record *rec, uint64_t offset)
-{
-    run *r = arg;
-    int64_t t = rec->time, hour;
-
-    if (kind == PXS_LINE_MALFORMED && !rec->timed) {
-        hour = malformed_hour(r, t);
-        if (hour < 0 || hour >= r->stop)
-            return 0;
+        pxs_abatch_rollback(&pend->batch, mark);
     } else {
-        /* Data, errors, and malformed lines that carry their own time. */
-        if (t < r->start)
-            return 0;          /* collected by an earlier run */
-        if (t >= r->stop)
-            return 1;          /* not yet: the position stays before it */
-        if (t >= r->end && !r->have_commit) {
-            r->have_commit = true;
-            r->commit = offset;
-        }
-        hour = pxs_hour_floor(t);
+        done *d;
+        report_client(o, c->client, &s);
+        xgrow((void **)&pend->d, &pend->cap, pend->n + 1, sizeof *pend->d);
+        d = &pend->d[pend->n++];
+        d->client = xstrdup(c->client);
+        d->last = s.new_last;
+        d->first = mark;
+        d->end = pxs_abatch_mark(&pend->batch);
+        d->stats = s.stats;
+        d->notes = s.notes;
+        pxs_strlist_init(&s.notes);
+        for (size_t i = 0; i < s.positions.n; i++)
+            pxs_positions_set(&pend->pos, &s.positions.e[i]);
     }
-    if (r->have_cur && hour < r->cur.start)
-        return add_to_written(r, rec, kind, hour) == 0 ? 0 : -1;
-    if (!r->have_cur || hour > r->cur.start) {
-        if (flush_until(r, hour) != 0)
-            return -1;
-        if (hour < r->next_unwritten)
-            return add_to_written(r, rec, kind, hour) == 0 ? 0 : -1;
-        open_hour(r, hour);
-        r->next_unwritten = hour;
-    }
-    if (kind == PXS_LINE_MALFORMED)
-        r->cur.malformed++;
-    else
-        pxs_hour_add(&r->cur, rec, kind == PXS_LINE_ERROR);
-    /* Once per file and hour, not once per line: the list is searched. */
-    if (r->noted != r->file) {
-        pxs_hour_note_file(&r->cur, r->file->path);
-        r->noted = r->file;
-    }
-    return 0;
+    pxs_stream_free(&s);
+    free(sf);
+    free(used);
+    free(id);
+    free(mine);
+    pxs_logfiles_free(&files);
+    return rc;
 }
 
-/* ---- one client ---------------------------------------------------------- */
-
-static void keep_position(pxs_positions *pos, const run *r, const pxs_logfile *f, uint64_t offset)
-{
-    pxs_position p = {0};
-
-    if (fingerprint(f->path, &p.fp_len, &p.fp_crc) != 0) {
-        pxs_warn("%s: cannot read its first bytes", f->path);
-        return;
-    }
-    p.path = f->path;
-    p.dev = f->dev;
-    p.ino = f->ino;
-    p.offset = offset;
-    p.machine = (char *)r->o->machine;
-    p.client = (char *)r->client;
-    p.ft = r->o->ft;
-    pxs_positions_set(pos, &p);
-}
-
-/* Where to start reading f: a saved position when it is still valid, else 0.
- * Returns false when the file has nothing for this run. */
-static bool start_offset(run *r, pxs_positions *pos, const pxs_logfile *f, uint64_t *offset)
-{
-    pxs_position *p = pxs_positions_find(pos, f->dev, f->ino);
-    int64_t last;
-
-    *offset = 0;
-    r->resumed = false;
-    /* An inode freed by a deleted log and reused by another client's file. */
-    if (p != NULL && (p->ft != r->o->ft || strcmp(p->machine, r->o->machine) != 0 ||
-                      strcmp(p->client, r->client) != 0))
-        p = NULL;
-    if (p != NULL) {
-        bool plain_shrunk = !f->gz && p->offset > f->size;
-        if (!plain_shrunk && fingerprint_matches(f->path, p)) {
-            if (consumed(f, p->offset)) {
-                keep_position(&r->pend->pos, r, f, p->offset);
-                return false;
-            }
-            *offset = p->offset;
-            r->resumed = true;
-            return true;
-        }
-        pxs_warnx("%s: truncated or replaced since the last run; reading it from the start",
-                  f->path);
-    }
-    if (f->first < 0 || f->first >= r->stop)
-        return false;
-    /* A gzip file has no way to its end but through it: reading it whole (old
-     * lines are skipped by time) costs what looking for its last line would. */
-    if (!f->gz && pxs_logfile_last_time(f->path, false, &last) && last < r->start) {
-        /* Old content only: remember it as read so later runs skip it. */
-        keep_position(&r->pend->pos, r, f, end_offset(f));
-        return false;
-    }
-    return true;
-}
-
-static int scan_files(run *r, pxs_positions *pos, const pxs_logfiles *files)
-{
-    for (size_t i = 0; i < files->n; i++) {
-        const pxs_logfile *f = &files->f[i];
-        pxs_scan_result res;
-        uint64_t offset;
-
-        if (!start_offset(r, pos, f, &offset))
-            continue;
-        r->file = f;
-        r->have_commit = false;
-        if (pxs_logscan_file(f->path, f->gz, offset, r->o->ft, (r->o->types & PXS_T_ERRORS) != 0,
-                             sink, r, &res) != 0) {
-            pxs_warnx("%s", pxs_error());
-            return -1;
-        }
-        if (r->failed)
-            return -1;
-        keep_position(&r->pend->pos, r, f, r->have_commit ? r->commit : res.offset);
-    }
-    return 0;
-}
+/* ---- publishing ------------------------------------------------------------ */
 
 /* Temporaries of state files left by a killed run (we hold the lock). */
 static void clean_state_leftovers(const char *statsdir)
@@ -360,139 +299,135 @@ static void clean_state_leftovers(const char *statsdir)
     }
 }
 
-/* Publishes the pending snapshots, then the state of their clients: times
- * first, positions last (see the top of this file). Returns the number of
- * clients whose state could not advance. */
-static int flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions *pos)
+static bool all_published(const done *d, const bool *ok)
 {
-    pxs_times times;
-    size_t n = pend->clients.n;
-    int rc = pxs_abatch_commit(&pend->batch);
+    for (size_t i = d->first; i < d->end; i++)
+        if (!ok[i])
+            return false;
+    return true;
+}
 
-    if (rc == 0 && n > 0) {
-        /* Re-read under the lock: the file is ours, but stay exact. */
-        rc = pxs_times_load(o->cfg->statsdir, &times);
-        if (rc == 0) {
-            for (size_t i = 0; i < n; i++)
-                pxs_times_set(&times, o->machine, o->ft, pend->clients.v[i], pend->ends[i]);
-            clean_state_leftovers(o->cfg->statsdir);
-            rc = pxs_times_save(o->cfg->statsdir, &times);
-            pxs_times_free(&times);
+static void done_free(done *d)
+{
+    free(d->client);
+    pxs_strlist_free(&d->notes);
+}
+
+/* Publishes the pending snapshots, then the state of the clients whose
+ * snapshots all went out: times first, positions last (see the top of this
+ * file). A client whose snapshots did not all go out keeps its state. */
+static void flush_pending(const pxs_update_opts *o, pending *pend, pxs_positions *pos,
+                          totals *tot)
+{
+    size_t nfiles = pxs_abatch_mark(&pend->batch);
+    bool *ok = xcalloc(nfiles ? nfiles : 1, sizeof *ok);
+    pxs_times times;
+    size_t advancing = 0;
+    int rc;
+
+    if (pxs_abatch_commit_each(&pend->batch, ok) != 0)
+        pxs_warnx("%s", pxs_error());
+    for (size_t i = 0; i < pend->n; i++) {
+        done *d = &pend->d[i];
+        d->out = all_published(d, ok);
+        if (d->out) {
+            advancing++;
+            continue;
         }
+        pxs_warnx("%s: not updated; its state is unchanged and the next run retries",
+                  key_name(o, d->client));
+        pxs_positions_drop(&pend->pos, o->machine, o->ft, d->client);
+        tot->failed++;
+    }
+    rc = advancing == 0 ? 0 : pxs_times_load(o->cfg->statsdir, &times);
+    if (advancing > 0 && rc == 0) {
+        /* Re-read under the lock: the file is ours, but stay exact. */
+        for (size_t i = 0; i < pend->n; i++)
+            if (pend->d[i].out)
+                pxs_times_set(&times, o->machine, o->ft, pend->d[i].client, pend->d[i].last);
+        clean_state_leftovers(o->cfg->statsdir);
+        rc = pxs_times_save(o->cfg->statsdir, &times);
+        pxs_times_free(&times);
         /* A client's positions are replaced whole: those of log files that
-         * no longer exist go (their inodes may be reused). */
-        for (size_t i = 0; rc == 0 && i < n; i++)
-            pxs_positions_drop(pos, o->machine, o->ft, pend->clients.v[i]);
+         * are gone go (their inodes may be reused). */
+        for (size_t i = 0; rc == 0 && i < pend->n; i++)
+            if (pend->d[i].out)
+                pxs_positions_drop(pos, o->machine, o->ft, pend->d[i].client);
         for (size_t i = 0; rc == 0 && i < pend->pos.n; i++)
             pxs_positions_set(pos, &pend->pos.e[i]);
         if (rc == 0)
             rc = pxs_positions_save(o->cfg->statsdir, pos);
     }
-    if (rc != 0)
-        pxs_warnx("%s", pxs_error());
-    pxs_positions_free(&pend->pos);
-    pxs_strlist_free(&pend->clients);
-    return rc == 0 ? 0 : (int)n;
-}
-
-/* Hours before the oldest line of the logs are not known to be silent (the
- * logs were rotated away, or the client did not exist): no empty snapshot is
- * written for them, even when the last update lies further back. */
-static void raise_start_to_logs(run *r, const pxs_logfiles *files)
-{
-    int64_t oldest = -1;
-
-    for (size_t i = 0; i < files->n; i++)
-        if (files->f[i].first >= 0 && (oldest < 0 || files->f[i].first < oldest))
-            oldest = files->f[i].first;
-    if (oldest >= 0 && pxs_hour_floor(oldest) > r->start) {
-        r->start = pxs_hour_floor(oldest) < r->end ? pxs_hour_floor(oldest) : r->end;
-        r->next_unwritten = r->start;
-    }
-}
-
-static int update_client(const pxs_update_opts *o, const char *client, const pxs_times *times,
-                         pxs_positions *pos, pending *pend)
-{
-    run r = {0};
-    pxs_logfiles files;
-    int64_t last;
-    int rc = 0;
-
-    r.o = o;
-    r.client = client;
-    r.pend = pend;
-    r.end = pxs_hour_floor(o->date);
-    r.stop = o->now ? o->date : r.end;
-    r.start = pxs_times_get(times, o->machine, o->ft, client, &last) ? pxs_hour_floor(last)
-                                                                      : r.end - PXS_HOUR;
-    if (r.start >= r.end && !(o->now && r.stop > r.end)) {
-        pxs_info("%s_%s: up to date", pxs_filetype_name(o->ft), client);
-        return 0;
-    }
-    if (r.start > r.end)
-        r.start = r.end;
-    r.next_unwritten = r.start;
-    if (pxs_logfiles_list(o->logdir, o->ft, client, &files) != 0) {
-        pxs_warnx("%s", pxs_error());
-        return -1;
-    }
-    if (files.n == 0) {
-        /* Empty snapshots would claim "no traffic" where we know nothing. */
-        pxs_logfiles_free(&files);
-        if (o->listed_all) {
-            pxs_info("%s_%s: no log file in %s, skipped", pxs_filetype_name(o->ft), client,
-                     o->logdir);
-            return 0;
-        }
-        pxs_warnx("%s/%s_%s.log: no such log file", o->logdir, pxs_filetype_name(o->ft), client);
-        return -1;
-    }
-    raise_start_to_logs(&r, &files);
-    if (scan_files(&r, pos, &files) != 0 ||
-        flush_until(&r, r.stop > r.end ? r.end + PXS_HOUR : r.end) != 0)
-        rc = -1;
-    if (r.have_cur)
-        pxs_hour_free(&r.cur);
-    pxs_logfiles_free(&files);
     if (rc != 0) {
-        /* Its snapshots may still be published (rewritten alike next time);
-         * its state must not move. */
-        pxs_positions_drop(&pend->pos, o->machine, o->ft, client);
-        return -1;
+        pxs_warnx("%s", pxs_error());
+        tot->failed += advancing;
     }
-    if (r.end > r.start) {
-        xgrow((void **)&pend->ends, &pend->ends_cap, pend->clients.n + 1, sizeof *pend->ends);
-        pend->ends[pend->clients.n] = r.end;
-        pxs_strlist_add(&pend->clients, client);
+    for (size_t i = 0; i < pend->n; i++) {
+        done *d = &pend->d[i];
+        if (rc == 0 && d->out && (d->stats.hours > 0 || d->notes.n > 0)) {
+            tot->updated++;
+            tot->stats.hours += d->stats.hours;
+            tot->stats.lines += d->stats.lines;
+            tot->stats.malformed += d->stats.malformed;
+            tot->stats.late += d->stats.late;
+            tot->stats.future += d->stats.future;
+            tot->stats.files += d->stats.files;
+            for (size_t k = 0; k < d->notes.n; k++)
+                pxs_runlog(o->cfg->statsdir, "%s: %s", key_name(o, d->client), d->notes.v[k]);
+        }
+        done_free(d);
     }
-    return 0;
+    pend->n = 0;
+    pxs_positions_free(&pend->pos);
+    free(ok);
 }
 
-static int update_all(const pxs_update_opts *o, const pxs_strlist *clients, const pxs_times *times,
-                      pxs_positions *pos)
+/* The files named by --skip-damaged, by device and inode. */
+static fileid *skip_ids(const pxs_update_opts *o, size_t *n)
+{
+    size_t count = o->skip_damaged ? o->skip_damaged->n : 0;
+    fileid *v = xcalloc(count ? count : 1, sizeof *v);
+    struct stat st;
+
+    *n = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (stat(o->skip_damaged->v[i], &st) != 0) {
+            pxs_warn("--skip-damaged: %s", o->skip_damaged->v[i]);
+            continue;
+        }
+        v[(*n)++] = (fileid){(uint64_t)st.st_dev, (uint64_t)st.st_ino};
+    }
+    return v;
+}
+
+static void update_all(const pxs_update_opts *o, const pxs_strlist *clients,
+                       const pxs_times *times, pxs_positions *pos, totals *tot)
 {
     pending pend = {0};
-    int failed = 0;
+    size_t nskip;
+    fileid *skip = skip_ids(o, &nskip);
 
     pxs_abatch_init(&pend.batch);
     for (size_t i = 0; i < clients->n; i++) {
+        client_run c = {o, clients->v[i], &pend, skip, nskip};
         if (o->progress)
-            fprintf(stderr, "\r%s: %zu/%zu %s_%s\033[K", pxs_progname(), i + 1, clients->n,
-                    pxs_filetype_name(o->ft), clients->v[i]);
-        if (update_client(o, clients->v[i], times, pos, &pend) != 0) {
-            pxs_warnx("%s_%s: not updated; its state is unchanged and the next run retries",
-                      pxs_filetype_name(o->ft), clients->v[i]);
-            failed++;
+            fprintf(stderr, "\r%s: %zu/%zu %s\033[K", pxs_progname(), i + 1, clients->n,
+                    key_name(o, clients->v[i]));
+        if (update_client(&c, times, pos) != 0) {
+            if (o->progress)
+                fputc('\n', stderr);
+            pxs_warnx("%s: not updated; its state is unchanged and the next run retries",
+                      key_name(o, clients->v[i]));
+            tot->failed++;
         }
-        if (pend.batch.tmp.n >= BATCH_FILES)
-            failed += flush_pending(o, &pend, pos);
+        if (pxs_abatch_mark(&pend.batch) >= BATCH_FILES)
+            flush_pending(o, &pend, pos, tot);
     }
-    failed += flush_pending(o, &pend, pos);
-    free(pend.ends);
+    flush_pending(o, &pend, pos, tot);
+    free(pend.d);
+    free(skip);
     if (o->progress && clients->n > 0)
         fputc('\n', stderr);
-    return failed;
 }
 
 int pxs_update_clients(const pxs_update_opts *o, const pxs_strlist *clients)
@@ -500,7 +435,8 @@ int pxs_update_clients(const pxs_update_opts *o, const pxs_strlist *clients)
     pxs_lock lock;
     pxs_times times;
     pxs_positions pos;
-    int failed, lk;
+    totals tot = {0};
+    int lk;
 
     lk = pxs_lock_take(&lock, o->cfg->statsdir, "statsUpdater", o->wait_lock);
     if (lk != 0)
@@ -514,20 +450,25 @@ int pxs_update_clients(const pxs_update_opts *o, const pxs_strlist *clients)
         pxs_lock_release(&lock);
         return -1;
     }
-    failed = update_all(o, clients, &times, &pos);
-    pxs_runlog(o->cfg->statsdir, "machine %s, %s: %zu clients updated, %d failed, up to %s",
-               o->machine, pxs_filetype_name(o->ft), clients->n - (size_t)failed, failed,
-               pxs_format_iso(pxs_hour_floor(o->date), (char[PXS_ISO_SIZE]){0}));
+    update_all(o, clients, &times, &pos, &tot);
+    pxs_runlog(o->cfg->statsdir,
+               "machine %s, %s: %zu clients updated, %zu failed, up to %s: %llu hours written, "
+               "%llu lines, %llu malformed, %llu late, %llu from the future, %llu files read",
+               o->machine, pxs_filetype_name(o->ft), tot.updated, tot.failed,
+               pxs_format_iso(pxs_hour_floor(o->date), (char[PXS_ISO_SIZE]){0}),
+               (unsigned long long)tot.stats.hours, (unsigned long long)tot.stats.lines,
+               (unsigned long long)tot.stats.malformed, (unsigned long long)tot.stats.late,
+               (unsigned long long)tot.stats.future, (unsigned long long)tot.stats.files);
     pxs_positions_free(&pos);
     pxs_times_free(&times);
     pxs_lock_release(&lock);
-    return failed ? 1 : 0;
+    return tot.failed ? 1 : 0;
 }
 
 /* ---- the partial hour of graphGen -n ------------------------------------- */
 
 typedef struct window {
-    int64_t start, end;
+    int64_t start, end, stop, latest;
     pxs_hour *hours;
     const char *path;
 } window;
@@ -537,10 +478,13 @@ static int window_sink(void *arg, pxs_line_kind kind, const pxs_record *rec, uin
     window *w = arg;
 
     (void)offset;
-    if (kind == PXS_LINE_MALFORMED || rec->time < w->start)
+    /* A line from the future or before 2000 neither counts nor stops. */
+    if (kind == PXS_LINE_MALFORMED || rec->time < w->start || rec->time > w->latest)
         return 0;
-    if (rec->time >= w->end)
+    if (rec->time >= w->stop)
         return 1;
+    if (rec->time >= w->end)
+        return 0;
     pxs_hour_add(&w->hours[(rec->time - w->start) / PXS_HOUR], rec, kind == PXS_LINE_ERROR);
     pxs_hour_note_file(&w->hours[(rec->time - w->start) / PXS_HOUR], w->path);
     return 0;
@@ -549,24 +493,29 @@ static int window_sink(void *arg, pxs_line_kind kind, const pxs_record *rec, uin
 int pxs_collect_window(const pxs_update_opts *o, const char *client, int64_t start, int64_t end,
                        pxs_hour **hours, int *nhours)
 {
+    int64_t tolerance = (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE;
     window w;
     pxs_logfiles files;
     int n;
 
     start = pxs_hour_floor(start);
     n = end > start ? (int)((end - start + PXS_HOUR - 1) / PXS_HOUR) : 0;
-    w = (window){start, end, xcalloc((size_t)(n ? n : 1), sizeof(pxs_hour)), NULL};
+    /* Lines out of order by up to disorderMinutes are read past end. */
+    w = (window){start, end, end + (int64_t)o->cfg->disorder_min * PXS_MINUTE, end + tolerance,
+                 xcalloc((size_t)(n ? n : 1), sizeof(pxs_hour)), NULL};
     for (int i = 0; i < n; i++) {
         pxs_hour_init(&w.hours[i], client, o->machine, o->ft, start + (int64_t)i * PXS_HOUR,
                       o->interval_min, o->cfg->max_latency, o->types);
         w.hours[i].partial = start + (int64_t)(i + 1) * PXS_HOUR > end;
     }
-    if (n > 0 && pxs_logfiles_find(o->logdir, o->ft, client, start, end - 1, &files) == 0) {
+    if (n > 0 && pxs_logfiles_find(o->logdir, o->ft, client, start, end - 1, end + tolerance,
+                                   &files) == 0) {
         for (size_t i = 0; i < files.n; i++) {
+            pxs_scan_opts so = {o->ft, (o->types & PXS_T_ERRORS) != 0, files.f[i].gz,
+                                !files.f[i].live};
             pxs_scan_result res;
             w.path = files.f[i].path;
-            if (pxs_logscan_file(files.f[i].path, files.f[i].gz, 0, o->ft,
-                                 (o->types & PXS_T_ERRORS) != 0, window_sink, &w, &res) != 0)
+            if (pxs_logscan(files.f[i].path, &so, 0, window_sink, &w, &res) != 0)
                 pxs_warnx("%s", pxs_error());
         }
         pxs_logfiles_free(&files);

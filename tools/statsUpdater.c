@@ -1,5 +1,6 @@
 /* statsUpdater — collect every complete hour since the last run into hourly
  * snapshots (the log machine's hourly cron job). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +14,21 @@
 #include "pxstats/updater.h"
 
 static const char usage[] =
-    "usage: statsUpdater [-c CLIENTS] [-f tx|rx] [-m MACHINE] [-d DATE] [-n] [-t TYPES]\n"
-    "                    [-i MINUTES] [--logdir DIR] [--no-wait] [-v] [--root DIR] [--config FILE]\n"
+    "usage: statsUpdater [-c CLIENTS] [-f tx|rx] [-m MACHINE] [-d DATE] [--force-date] [-n]\n"
+    "                    [-t TYPES] [-i MINUTES] [--logdir DIR] [--skip-damaged FILE] [--no-wait]\n"
+    "                    [-v] [--root DIR] [--config FILE]\n"
     "Collects every complete hour from the last update up to the hour of DATE into\n"
     "hourly snapshots under <stats>/pickles, then records how far it went.\n"
     "  -c, --clients LIST  clients or sources, comma separated, or All (default)\n"
     "  -f, --fileType FT   tx (clients, default) or rx (sources)\n"
     "  -m, --machine NAME  machine name used in snapshot names (default: host name)\n"
     "  -d, --date DATE     \"YYYY-MM-DD HH:MM:SS\" UTC (default: now)\n"
-    "  -n, --now           also write the current, partial hour\n"
+    "      --force-date    accept a DATE (and last updates) more than an hour after the clock\n"
+    "  -n, --now           also write the current, partial hour (after the last update)\n"
     "  -t, --types LIST    latency,bytecount,errors or All (default; rx has no latency)\n"
     "  -i, --interval MIN  bucket width in minutes, a divisor of 60 (default 1)\n"
     "      --logdir DIR    log directory (default <root>/log; <DIR>/<MACHINE> when it exists)\n"
+    "      --skip-damaged FILE  give up what cannot be read of this log file (repeatable)\n"
     "      --no-wait       stop at once if another statsUpdater runs, instead of waiting\n"
     "  -v, --verbose       say what is done\n"
     "      --root DIR      installation root (default $PXROOT or /apps/px)\n"
@@ -32,7 +36,7 @@ static const char usage[] =
     "      --version       print the version\n"
     "  -h, --help          print this help\n";
 
-enum { OPT_LOGDIR = PXS_OPT_FIRST_FREE, OPT_NOWAIT };
+enum { OPT_LOGDIR = PXS_OPT_FIRST_FREE, OPT_NOWAIT, OPT_FORCE_DATE, OPT_SKIP_DAMAGED };
 
 static const struct option longopts[] = {
     {"clients", required_argument, NULL, 'c'}, {"fileType", required_argument, NULL, 'f'},
@@ -41,6 +45,8 @@ static const struct option longopts[] = {
     {"now", no_argument, NULL, 'n'},           {"types", required_argument, NULL, 't'},
     {"interval", required_argument, NULL, 'i'}, {"logdir", required_argument, NULL, OPT_LOGDIR},
     {"no-wait", no_argument, NULL, OPT_NOWAIT}, {"verbose", no_argument, NULL, 'v'},
+    {"force-date", no_argument, NULL, OPT_FORCE_DATE},
+    {"skip-damaged", required_argument, NULL, OPT_SKIP_DAMAGED},
     PXS_COMMON_LONG_OPTS,                      {NULL, 0, NULL, 0}};
 
 int main(int argc, char **argv)
@@ -48,13 +54,14 @@ int main(int argc, char **argv)
     pxs_cli cli;
     pxs_config cfg;
     pxs_update_opts o = {0};
-    pxs_strlist clients;
+    pxs_strlist clients, skip;
     const char *clients_arg = "All", *types_arg = "All", *logdir_arg = NULL;
     char *machine = NULL, *host = NULL, *logdir;
     int opt, rc;
 
     pxs_cli_init(&cli, argv[0], usage);
     cli.creates_tree = true;
+    pxs_strlist_init(&skip);
     o.ft = PXS_TX;
     o.interval_min = 1;
     o.date = pxs_now();
@@ -70,11 +77,22 @@ int main(int argc, char **argv)
         case 'i': o.interval_min = (int)pxs_cli_long(&cli, "-i", optarg, 1, 60); break;
         case OPT_LOGDIR: logdir_arg = optarg; break;
         case OPT_NOWAIT: o.wait_lock = false; break;
+        case OPT_FORCE_DATE: o.force_date = true; break;
+        case OPT_SKIP_DAMAGED:
+            if (access(optarg, F_OK) != 0)
+                pxs_cli_usage_error(&cli, "--skip-damaged: %s: %s", optarg, strerror(errno));
+            pxs_strlist_add(&skip, optarg);
+            break;
         case 'v': pxs_set_verbose(true); break;
         }
     }
     if (optind != argc)
         pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
+    if (o.date > pxs_now() + PXS_HOUR && !o.force_date)
+        pxs_cli_usage_error(&cli, "-d: %s is more than an hour after the system clock (%s); "
+                            "--force-date collects up to it anyway",
+                            pxs_format_iso(o.date, (char[PXS_ISO_SIZE]){0}),
+                            pxs_format_iso(pxs_now(), (char[PXS_ISO_SIZE]){0}));
     if (60 % o.interval_min != 0)
         pxs_cli_usage_error(&cli, "-i: %d does not divide 60", o.interval_min);
     if (pxs_types_parse(types_arg, o.ft, &o.types) != 0)
@@ -106,10 +124,12 @@ int main(int argc, char **argv)
     o.machine = machine;
     o.logdir = logdir;
     o.progress = pxs_cli_interactive() && clients.n > 1;
+    o.skip_damaged = &skip;
     rc = pxs_update_clients(&o, &clients);
     if (rc < 0)
         pxs_warnx("%s", pxs_error());
     pxs_strlist_free(&clients);
+    pxs_strlist_free(&skip);
     free(logdir);
     free(host);
     pxs_config_free(&cfg);

@@ -22,6 +22,7 @@
 #ifndef PXSTATS_ATOMICFILE_H
 #define PXSTATS_ATOMICFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -98,9 +99,27 @@ const char *pxs_abatch_pending(const pxs_abatch *b, const char *path);
 int pxs_abatch_commit(pxs_abatch *b);
 /* Drops every pending file. */
 void pxs_abatch_abort(pxs_abatch *b);
+/* The number of files pending: a mark to roll back to. */
+size_t pxs_abatch_mark(const pxs_abatch *b);
+/* Drops the files written since mark (their temporaries are removed); those
+ * pending before it stay. A job that gives up one part of a batch (one client
+ * of many) keeps the others. */
+void pxs_abatch_rollback(pxs_abatch *b, size_t mark);
+/* As pxs_abatch_commit, but a file that cannot be renamed does not stop the
+ * others: ok[i] (an array of pxs_abatch_mark() entries, filled here) tells
+ * whether the i-th pending file, in the order first written, was published.
+ * Returns 0 when every file was, else -1 with pxs_error() naming the first
+ * that was not. When the sync itself fails, nothing is published. */
+int pxs_abatch_commit_each(pxs_abatch *b, bool *ok);
 
 /* Writes len bytes as the whole new content of path, atomically. */
 int pxs_atomic_write(const char *path, const void *buf, size_t len);
+/* The shape of every small state file: the content is printed by fill into a
+ * memory stream, then written as path with pxs_atomic_write, so that a fill
+ * that fails (returns -1 with pxs_error set) writes nothing. Returns 0 or -1
+ * (pxs_error set). */
+typedef int (*pxs_atomic_fill_fn)(FILE *out, void *arg);
+int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg);
 /* Copies the file src to dst atomically (dst replaced whole or not at all). */
 int pxs_atomic_copy(const char *src, const char *dst);
 

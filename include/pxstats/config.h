@@ -40,6 +40,9 @@ typedef struct pxs_config {
     char *statsdir;      /* <root>/stats */
     char *etcdir;        /* <root>/etc (PX's: etc/tx, etc/rx hold client .conf) */
     int max_latency;     /* [collection] maxLatency, default 15 seconds */
+    int future_tolerance_min; /* [collection] futureToleranceMinutes, default 60 */
+    int disorder_min;    /* [collection] disorderMinutes, default 5 (at most 60, and at
+                            most futureToleranceMinutes) */
 } pxs_config;
 
 /* One known key: section "sync *" matches "[sync <anything>]"; key "*"

@@ -38,6 +38,7 @@ typedef struct pxs_record {
     const char *product;    /* data: points into the line; not NUL-terminated */
     size_t product_len;
     bool timed;             /* MALFORMED: time is the line's own (set by logscan) */
+    uint64_t line;          /* index of the line from where the scan began (set by logscan) */
 } pxs_record;
 
 /* Classifies and parses one line (without its '\n'; it may contain NUL bytes).

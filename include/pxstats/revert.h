@@ -21,16 +21,18 @@ enum { PXS_REVERT_TX = 1, PXS_REVERT_RX = 2 };
  * PICKLED_FILE_POSITIONS.
  *   clients "All" (alone): every client already recorded for machine and a
  *     selected file type;
- *   named clients: for each selected file type, created when absent; except
- *     when both types are selected (no -f), where a name is set for the types
- *     it is recorded under, and created as tx only when recorded under none.
+ *   named clients: set for the selected types it is recorded under or has
+ *     log files for in logdir (tx_<name>.log*, rx_<name>.log*); a name with
+ *     neither is an error (nothing is set): a typo is never recorded. Only
+ *     when logdir is NULL and one type is selected is a name created without
+ *     a look at the logs.
  * The positions are saved before the times: a crash between the two leaves
  * positions dropped under the old times, which statsUpdater reads as a full
  * re-read skipping what was collected, never as a gap.
  * changed gets one "<machine> <ft>_<client>" per entry set. Returns 0, or -1
  * with pxs_error set (lock, unreadable or unwritable state, "All" matching
- * nothing). */
-int pxs_revert(const char *statsdir, const char *machine, unsigned ft_mask,
+ * nothing, a name of no file type). */
+int pxs_revert(const char *statsdir, const char *logdir, const char *machine, unsigned ft_mask,
                const pxs_strlist *clients, int64_t time, pxs_strlist *changed);
 
 #endif

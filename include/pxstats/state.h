@@ -6,10 +6,19 @@
  *
  * PICKLED_FILE_POSITIONS, one line per log file:
  *     <path> <dev> <inode> <fplen>:<fpcrc> <offset> <machine> <ft>_<client>
- * offset is the first byte not yet collected; (dev, inode) identify the file
- * across renames; the fingerprint (CRC-32 of its first fplen bytes, fplen <=
- * 256) tells a file truncated or replaced under the same inode. Spaces and '%'
- * in a path are written %20 / %25.
+ *         <scanned> <maxtime> <settled>
+ * offset is the first byte not yet collected (for certain: the lines before it
+ * belong to settled hours); (dev, inode) identify the file across renames; the
+ * fingerprint (CRC-32 of its first fplen bytes, fplen <= 256, of the
+ * uncompressed content) tells a file truncated or replaced under the same
+ * inode and finds a rotated file again under a new name (gzip too). scanned is
+ * where the last run stopped reading the file (the lines in [offset, scanned)
+ * were seen: counted, or left for a later hour); maxtime the latest time of the
+ * client's logs read before scanned; settled the start of the client's first
+ * hour that later lines may still change (YYYY-MM-DDTHH:MM:SS, '-' for none).
+ * The last three fields are optional on reading (older files): scanned is then
+ * offset, maxtime and settled none. Spaces and '%' in a path are written %20 /
+ * %25.
  *
  * Both are read whole and written whole through atomicfile; '#' lines are
  * comments. A line that does not parse is an error naming file and line
@@ -20,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "logfiles.h"
 #include "names.h"
 
 typedef struct pxs_time_entry {
@@ -42,7 +52,8 @@ bool pxs_times_get(const pxs_times *t, const char *machine, pxs_filetype ft, con
 void pxs_times_set(pxs_times *t, const char *machine, pxs_filetype ft, const char *client,
                    int64_t time);
 
-#define PXS_FP_MAX 256
+/* A time that is not there (maxtime, settled): no log time is before 1970. */
+#define PXS_NO_TIME (-1)
 
 typedef struct pxs_position {
     char *path;
@@ -51,6 +62,9 @@ typedef struct pxs_position {
     uint64_t offset;
     char *machine, *client;
     pxs_filetype ft;
+    uint64_t scanned;       /* >= offset */
+    int64_t max_time;       /* PXS_NO_TIME when unknown */
+    int64_t settled;        /* PXS_NO_TIME when unknown */
 } pxs_position;
 
 typedef struct pxs_positions {

@@ -1,11 +1,14 @@
 /* updater — statsUpdater's job: collect every complete hour of each client
  * since its last update, in one pass over its logs, one snapshot per hour,
- * then advance its state (DESIGN.md §4).
+ * then advance its state (DESIGN.md §4; the rules at the edges are in
+ * logstream.h and statsUpdater(1)).
  *
- * Order of durability: snapshots first (atomic, fsynced), then
- * PICKLED_FILE_POSITIONS and PICKLED-TIMES together; a run killed at any
- * instant and run again gives the same snapshots as one clean run. The state
- * is read and written under the statsUpdater lock of the stats tree. */
+ * Order of durability: snapshots first (atomic, fsynced), then PICKLED-TIMES,
+ * then PICKLED_FILE_POSITIONS; a run killed at any instant and run again gives
+ * the same snapshots as one clean run. Each client is collected on its own:
+ * one that fails (a log that cannot be read, a snapshot that cannot be
+ * written) keeps its state and publishes nothing, and the others go on. The
+ * state is read and written under the statsUpdater lock of the stats tree. */
 #ifndef PXSTATS_UPDATER_H
 #define PXSTATS_UPDATER_H
 
@@ -30,9 +33,12 @@ typedef struct pxs_update_opts {
     bool listed_all;         /* the clients are "All": one without any log file is
                                 skipped quietly (configured in PX, not active here),
                                 instead of being an error */
+    bool force_date;         /* a last update after the system clock is no error */
+    const pxs_strlist *skip_damaged; /* log files (paths) whose unreadable part is given up */
 } pxs_update_opts;
 
-/* Updates every client of the list. A failing client is reported (pxs_warnx)
+/* Updates every client of the list. A failing client is reported (pxs_warnx,
+ * one line naming the file and the cause, then one saying its state is kept)
  * and the others go on. Returns 0 when all succeeded, 1 when a client failed,
  * -1 when nothing could be done (lock, state file: pxs_error set). */
 int pxs_update_clients(const pxs_update_opts *o, const pxs_strlist *clients);

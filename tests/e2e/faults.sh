@@ -45,8 +45,8 @@ printf '[graphics]\nlogFilesMachines = pds1,pds2\npicklingMachines = pds1\npickl
         setLastUpdate --root "$B" -m $m --logdir "$L" -f rx -c source001 "2026-01-10 00:00:00" || exit 1
     done &&
     statsUpdater --root "$B" -m pds1 --logdir "$L/pds1" -d "$D0" &&
-    statsUpdater --root "$B" -m pds1 --logdir "$L/pds1" -f rx -d "$D1" &&
-    statsUpdater --root "$B" -m pds2 --logdir "$L/pds2" -d "$D1" &&
+    statsUpdater --root "$B" -m pds1 --logdir "$L/pds1" -f rx -d "$D1" --force-date &&
+    statsUpdater --root "$B" -m pds2 --logdir "$L/pds2" -d "$D1" --force-date &&
     pickleMerge --root "$B" -c All -f tx -m pds1,pds2 -d "$D0" -s 4 &&
     rrdTransfer --root "$B" -m pds2 -e "$D0" &&
     rrdTransfer --root "$B" -m pds1 -f rx -e "$D0" &&

@@ -64,3 +64,19 @@ collect() {
         statsUpdater --root "$1" -m "$_m" -f rx -d "$3" || return 1
     done
 }
+# upto FILE FROM DATE EXTRA: the bytes of FILE from offset FROM up to its first
+# line at or after DATE, plus EXTRA bytes of that line (a line being written):
+# a log as it stood when the clock read DATE.
+upto() {
+    python3 - "$@" <<'PY'
+import sys
+path, start, date, extra = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode(), int(sys.argv[4])
+data = open(path, "rb").read()
+pos = 0
+for line in data.splitlines(keepends=True):
+    if line[:19] >= date and line[19:20] == b",":
+        break
+    pos += len(line)
+sys.stdout.buffer.write(data[start:pos + extra])
+PY
+}

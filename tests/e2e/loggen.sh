@@ -292,15 +292,17 @@ $PXCHECK expect -f rx -c s1 -m pds1 --keep-partial --start "2026-01-10 12:00:00"
 check "pxcheck --keep-partial counts the unfinished last line" \
     python3 -c "import json,sys; h=json.load(open(sys.argv[1])); sys.exit(h['buckets'][6]['nbFiles'] != 1)" "$T/hand/rxk.json"
 
-# --cut: the partial hour of statsUpdater -n, lines at or after the date left out
-# (the untimed traceback lines after it too).
+# --cut: the partial hour of statsUpdater -n, lines at or after the date left out.
+# An untimed line counts with the latest time of the lines that count (12:00:45,
+# before the cut: the DEBUG and WARNING lines after it do not count), so the
+# traceback's "[INFO] (%i Bytes)" is in; "(abc Bytes)" at 12:00:55 is out.
 $PXCHECK expect -f tx -c c1 --cut "2026-01-10 12:00:54" --start "2026-01-10 12:00:00" --end "2026-01-10 13:00:00" \
     "$T/hand/tx_c1.log" > "$T/hand/cut.json"
 check "pxcheck --cut keeps the lines before the date only" python3 -c "
 import json, sys
 h = json.load(open(sys.argv[1]))
 b = h['buckets']
-sys.exit(not (b[0]['nbFiles'] == 3 and b[0]['errors']['total'] == 1 and h['malformed'] == 0
+sys.exit(not (b[0]['nbFiles'] == 3 and b[0]['errors']['total'] == 1 and h['malformed'] == 1
               and sum(x['nbFiles'] + x['errors']['total'] for x in b[1:]) == 0))" "$T/hand/cut.json"
 
 # Hours before the oldest line are marked: a missing snapshot there is no difference.

@@ -90,7 +90,7 @@ setLastUpdate --root "$R" -m pds5 -c source001 -f rx "$START"
 expect_status 0 "first collection (54 hours, tx and rx)" update "$R" "2026-01-12 06:00:00"
 n=$(find "$R/stats/pickles" -type f | wc -l)
 [ "$n" = 162 ] && ok "162 snapshots written" || fail "162 snapshots written ($n)"
-check "positions recorded" grep -q 'pds5 tx_client001$' "$POS"
+check "positions recorded" grep -q ' pds5 tx_client001 ' "$POS"
 cp -a "$R/stats/pickles" "$TMPROOT/ref"
 P19=$R/stats/pickles/client001/20260110/tx/pds5_19
 P20=$R/stats/pickles/client001/20260110/tx/pds5_20

@@ -49,21 +49,6 @@ statsUpdater --root "$ref" -m m1 -c grow -d "$(hour 1)"; statsUpdater --root "$r
 g=$(newroot); live=$g/log/tx_grow.log
 statsUpdater --root "$g" -m m1 -c grow -d "$(hour 1)" 2>/dev/null   # no log yet: refused, state untouched
 [ ! -f "$g/stats/PICKLED-TIMES" ] && ok "a client without log is refused, no empty snapshot" || fail "client without log advanced"
-# upto FILE FROM DATE EXTRA: the bytes of FILE from offset FROM up to its first
-# line at or after DATE, plus EXTRA bytes of that line (a line being written).
-upto() {
-    python3 - "$@" <<'PY'
-import sys
-path, start, date, extra = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode(), int(sys.argv[4])
-data = open(path, "rb").read()
-pos = 0
-for line in data.splitlines(keepends=True):
-    if line[:19] >= date and line[19:20] == b",":
-        break
-    pos += len(line)
-sys.stdout.buffer.write(data[start:pos + extra])
-PY
-}
 off=0
 for step in "1 0" "9 17" "14 5"; do
     set -- $step
@@ -105,7 +90,9 @@ cp "$c/log/tx_grow.log" "$c/log/tx_grow.log.2026-01-10"; : > "$c/log/tx_grow.log
 upto "$day2" 0 "$(hour 30)" 0 >> "$c/log/tx_grow.log"
 statsUpdater --root "$c" -m m1 -c grow -d "$(hour 30)" 2>"$TMPROOT/.err"
 same_buckets "copytruncate: nothing lost, nothing doubled" "$cref/stats/pickles" "$c/stats/pickles"
-grep -q "truncated or replaced" "$TMPROOT/.err" && ok "copytruncate is reported" || fail "copytruncate not reported"
+# The copy holds what was read: found by its first bytes, nothing is re-read
+# or lost, so nothing to warn about (a warning only when data would be).
+grep -q "truncated or replaced" "$TMPROOT/.err" && fail "copytruncate gives a false warning" || ok "copytruncate found in its copy: no warning"
 
 # --- kill -9 at random instants, then a rerun = one clean run ------------------------
 src=$(newroot)

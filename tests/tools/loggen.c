@@ -44,7 +44,7 @@ static void usage(FILE *f)
         "              [--sources N | --source-names A,B] [--start \"YYYY-MM-DD HH:MM:SS\"]\n"
         "              [--days D | --hours H] [--rate LINES_PER_HOUR | --bytes-target SIZE]\n"
         "              [--seed S] [--gzip-rotated] [--noise] [--misleading-names]\n"
-        "              [--subdirs] [--truth FILE] [-q] [-h]\n"
+        "              [--subdirs] [--disorder SECONDS] [--truth FILE] [-q] [-h]\n"
         "\n"
         "Writes PX logs for the window [start, start + D days or H hours), UTC.\n"
         "  --logdir DIR         output directory (made with its parents); with several\n"
@@ -64,6 +64,9 @@ static void usage(FILE *f)
         "  --misleading-names   name rotated files with dates that do not match their\n"
         "                       content (shifted, swapped, 2000-01-01, two days in one)\n"
         "  --subdirs            DIR/<machine>/ even for one machine\n"
+        "  --disorder SECONDS   lines out of order: one in five is dated up to SECONDS\n"
+        "                       before the moment it is written (threads that took the time,\n"
+        "                       then waited), also across hours and midnight rotations\n"
         "  --truth FILE         write what each counted line holds, one line each:\n"
         "                       \"MACHINE FT_NAME EPOCH D BYTES LATENCY\" for a file delivered\n"
         "                       or ingested (latency clamped at 0; 0 for rx),\n"
@@ -89,6 +92,7 @@ typedef struct gen_opts {
     uint64_t seed;
     uint64_t bytes_target;
     bool gzip_rotated, noise, misleading, subdirs, quiet;
+    long disorder_s;           /* --disorder: the most a line's time is behind its writing */
 } gen_opts;
 
 static _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -801,6 +805,12 @@ static void gen_hour(writer *w, const gen_opts *o, profile *p, uint64_t logseed,
             if ((int64_t)minute == silent_minute)
                 continue;
         }
+        if (o->disorder_s > 0) {
+            /* From a stream of its own: the lines stay those without it. */
+            rng late = {next64(&ev) ^ 0x6c617465};
+            if (uniform(&late) < 0.2)
+                ms -= (int64_t)(uniform(&late) * (double)o->disorder_s * 1000.0);
+        }
         w_noise(w, &ev, p, ms, o->noise ? draw_kind(&ev) : N_DATA);
     }
 }
@@ -940,7 +950,7 @@ int main(int argc, char **argv)
     long nclients = 3, nsources = 1, days = 1, hours = 0;
     bool named_clients = false, named_sources = false;
     enum { O_MACH = 256, O_CLI, O_NAMES, O_SRC, O_SRCNAMES, O_START, O_DAYS, O_HOURS, O_RATE,
-           O_SEED, O_GZ, O_NOISE, O_MISL, O_TARGET, O_SUBDIRS, O_LOGDIR, O_TRUTH };
+           O_SEED, O_GZ, O_NOISE, O_MISL, O_TARGET, O_SUBDIRS, O_LOGDIR, O_TRUTH, O_DISORDER };
     static const struct option lo[] = {
         {"logdir", required_argument, NULL, O_LOGDIR}, {"machines", required_argument, NULL, O_MACH},
         {"clients", required_argument, NULL, O_CLI}, {"names", required_argument, NULL, O_NAMES},
@@ -951,6 +961,7 @@ int main(int argc, char **argv)
         {"noise", no_argument, NULL, O_NOISE}, {"misleading-names", no_argument, NULL, O_MISL},
         {"bytes-target", required_argument, NULL, O_TARGET}, {"subdirs", no_argument, NULL, O_SUBDIRS},
         {"truth", required_argument, NULL, O_TRUTH},
+        {"disorder", required_argument, NULL, O_DISORDER},
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     split_names("pds1", &o.machines);
@@ -976,6 +987,7 @@ int main(int argc, char **argv)
         case O_TARGET: bad = !parse_size(optarg, &o.bytes_target); break;
         case O_SUBDIRS: o.subdirs = true; break;
         case O_TRUTH: truth = optarg; break;
+        case O_DISORDER: bad = !parse_long(optarg, 0, 86400, &o.disorder_s); break;
         case 'q': o.quiet = true; break;
         case 'h': usage(stdout); free_opts(&o); return 0;
         default: usage(stderr); free_opts(&o); return 2;

@@ -17,6 +17,24 @@ The rules are those of DESIGN.md sections 3 and 4, written again from the text:
   rx          ingest name = the last "/" component of the line; product = its
               first colon field; latency 0
   malformed   a data or error line whose time, bytes or ingest cannot be read
+  plausible   a time from 2000-01-01 on; a line with an earlier time has none
+  the stream  the files of one machine are one stream: in the order of their first
+              line with a plausible time (up to DATE + the future tolerance; else
+              their first time after it), the live ".log" last; M is the latest
+              plausible time read so far (of data, error and malformed lines)
+  the future  the stream's date V is DATE, or, once M is known, the end of the first
+              hour not settled (floor_hour(M - disorder) + 1 h) when earlier; a line
+              more than the tolerance after V is from the future (malformed, in the
+              hour of M) when a later line comes back, earlier than it by more than
+              the disorder: for a line also after DATE + tolerance, any later line
+              up to DATE + tolerance (to the end of the logs); else a line up to
+              V + tolerance among the next 256 timed lines.
+              A line after DATE + tolerance that nothing comes back from ends the
+              stream: the log went on past DATE
+  late        a line of an hour already settled (floor_hour(M - disorder) is after
+              it): counted in no hour
+  untimed     a malformed line without a plausible time counts in the hour of M (of
+              the file's first time before any M)
   buckets     the minute (interval) of the line within its hour [HH:00, HH+1:00)
   hours       every hour of the window; those before the oldest line of the files
               are marked "beforeLogs" (unknown, not silent: no snapshot expected,
@@ -30,9 +48,14 @@ The rules are those of DESIGN.md sections 3 and 4, written again from the text:
 
 Usage:
   pxcheck.py expect  -f tx|rx -c NAME [-m MACHINE] --start DATE --end DATE
+                     [--date DATE] [--future-tolerance MIN] [--disorder MIN]
                      [--max-latency S] [--interval MIN] [--types LIST]
                      [--cut DATE] [--max-line BYTES] [--keep-partial] FILE...
       one JSON object per hour of [hour(start), end), one per line
+  pxcheck.py counts  <expect options> FILE...
+      one JSON object: the lines counted in the window's hours ("lines"), the
+      malformed ones ("malformed"), the late ones ("late"), those from the future
+      ("future"), all of the stream
   pxcheck.py compare [--malformed] [--files] [--no-where] [--tolerance R]
                      EXPECTED ACTUAL...
       EXPECTED: the output of expect; ACTUAL: pickleView --json outputs
@@ -56,8 +79,9 @@ Usage:
       EXPECTED: the output of query; ACTUAL: statsQuery --format json output.
       Every field of every row, in order; exit 0 when there is no difference.
 
---cut DATE leaves out the lines at or after DATE (and the untimed lines that
-follow them): the partial hour that statsUpdater -n -d DATE writes.
+--date is the run's DATE (default --end); --cut DATE leaves out the lines at or
+after DATE (and the untimed lines whose hour is M's, M at or after DATE): the
+partial hour that statsUpdater -n -d DATE writes.
 --max-line BYTES models a reader that refuses longer lines (counted malformed);
 without it every line is read whole, as DESIGN.md says nothing of a limit.
 
@@ -66,7 +90,8 @@ machine: rows of equal time then keep the machines' order, as a merge does.
 
 Log files may be plain or gzipped (.gz, detected by content). The last line of a
 live file (a name ending in ".log") without its newline is held back, as
-statsUpdater holds it until it is complete; --keep-partial counts it.
+statsUpdater holds it until it is complete; --keep-partial counts it. The last
+line of a rotated file counts as it stands.
 """
 
 import argparse
@@ -173,17 +198,32 @@ def read_lines(path, keep_partial):
         raise ValueError("%s: %s" % (path, e)) from None
     lines = data.split(b"\n")
     last = lines.pop()             # "" when the file ends with a newline
-    if last and (keep_partial or not path.endswith(".log")):
+    if last and (keep_partial or not is_live(path)):
         lines.append(last)
     return lines
 
 
-def first_time(lines):
+def is_live(path):
+    return path.endswith(".log")
+
+
+TIME_MIN = calendar.timegm((2000, 1, 1, 0, 0, 0, 0, 0, 0))
+LOOKAHEAD_LINES = 256
+
+
+def first_time(lines, latest):
+    """The time of the first line with a plausible time up to latest, else the
+    first time after latest, else None."""
+    ahead = None
     for line in lines:
         t = parse_time(line.split(b",", 1)[0])
-        if t is not None:
+        if t is None or t < TIME_MIN:
+            continue
+        if t <= latest:
             return t
-    return None
+        if ahead is None:
+            ahead = t
+    return ahead
 
 
 def basename(path):
@@ -212,57 +252,131 @@ def stats(values, where):
             "maxFile": where[imax][0], "maxTime": iso(where[imax][1])}
 
 
-def expect(args):
-    width = args.interval * 60
-    if 3600 % width:
-        sys.exit("pxcheck: --interval must divide 60")
+def hour_of(t):
+    return t - t % 3600
+
+
+class Stream:
+    """The lines of one machine's files, in reading order, and the rules of
+    the stream (module docstring)."""
+
+    def __init__(self, args, files):
+        self.args = args
+        self.date = args.date if args.date is not None else args.end
+        self.tol = args.future_tolerance * 60
+        self.disorder = args.disorder * 60
+        self.want_errors = "errors" in types_of(args)
+        self.files = files            # [(path, lines, first)] in reading order
+        self.m = None
+        self.late = self.future = 0
+
+    def stream_date(self):
+        if self.m is None:
+            return self.date
+        return min(self.date, hour_of(self.m - self.disorder) + 3600)
+
+    def timed(self, line):
+        if self.args.max_line is not None and len(line) > self.args.max_line:
+            return (MALFORMED, None, 0, 0, None)
+        return classify(line, self.args.ft, self.want_errors)
+
+    def comes_back(self, k, i, bound, to_the_end):
+        bound = min(bound, self.timed(self.files[k][1][i])[1] - self.disorder - 1)
+        looked = 0
+        for line in self.files[k][1][i + 1:]:
+            kind, t = self.timed(line)[:2]
+            if kind == SKIP or t is None or t < TIME_MIN:
+                continue
+            if t <= bound:
+                return True
+            looked += 1
+            if not to_the_end and looked >= LOOKAHEAD_LINES:
+                return False
+        return any(f[2] is not None and f[2] <= bound for f in self.files[k + 1:])
+
+    def lines(self):
+        """(kind, time, bytes, latency, product, hour, path) of every line that
+        counts somewhere, in the stream's order; time is None for untimed."""
+        for k, (path, lines, first) in enumerate(self.files):
+            for i, line in enumerate(lines):
+                kind, t, nbytes, latency, product = self.timed(line)
+                if kind == SKIP:
+                    continue
+                untimed = t is None or t < TIME_MIN
+                if not untimed and t > self.stream_date() + self.tol:
+                    beyond = t > self.date + self.tol
+                    bound = (self.date if beyond else self.stream_date()) + self.tol
+                    if self.comes_back(k, i, bound, beyond):
+                        untimed = True
+                        self.future += 1
+                    elif beyond:
+                        return
+                if untimed:
+                    te = self.m if self.m is not None else first
+                    if te is not None:
+                        yield (MALFORMED, None, 0, 0, None, hour_of(te), te, path)
+                    continue
+                if self.m is not None and hour_of(t) < hour_of(self.m - self.disorder):
+                    self.late += 1
+                    continue
+                yield (kind, t, nbytes, latency, product, hour_of(t), t, path)
+                self.m = t if self.m is None else max(self.m, t)
+
+
+def types_of(args):
     types = set(args.types.split(",")) if args.types != "All" else {"latency", "bytecount", "errors"}
     if args.ft == "rx":
         types.discard("latency")
+    return types
+
+
+def streams(args):
+    """One Stream per machine: the files of several directories (the machines
+    of a merged snapshot) directory after directory, in the order of the
+    command line; in a directory, by first time (names lie), the live last."""
+    latest = (args.date if args.date is not None else args.end) + args.future_tolerance * 60
+    groups = {}
+    for path in args.files:
+        lines = read_lines(path, args.keep_partial)
+        groups.setdefault(dirname(path), []).append((path, lines, first_time(lines, latest)))
+    out = []
+    for group in groups.values():
+        group.sort(key=lambda x: (is_live(x[0]), -1 if x[2] is None else x[2]))
+        out.append(Stream(args, group))
+    return out
+
+
+def expect(args, counts=None):
+    width = args.interval * 60
+    if 3600 % width:
+        sys.exit("pxcheck: --interval must divide 60")
+    types = types_of(args)
     first_hour = args.start - args.start % 3600
     hours = {}
     for h in range(first_hour, args.end, 3600):
         hours[h] = {"files": [], "malformed": 0,
                     "rows": [[] for _ in range(3600 // width)]}
-    # Files in the order of their first timestamp (names lie), as statsUpdater
-    # reads them; the files of several directories (the machines of a merged
-    # snapshot) directory after directory, in the order of the command line.
-    groups = {}
-    for path in args.files:
-        lines = read_lines(path, args.keep_partial)
-        groups.setdefault(dirname(path), []).append((first_time(lines), path, lines))
-    firsts = [x[0] for g in groups.values() for x in g if x[0] is not None]
+    all_streams = streams(args)
+    firsts = [f[2] for st in all_streams for f in st.files if f[2] is not None]
     oldest = min(firsts) if firsts else None
-    loaded = []
-    for group in groups.values():
-        group.sort(key=lambda x: (x[0] is None, x[0] or 0))
-        loaded.extend((i == 0,) + x for i, x in enumerate(group))
-    current = None    # hour of the last readable time (one stream per machine), for unreadable lines
-    for first_of_machine, _, path, lines in loaded:
-        if first_of_machine:
-            current = last = None
-        for line in lines:
-            if args.max_line is not None and len(line) > args.max_line:
-                kind, t = MALFORMED, None
-            else:
-                kind, t, nbytes, latency, product = classify(line, args.ft, "errors" in types)
-            if t is None:
-                t0 = parse_time(line[:19])
-                if t0 is not None:
-                    current, last = t0 - t0 % 3600, t0
-            else:
-                current, last = t - t % 3600, t
-            if kind == SKIP or (args.cut is not None and last is not None and last >= args.cut):
+    for st in all_streams:
+        for kind, t, nbytes, latency, product, hour, when, path in st.lines():
+            if args.cut is not None and when >= args.cut:
                 continue
-            hour = hours.get(current)
-            if hour is None:
+            entry = hours.get(hour)
+            if entry is None:
                 continue
-            if basename(path) not in hour["files"]:
-                hour["files"].append(basename(path))
+            if basename(path) not in entry["files"]:
+                entry["files"].append(basename(path))
+            if counts is not None:
+                counts["malformed" if kind == MALFORMED else "lines"] += 1
             if kind == MALFORMED:
-                hour["malformed"] += 1
+                entry["malformed"] += 1
                 continue
-            hour["rows"][(t - current) // width].append((kind, t, nbytes, latency, product))
+            entry["rows"][(t - hour) // width].append((kind, t, nbytes, latency, product))
+        if counts is not None:
+            counts["late"] += st.late
+            counts["future"] += st.future
     out = []
     for h, hour in hours.items():
         buckets = []
@@ -333,7 +447,7 @@ def query(args):
             # an hour the machine did not collect has no snapshot: not counted
             if kind in (DATA, ERROR) and (end is None or t - t % 3600 < end):
                 rows.append((kind, t, nbytes, latency))
-        first = first_time(lines)
+        first = first_time(lines, float("inf"))
         if first is not None:
             oldest[machine] = min(first, oldest.get(machine, first))
 
@@ -517,6 +631,10 @@ def add_expect_opts(p):
     p.add_argument("--max-latency", type=int, default=15)
     p.add_argument("--interval", type=int, default=1, help="bucket width in minutes")
     p.add_argument("--types", default="All", help="latency,bytecount,errors or All")
+    p.add_argument("--date", type=parse_date_arg, default=None, metavar="DATE",
+                   help="the run's date, for lines from the future (default --end)")
+    p.add_argument("--future-tolerance", type=int, default=60, metavar="MIN")
+    p.add_argument("--disorder", type=int, default=5, metavar="MIN")
     p.add_argument("--cut", type=parse_date_arg, default=None, metavar="DATE",
                    help="ignore the lines at or after DATE (statsUpdater -n -d DATE: a partial hour)")
     p.add_argument("--max-line", type=int, default=None, metavar="BYTES",
@@ -560,6 +678,8 @@ def main(argv):
     pqc = sub.add_parser("query-compare", help="expected statsQuery rows against actual ones")
     pqc.add_argument("expected")
     pqc.add_argument("actual")
+    pn = sub.add_parser("counts", help="lines, malformed, late and future lines of the window")
+    add_expect_opts(pn)
     pv = sub.add_parser("verify", help="expect + pickleView over a stats tree + compare")
     pv.add_argument("--stats", required=True, help="the stats root (holding pickles/)")
     pv.add_argument("--pickleview", default="pickleView")
@@ -578,6 +698,11 @@ def main(argv):
         return 0
     if opts.cmd == "query-compare":
         return run_query_compare(opts)
+    if opts.cmd == "counts":
+        counts = {"lines": 0, "malformed": 0, "late": 0, "future": 0}
+        expect(opts, counts)
+        print(json.dumps(counts, sort_keys=True))
+        return 0
     return run_verify(opts)
 
 

@@ -201,7 +201,7 @@ static void product_filter(void **state)
 static void nul_in_product(void **state)
 {
     pxs_hour h;
-    pxs_record r = {H0 + 5, 3, 0, "A\0B", 3, false};
+    pxs_record r = {H0 + 5, 3, 0, "A\0B", 3, false, 0};
     (void)state;
     pxs_hour_init(&h, "c", "m", PXS_RX, H0, 1, 15, PXS_T_ALL);
     pxs_hour_add(&h, &r, false);

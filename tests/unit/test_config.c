@@ -577,6 +577,41 @@ static void test_unknown_sections_and_keys(void **state)
     assert_true(n > 30);
 }
 
+/* [collection] futureToleranceMinutes and disorderMinutes (issue 12). */
+static void test_load_edges(void **state)
+{
+    char *dir = tmpdir();
+    char *set = write_file(dir, "s.conf", "[collection]\nfutureToleranceMinutes = 120\ndisorderMinutes = 10\n");
+    char *far = write_file(dir, "f.conf", "[collection]\ndisorderMinutes = 61\n");
+    char *more = write_file(dir, "m.conf", "[collection]\nfutureToleranceMinutes = 3\ndisorderMinutes = 4\n");
+    pxs_config c;
+    char *want;
+
+    (void)state;
+    clear_env();
+    assert_int_equal(pxs_config_load(&c, dir, NULL), 0);
+    assert_int_equal(c.future_tolerance_min, 60);
+    assert_int_equal(c.disorder_min, 5);
+    pxs_config_free(&c);
+    assert_int_equal(pxs_config_load(&c, dir, set), 0);
+    assert_int_equal(c.future_tolerance_min, 120);
+    assert_int_equal(c.disorder_min, 10);
+    pxs_config_free(&c);
+    /* More than an hour of disorder would hold too many hours open. */
+    assert_int_equal(pxs_config_load(&c, dir, far), -1);
+    assert_non_null(strstr(pxs_error(), "disorderMinutes = '61': expected an integer from 0 to 60"));
+    /* The tolerance of lines ahead cannot be less than the disorder. */
+    assert_int_equal(pxs_config_load(&c, dir, more), -1);
+    want = xasprintf("%s:3: [collection] disorderMinutes (4) is more than futureToleranceMinutes (3)", more);
+    assert_string_equal(pxs_error(), want);
+    free(want);
+    rm_tree(dir);
+    free(set);
+    free(far);
+    free(more);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_load_paths_section),
         cmocka_unit_test(test_load_max_latency),
         cmocka_unit_test(test_unknown_sections_and_keys),
+        cmocka_unit_test(test_load_edges),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

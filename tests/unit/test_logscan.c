@@ -17,6 +17,8 @@
 #include "pxstats/pxtime.h"
 
 static char dir[] = "/tmp/pxs-scanXXXXXX";
+/* A date far after every test line: the latest plausible time. */
+#define LATEST 4102444800 /* 2100-01-01 */
 
 #define L1 "2026-01-10 00:00:05,000 [INFO] (10 Bytes) Ingested in DB as /db/P1:x\n"
 #define L2 "2026-01-10 00:01:05,000 [WARNING] something\n"
@@ -27,7 +29,7 @@ static char dir[] = "/tmp/pxs-scanXXXXXX";
 typedef struct seen {
     int data, errors, malformed, stop_at_data; /* stop when this many data lines seen (0: never) */
     int64_t last_time;
-    uint64_t last_offset;
+    uint64_t last_offset, last_line;
     int64_t bytes;
 } seen;
 
@@ -38,6 +40,7 @@ static int count(void *arg, pxs_line_kind kind, const pxs_record *r, uint64_t of
     if (kind == PXS_LINE_DATA && s->stop_at_data && s->data == s->stop_at_data)
         return 1;
     s->last_offset = offset;
+    s->last_line = r->line;
     s->last_time = r->time;
     if (kind == PXS_LINE_DATA) {
         s->data++;
@@ -159,9 +162,9 @@ static void gzip_files(void **state)
     assert_int_equal(pxs_logscan_file(path, true, strlen(L1 L2 L3), PXS_RX, 1, count, &s, &res), 0);
     assert_int_equal(s.data, 1);
     assert_int_equal(s.bytes, 30);
-    assert_true(pxs_logfile_first_time(path, true, &t));
+    assert_true(pxs_logfile_first_time(path, true, LATEST, &t));
     assert_int_equal(t, 1768003205);
-    assert_true(pxs_logfile_last_time(path, true, &t));
+    assert_true(pxs_logfile_last_time(path, true, LATEST, &t));
     assert_int_equal(t, 1768006800);
     free(path);
 }
@@ -241,21 +244,21 @@ static void file_choice_by_content(void **state)
     pxs_logfiles l;
     int64_t t0 = 1768003200; /* 2026-01-10 00:00:00 */
     (void)state;
-    assert_int_equal(pxs_logfiles_list(dir, PXS_RX, "f", &l), 0);
+    assert_int_equal(pxs_logfiles_list(dir, PXS_RX, "f", LATEST, &l), 0);
     assert_int_equal(l.n, 3);
     assert_non_null(strstr(l.f[0].path, "2026-01-11"));
     assert_non_null(strstr(l.f[1].path, "2000-01-01"));
     assert_true(l.f[2].live);
     pxs_logfiles_free(&l);
     /* Only the file holding 01:00 covers [00:30, 01:30]. */
-    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0 + 1800, t0 + 5400, &l), 0);
+    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0 + 1800, t0 + 5400, LATEST, &l), 0);
     assert_int_equal(l.n, 1);
     assert_non_null(strstr(l.f[0].path, "2000-01-01"));
     pxs_logfiles_free(&l);
-    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0, t0 + 3 * 3600, &l), 0);
+    assert_int_equal(pxs_logfiles_find(dir, PXS_RX, "f", t0, t0 + 3 * 3600, LATEST, &l), 0);
     assert_int_equal(l.n, 3);
     pxs_logfiles_free(&l);
-    assert_int_equal(pxs_logfiles_find("/nonexistent", PXS_RX, "f", t0, t0, &l), -1);
+    assert_int_equal(pxs_logfiles_find("/nonexistent", PXS_RX, "f", t0, t0, LATEST, &l), -1);
     free(a); free(b); free(c); free(d); free(e);
 }
 
@@ -270,7 +273,7 @@ static void last_time_across_blocks(void **state)
     for (size_t i = 0; i < tail; i++)
         text[n + i] = (i % 80 == 79) ? '\n' : 'y';
     path = write_file("rx_g.log", text, n + tail);
-    assert_true(pxs_logfile_last_time(path, false, &t));
+    assert_true(pxs_logfile_last_time(path, false, LATEST, &t));
     assert_int_equal(t, 1768003205);
     free(path);
     free(text);
@@ -307,6 +310,137 @@ static void client_names_of_files(void **state)
     }
 }
 
+
+/* The tail of a file still being written is described; a rotated file's last
+ * line counts as it stands. */
+static void unterminated_tail(void **state)
+{
+    const char text[] = L1 L2 "2026-01-10 00:04:00,000 [INFO] (7 Bytes) Ingested in DB as /d/Q";
+    const char short_tail[] = L1 "2026-01-10 0";
+    char *path = write_file("rx_t.log", text, sizeof text - 1), *p2;
+    pxs_scan_opts o = {.ft = PXS_RX, .want_errors = 1, .gz = false, .final = false};
+    pxs_scan_result res;
+    seen s = {0};
+    (void)state;
+    assert_int_equal(pxs_logscan(path, &o, 0, count, &s, &res), 0);
+    assert_int_equal(s.data, 1);
+    assert_int_equal(res.offset, strlen(L1 L2));
+    assert_int_equal(res.tail_len, sizeof text - 1 - strlen(L1 L2));
+    assert_int_equal(res.tail_time, 1768003440); /* 2026-01-10 00:04:00 */
+    /* The same bytes in a file no longer written: the line counts. */
+    o.final = true;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(pxs_logscan(path, &o, 0, count, &s, &res), 0);
+    assert_int_equal(s.data, 2);
+    assert_int_equal(s.bytes, 17);
+    assert_int_equal(s.last_offset, strlen(L1 L2));
+    assert_int_equal(s.last_line, 2);
+    assert_int_equal(res.offset, sizeof text - 1);
+    assert_int_equal(res.lines, 3);
+    assert_int_equal(res.tail_len, 0);
+    /* A tail whose time is not written yet says no time. */
+    o.final = false;
+    p2 = write_file("rx_u.log", short_tail, sizeof short_tail - 1);
+    assert_int_equal(pxs_logscan(p2, &o, 0, count, &s, &res), 0);
+    assert_int_equal(res.tail_len, 12);
+    assert_int_equal(res.tail_time, -1);
+    free(path);
+    free(p2);
+}
+
+/* A gzip file cut short, or with a bad CRC, is an error naming it. */
+static void damaged_gzip(void **state)
+{
+    char *path = NULL;
+    gzFile g;
+    FILE *f;
+    long size;
+    unsigned char *b;
+    pxs_scan_result res;
+    seen s = {0};
+    (void)state;
+    assert_true(asprintf(&path, "%s/rx_z.log.2026-01-09.gz", dir) > 0);
+    g = gzopen(path, "wb");
+    for (int i = 0; i < 2000; i++)
+        gzputs(g, L1 L5);
+    gzclose(g);
+    f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    b = malloc((size_t)size);
+    rewind(f);
+    assert_int_equal(fread(b, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    /* The trailer's CRC changed. */
+    b[size - 8] ^= 0xff;
+    f = fopen(path, "wb");
+    fwrite(b, 1, (size_t)size, f);
+    fclose(f);
+    assert_int_equal(pxs_logscan_file(path, true, 0, PXS_RX, 1, count, &s, &res), -1);
+    assert_non_null(strstr(pxs_error(), path));
+    assert_non_null(strstr(pxs_error(), "gzip: incorrect data check"));
+    /* Cut short: what was read is delivered, then the error. */
+    b[size - 8] ^= 0xff;
+    f = fopen(path, "wb");
+    fwrite(b, 1, (size_t)size - 20, f);
+    fclose(f);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(pxs_logscan_file(path, true, 0, PXS_RX, 1, count, &s, &res), -1);
+    assert_non_null(strstr(pxs_error(), "gzip: compressed data cut short"));
+    assert_true(s.data > 0);
+    /* The position stays at a line's start, after the lines delivered. */
+    assert_true(res.offset > 0);
+    assert_true(res.offset % strlen(L1 L5) == 0 || res.offset % strlen(L1 L5) == strlen(L1));
+    free(b);
+    free(path);
+}
+
+/* The top of a file: its first plausible time (a 1969 or 2038 line is
+ * none), its fingerprint, or why it cannot be placed. */
+static void file_tops(void **state)
+{
+    const char reset[] = "1969-12-31 23:59:59,000 [INFO] (1 Bytes) Ingested in DB as /db/R\n"
+                         "2038-01-19 03:14:07,000 [INFO] (1 Bytes) Ingested in DB as /db/F\n" L5;
+    const char ahead[] = "2031-01-01 00:00:00,000 [INFO] (1 Bytes) Ingested in DB as /db/A\n";
+    const char being[] = "2026-01-10 00:0";
+    char *nul = calloc(1, PXS_LINE_MAX + 10), *a, *b, *c, *d, *e;
+    pxs_logfiles l;
+    int64_t max = 1768003200 + 86400; /* 2026-01-11 00:00:00 */
+    (void)state;
+    memcpy(nul + PXS_LINE_MAX + 10 - strlen(L1), L1, strlen(L1));
+    a = write_file("rx_top.log.1", reset, sizeof reset - 1);
+    b = write_file("rx_top.log.2", ahead, sizeof ahead - 1);
+    c = write_file("rx_top.log.3", nul, PXS_LINE_MAX + 10);
+    d = write_file("rx_top.log", being, sizeof being - 1);
+    e = write_file("tx_top.log", "", 0);
+    assert_int_equal(pxs_logfiles_list(dir, PXS_RX, "top", max, &l), 0);
+    assert_int_equal(l.n, 4);
+    /* Reading order: no time, then by first time, the live file last. */
+    assert_non_null(strstr(l.f[0].path, "top.log.3"));
+    assert_int_equal(l.f[0].first, -1);
+    assert_non_null(l.f[0].why);
+    assert_non_null(strstr(l.f[0].why, "no line with a plausible time in its first 1048576 bytes"));
+    assert_non_null(strstr(l.f[1].path, "top.log.1"));
+    assert_int_equal(l.f[1].first, 1768006800);   /* L5, past the 1969 and 2038 lines */
+    assert_null(l.f[1].why);
+    assert_int_equal(l.f[1].head_len, sizeof reset - 1);   /* shorter than PXS_FP_MAX */
+    assert_memory_equal(l.f[1].head, reset, sizeof reset - 1);
+    assert_int_equal(l.f[0].head_len, PXS_FP_MAX);
+    assert_non_null(strstr(l.f[2].path, "top.log.2"));
+    assert_int_equal(l.f[2].first, 1924992000);   /* all after max: placed by its first time */
+    assert_null(l.f[2].why);
+    assert_true(l.f[3].live);
+    assert_null(l.f[3].why);                       /* a first line being written */
+    assert_int_equal(l.f[3].first, -1);
+    pxs_logfiles_free(&l);
+    assert_int_equal(pxs_logfiles_types(dir, "top"), (1u << PXS_TX) | (1u << PXS_RX));
+    assert_int_equal(pxs_logfiles_types(dir, "nosuch"), 0);
+    assert_int_equal(pxs_logfiles_types("/nonexistent", "top"), 0);
+    unlink(a); unlink(b); unlink(c); unlink(d); unlink(e);
+    free(a); free(b); free(c); free(d); free(e);
+    free(nul);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +450,8 @@ int main(void)
         cmocka_unit_test(overlong_unfinished_counted_once),
         cmocka_unit_test(client_names_of_files),
         cmocka_unit_test(file_choice_by_content),    cmocka_unit_test(last_time_across_blocks),
+        cmocka_unit_test(unterminated_tail),         cmocka_unit_test(damaged_gzip),
+        cmocka_unit_test(file_tops),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -111,7 +111,7 @@ static void test_all_of_a_machine(void **state)
     list(&clients, "All");
     pxs_strlist_init(&changed);
     /* A time within an hour goes back to the hour's start. */
-    assert_int_equal(pxs_revert(stats, "pds5", PXS_REVERT_TX | PXS_REVERT_RX, &clients,
+    assert_int_equal(pxs_revert(stats, NULL, "pds5", PXS_REVERT_TX | PXS_REVERT_RX, &clients,
                                 T0 + 2 * H + 1799, &changed), 0);
     assert_int_equal(changed.n, 3);
     assert_true(pxs_strlist_has(&changed, "pds5 tx_amis"));
@@ -136,7 +136,7 @@ static void test_all_of_one_filetype(void **state)
     (void)state;
     list(&clients, "All");
     pxs_strlist_init(&changed);
-    assert_int_equal(pxs_revert(stats, "pds5", PXS_REVERT_RX, &clients, T0, &changed), 0);
+    assert_int_equal(pxs_revert(stats, NULL, "pds5", PXS_REVERT_RX, &clients, T0, &changed), 0);
     assert_int_equal(changed.n, 1);
     assert_string_equal(changed.v[0], "pds5 rx_ncp1");
     assert_int_equal(time_of("pds5", PXS_RX, "ncp1"), T0);
@@ -149,23 +149,48 @@ static void test_all_of_one_filetype(void **state)
     pxs_strlist_free(&changed);
 }
 
+/* xasprintf into *p, freeing what *p held. */
+static char *xasprintf_free(char **p, const char *fmt, const char *a)
+{
+    free(*p);
+    *p = xasprintf(fmt, a);
+    return *p;
+}
+
 static void test_named_clients(void **state)
 {
     pxs_strlist clients, changed;
+    char *logs, *path = NULL;
 
     (void)state;
-    /* No -f: amis is tx, ncp1 rx, newone is created as tx only. */
-    list(&clients, "amis,ncp1,newone");
+    /* No -f: amis is tx, ncp1 rx (by their entries), newone rx and both
+     * tx and rx (by its logs); a name of neither is an error. */
+    logs = xasprintf("%s/logs", stats);
+    assert_int_equal(pxs_atomic_write(xasprintf_free(&path, "%s/rx_newone.log.2006-10-07.gz", logs),
+                                      "x", 1), 0);
+    assert_int_equal(pxs_atomic_write(xasprintf_free(&path, "%s/tx_both.log", logs), "", 0), 0);
+    assert_int_equal(pxs_atomic_write(xasprintf_free(&path, "%s/rx_both.log", logs), "", 0), 0);
+    list(&clients, "nosuch");
     pxs_strlist_init(&changed);
-    assert_int_equal(pxs_revert(stats, "pds5", PXS_REVERT_TX | PXS_REVERT_RX, &clients, T0,
+    assert_int_equal(pxs_revert(stats, logs, "pds5", PXS_REVERT_TX | PXS_REVERT_RX, &clients, T0,
+                                &changed), -1);
+    assert_non_null(strstr(pxs_error(), "nosuch: nothing known of nosuch on machine pds5: no log file"));
+    assert_non_null(strstr(pxs_error(), "-f tx or -f rx"));
+    assert_int_equal(time_of("pds5", PXS_TX, "nosuch"), -1);
+    assert_int_equal(changed.n, 0);
+    pxs_strlist_free(&clients);
+    list(&clients, "amis,ncp1,newone,both");
+    assert_int_equal(pxs_revert(stats, logs, "pds5", PXS_REVERT_TX | PXS_REVERT_RX, &clients, T0,
                                 &changed), 0);
-    assert_int_equal(changed.n, 3);
+    assert_int_equal(changed.n, 5);
     assert_int_equal(time_of("pds5", PXS_TX, "amis"), T0);
     assert_int_equal(time_of("pds5", PXS_RX, "ncp1"), T0);
-    assert_int_equal(time_of("pds5", PXS_TX, "newone"), T0);
+    assert_int_equal(time_of("pds5", PXS_RX, "newone"), T0);
+    assert_int_equal(time_of("pds5", PXS_TX, "both"), T0);
+    assert_int_equal(time_of("pds5", PXS_RX, "both"), T0);
     assert_int_equal(time_of("pds5", PXS_RX, "amis"), -1);
     assert_int_equal(time_of("pds5", PXS_TX, "ncp1"), -1);
-    assert_int_equal(time_of("pds5", PXS_RX, "newone"), -1);
+    assert_int_equal(time_of("pds5", PXS_TX, "newone"), -1);
     assert_int_equal(time_of("pds5", PXS_TX, "metser"), T0 + 10 * H);
     assert_false(has_position(100));
     assert_false(has_position(101));
@@ -175,14 +200,16 @@ static void test_named_clients(void **state)
 
     /* -f rx with a tx client's name creates its rx entry. */
     pxs_strlist_init(&changed);
-    assert_int_equal(pxs_revert(stats, "pds5", PXS_REVERT_RX, &clients, T0 + H, &changed), 0);
+    assert_int_equal(pxs_revert(stats, NULL, "pds5", PXS_REVERT_RX, &clients, T0 + H, &changed), 0);
     assert_int_equal(time_of("pds5", PXS_RX, "amis"), T0 + H);
     assert_int_equal(time_of("pds5", PXS_TX, "amis"), T0);
     /* A machine with nothing recorded gets the names too. */
-    assert_int_equal(pxs_revert(stats, "pds9", PXS_REVERT_TX, &clients, T0, &changed), 0);
+    assert_int_equal(pxs_revert(stats, NULL, "pds9", PXS_REVERT_TX, &clients, T0, &changed), 0);
     assert_int_equal(time_of("pds9", PXS_TX, "ncp1"), T0);
     pxs_strlist_free(&clients);
     pxs_strlist_free(&changed);
+    free(path);
+    free(logs);
 }
 
 static void test_failures(void **state)
@@ -194,16 +221,16 @@ static void test_failures(void **state)
     list(&clients, "All");
     pxs_strlist_init(&changed);
     /* All on a machine without entries: said, and nothing written. */
-    assert_int_equal(pxs_revert(stats, "pds9", PXS_REVERT_TX, &clients, T0, &changed), -1);
+    assert_int_equal(pxs_revert(stats, NULL, "pds9", PXS_REVERT_TX, &clients, T0, &changed), -1);
     assert_non_null(strstr(pxs_error(), "PICKLED-TIMES"));
     assert_non_null(strstr(pxs_error(), "pds9"));
     assert_int_equal(changed.n, 0);
-    assert_int_equal(pxs_revert(stats, "../x", PXS_REVERT_TX, &clients, T0, &changed), -1);
+    assert_int_equal(pxs_revert(stats, NULL, "../x", PXS_REVERT_TX, &clients, T0, &changed), -1);
     assert_non_null(strstr(pxs_error(), "../x"));
     /* A damaged state file stops the revert; the times stay as they were. */
     path = xasprintf("%s/PICKLED_FILE_POSITIONS", stats);
     assert_int_equal(pxs_atomic_write(path, "garbage\n", 8), 0);
-    assert_int_equal(pxs_revert(stats, "pds5", PXS_REVERT_TX, &clients, T0, &changed), -1);
+    assert_int_equal(pxs_revert(stats, NULL, "pds5", PXS_REVERT_TX, &clients, T0, &changed), -1);
     assert_non_null(strstr(pxs_error(), "PICKLED_FILE_POSITIONS"));
     assert_int_equal(time_of("pds5", PXS_TX, "amis"), T0 + 10 * H);
     free(path);

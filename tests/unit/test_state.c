@@ -389,6 +389,9 @@ static void test_positions_round_trip_escaped(void **state)
     c.fp_len = 0;
     c.fp_crc = 0;
     b.fp_crc = 0x1;
+    b.scanned = 7;
+    b.max_time = 1768043099;   /* 2026-01-10 11:04:59 */
+    b.settled = 1768039200;    /* 2026-01-10 10:00:00 */
     pxs_positions_set(&p, &a);
     pxs_positions_set(&p, &b);
     pxs_positions_set(&p, &c);
@@ -397,10 +400,11 @@ static void test_positions_round_trip_escaped(void **state)
      * digits. */
     lines = data_lines(dir, "PICKLED_FILE_POSITIONS");
     assert_string_equal(lines,
-                        "/logs/a.log 3 4 0:00000000 42 m tx_z\n"
+                        "/logs/a.log 3 4 0:00000000 42 m tx_z 42 - -\n"
                         "/logs/my%20dir/tx_a%2520b.log 18446744073709551615 9223372036854775808 "
-                        "256:deadbeef 1099511627776 pds5 tx_a\n"
-                        "/logs/tab%09here/new%0Aline/100%25.log 1 2 256:00000001 0 pds6 rx_src\n");
+                        "256:deadbeef 1099511627776 pds5 tx_a 1099511627776 - -\n"
+                        "/logs/tab%09here/new%0Aline/100%25.log 1 2 256:00000001 0 pds6 rx_src "
+                        "7 2026-01-10T11:04:59 2026-01-10T10:00:00\n");
     free(lines);
 
     assert_int_equal(pxs_positions_load(dir, &back), 0);
@@ -416,6 +420,9 @@ static void test_positions_round_trip_escaped(void **state)
         assert_string_equal(got->machine, want->machine);
         assert_string_equal(got->client, want->client);
         assert_int_equal(got->ft, want->ft);
+        assert_int_equal(got->scanned, want->scanned);
+        assert_int_equal(got->max_time, want->max_time < 946684800 ? PXS_NO_TIME : want->max_time);
+        assert_int_equal(got->settled, want->settled < 946684800 ? PXS_NO_TIME : want->settled);
     }
     pxs_positions_free(&p);
     pxs_positions_free(&back);
@@ -440,7 +447,9 @@ static void test_positions_malformed(void **state)
     const char *num = "bad number in a file position";
     const char *who = "bad machine or client in a file position";
     const char *count = "expected '<path> <dev> <inode> <fplen>:<fpcrc> <offset> <machine> "
-                        "<ft>_<client>'";
+                        "<ft>_<client> [<scanned> <maxtime> <settled>]'";
+    const char *scan = "bad scanned offset in a file position";
+    const char *when = "bad time in a file position (YYYY-MM-DDTHH:MM:SS or -)";
 
     /* A good line first, so that the line number matters. */
     expect_positions_error(dir, "# h\n/a 1 2 3:ff 4 m tx_c\n/b 1 2 3:ff 4 m\n", 3, count);
@@ -458,6 +467,33 @@ static void test_positions_malformed(void **state)
     expect_positions_error(dir, "/b 1 2 3:ff 4 -m tx_c\n", 1, who);
     expect_positions_error(dir, "/b 1 2 3:ff 4 m c\n", 1, who);
     expect_positions_error(dir, "/b 1 2 3:ff 4 m rx_.c\n", 1, who);
+    /* The fields of the scan: all three or none. */
+    expect_positions_error(dir, "/b 1 2 3:ff 4 m tx_c 5\n", 1, count);
+    expect_positions_error(dir, "/b 1 2 3:ff 4 m tx_c 5 - - -\n", 1, count);
+    expect_positions_error(dir, "/b 1 2 3:ff 4 m tx_c 3 - -\n", 1, scan);   /* before offset */
+    expect_positions_error(dir, "/b 1 2 3:ff 4 m tx_c x - -\n", 1, scan);
+    expect_positions_error(dir, "/b 1 2 3:ff 4 m tx_c 5 2026-01-10 -\n", 1, when);
+    expect_positions_error(dir, "/b 1 2 3:ff 4 m tx_c 5 - 2026-01-10T25:00:00\n", 1, when);
+    expect_positions_error(dir, "/b 1 2 3:ff 4 m tx_c 5 2026-01-10 11:00:00 -\n", 1, count);
+}
+
+/* Files written before the scan fields existed read as "scanned = offset,
+ * times unknown". */
+static void test_positions_older_format(void **state)
+{
+    const char *dir = *state;
+    pxs_positions p;
+
+    put(dir, "PICKLED_FILE_POSITIONS", "/b 1 2 3:ff 4 m tx_c\n/c 1 3 3:ff 9 m tx_c 12 - 2026-01-10T10:00:00\n");
+    assert_int_equal(pxs_positions_load(dir, &p), 0);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(pxs_positions_find(&p, 1, 2)->scanned, 4);
+    assert_int_equal(pxs_positions_find(&p, 1, 2)->max_time, PXS_NO_TIME);
+    assert_int_equal(pxs_positions_find(&p, 1, 2)->settled, PXS_NO_TIME);
+    assert_int_equal(pxs_positions_find(&p, 1, 3)->scanned, 12);
+    assert_int_equal(pxs_positions_find(&p, 1, 3)->max_time, PXS_NO_TIME);
+    assert_int_equal(pxs_positions_find(&p, 1, 3)->settled, 1768039200);
+    pxs_positions_free(&p);
 }
 
 /* ---- the generic reader and the escapes ---------------------------------- */
@@ -566,6 +602,7 @@ int main(void)
         T(test_positions_set_find_drop),
         T(test_positions_round_trip_escaped),
         T(test_positions_malformed),
+        T(test_positions_older_format),
         T(test_read_lines),
         T(test_escape),
     };
