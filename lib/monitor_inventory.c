@@ -33,20 +33,24 @@ int pxs_mon_parse_groups(pxs_monitor *m, const char *text)
 {
     pxs_strlist groups;
     pxs_strlist_init(&groups);
-    pxs_strlist_split(&groups, text, ';');
-    int rc = 0;
+    /* The one parser of machine lists: names checked, none named twice. */
+    int rc = pxs_groups_parse(text, &groups);
     for (size_t i = 0; i < groups.n && rc == 0; i++) {
         pxs_strlist machines;
         pxs_strlist_init(&machines);
-        pxs_strlist_split(&machines, groups.v[i], ',');
-        for (size_t j = 0; j < machines.n && rc == 0; j++)
-            rc = pxs_name_check("machine", machines.v[j]);
-        if (rc == 0 && machines.n > 0)
+        rc = pxs_machines_parse(groups.v[i], &machines);
+        if (rc == 0)
             add_group(m, &machines);
         pxs_strlist_free(&machines);
     }
     pxs_strlist_free(&groups);
     return rc;
+}
+
+const char *pxs_mon_groups_text(const pxs_monitor *m)
+{
+    const char *text = pxs_conf_get(m->cfg, "monitoring", "machines", NULL);
+    return text != NULL ? text : pxs_conf_get(m->cfg, "graphics", "logFilesMachines", "");
 }
 
 /* The group a snapshot's machine name belongs to; without configured groups
@@ -155,10 +159,7 @@ static int scan_client(pxs_monitor *m, const char *client, bool configured)
 
 int pxs_mon_inventory(pxs_monitor *m)
 {
-    const char *text = pxs_conf_get(m->cfg, "monitoring", "machines", NULL);
-    if (text == NULL)
-        text = pxs_conf_get(m->cfg, "graphics", "logFilesMachines", "");
-    if (pxs_mon_parse_groups(m, text) < 0)
+    if (pxs_mon_parse_groups(m, pxs_mon_groups_text(m)) < 0)
         return -1;
     bool configured = m->ngroups > 0;
     pxs_strlist clients;

@@ -4,7 +4,7 @@
  * the window (<stats>/log/rrdTransfer.log and its rotations, lines beginning
  * "YYYY-MM-DD HH:MM:SS"; [monitoring] rrdTransferLog moves it); the
  * DATABASE-UPDATES time of every client of every group is recent; the last
- * update of every database under <stats>/databases is recent. "Recent" is
+ * update of every database under <stats>/databases/<ft>/<type> is recent. "Recent" is
  * [monitoring] maxDatabaseAge minutes (default 120). Stale files are grouped
  * by their time: a stopped feed is one line, not one per database. */
 #include "pxstats/monitor.h"
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pxstats/dbupdates.h"
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/rrdstore.h"
@@ -163,42 +164,40 @@ static void check_feed_times(pxs_monitor *m, int64_t max_age)
     timed_free(&stale);
 }
 
-/* Every databases/<type>/<file>: its last update. */
+/* Every databases/<ft>/<type>/<file>: its last update. */
 static void check_databases(pxs_monitor *m, int64_t max_age)
 {
-    char *root = xasprintf("%s/databases", m->cfg->statsdir);
-    DIR *d = opendir(root);
     timed_list stale = {0};
     size_t count = 0;
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *tdir = xasprintf("%s/%s", root, e->d_name);
-        DIR *td = opendir(tdir);
-        struct dirent *f;
-        while (td != NULL && (f = readdir(td)) != NULL) {
-            if (f->d_name[0] == '.')
-                continue;
-            char *path = xasprintf("%s/%s", tdir, f->d_name);
-            int64_t last;
-            count++;
-            if (pxs_rrd_last(path, &last) < 0)
-                pxs_mon_add(m, PXS_MON_RRD, path, "%s", pxs_error());
-            else if (m->now - last > max_age)
-                timed_add(&stale, xasprintf("%s/%s", e->d_name, f->d_name), last);
-            free(path);
+    for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
+        pxs_dbtype types[PXS_DB_NTYPES];
+        int nt = pxs_dbtypes_of((pxs_filetype)ft, types);
+        for (int k = 0; k < nt; k++) {
+            char *tdir = pxs_db_type_dir(m->cfg->statsdir, (pxs_filetype)ft,
+                                         pxs_dbtype_name(types[k]));
+            DIR *td = opendir(tdir);
+            struct dirent *f;
+            while (td != NULL && (f = readdir(td)) != NULL) {
+                if (f->d_name[0] == '.')
+                    continue;
+                char *path = xasprintf("%s/%s", tdir, f->d_name);
+                int64_t last;
+                count++;
+                if (pxs_rrd_last(path, &last) < 0)
+                    pxs_mon_add(m, PXS_MON_RRD, path, "%s", pxs_error());
+                else if (m->now - last > max_age)
+                    timed_add(&stale, xasprintf("%s/%s/%s", pxs_filetype_name(ft),
+                                                pxs_dbtype_name(types[k]), f->d_name), last);
+                free(path);
+            }
+            if (td != NULL)
+                closedir(td);
+            free(tdir);
         }
-        if (td != NULL)
-            closedir(td);
-        free(tdir);
     }
-    if (d != NULL)
-        closedir(d);
     pxs_mon_add_grouped(m, PXS_MON_RRD, "database", "databases", stale.v, stale.n);
     pxs_mon_note(m, PXS_MON_RRD, "%zu databases checked", count);
     timed_free(&stale);
-    free(root);
 }
 
 void pxs_mon_check_rrd(pxs_monitor *m)

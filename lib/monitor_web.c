@@ -1,7 +1,7 @@
 /* monitor_web — check 7: the web pages and the daily images are fresh.
  *
  * Every page <stats>/webPages/NAME.html, and the newest image of every
- * <stats>/webGraphics/daily/<client>/, must have been written within
+ * <stats>/webGraphics/daily/<ft>/<client>/, must have been written within
  * [monitoring] maxPageAge minutes (default 60): webPages and the image copy
  * run every hour. Old images are grouped by time (a stopped job is one line). */
 #include "pxstats/monitor.h"
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/xalloc.h"
@@ -79,34 +80,40 @@ static void check_pages(pxs_monitor *m, int64_t max_age)
 
 static void check_images(pxs_monitor *m, int64_t max_age)
 {
-    char *dir = xasprintf("%s/webGraphics/daily", m->cfg->statsdir);
-    DIR *d = opendir(dir);
     pxs_mon_timed *old = NULL;
     size_t nold = 0, cap = 0, count = 0;
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *cdir = xasprintf("%s/%s", dir, e->d_name);
-        int64_t t = newest(cdir, ".png");
-        free(cdir);
-        if (t < 0)
-            continue;
-        count++;
-        if (m->now - t > max_age) {
-            xgrow((void **)&old, &cap, nold + 1, sizeof *old);
-            old[nold++] = (pxs_mon_timed){xstrdup(e->d_name), t};
+    char *top = pxs_webgraphics_dir(m->cfg->statsdir, "daily");
+    for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
+        char *sub = xasprintf("daily/%s", pxs_filetype_name(ft));
+        char *dir = pxs_webgraphics_dir(m->cfg->statsdir, sub);
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d != NULL && (e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            char *cdir = xasprintf("%s/%s", dir, e->d_name);
+            int64_t t = newest(cdir, ".png");
+            free(cdir);
+            if (t < 0)
+                continue;
+            count++;
+            if (m->now - t > max_age) {
+                xgrow((void **)&old, &cap, nold + 1, sizeof *old);
+                old[nold++] = (pxs_mon_timed){xasprintf("%s/%s", pxs_filetype_name(ft), e->d_name), t};
+            }
         }
+        if (d != NULL)
+            closedir(d);
+        free(dir);
+        free(sub);
     }
-    if (d != NULL)
-        closedir(d);
     if (count == 0)
-        pxs_mon_add(m, PXS_MON_WEB, "no images", "No daily image in %s.", dir);
+        pxs_mon_add(m, PXS_MON_WEB, "no images", "No daily image in %s.", top);
     pxs_mon_add_grouped(m, PXS_MON_WEB, "old images", "daily image folders", old, nold);
     for (size_t i = 0; i < nold; i++)
         free(old[i].name);
     free(old);
-    free(dir);
+    free(top);
 }
 
 void pxs_mon_check_web(pxs_monitor *m)

@@ -89,9 +89,10 @@ int pxs_dbtypes_parse(const char *text, pxs_filetype ft, unsigned *mask)
     return rc;
 }
 
-char *pxs_rrd_path(const char *statsdir, pxs_dbtype t, const char *client, const char *machine)
+char *pxs_rrd_path(const char *statsdir, pxs_filetype ft, pxs_dbtype t, const char *client,
+                   const char *machine)
 {
-    return xasprintf("%s/databases/%s/%s_%s", statsdir, pxs_dbtype_name(t), client, machine);
+    return pxs_db_path(statsdir, ft, pxs_dbtype_name(t), client, machine);
 }
 
 double pxs_rrd_bucket_value(const pxs_bucket *b, pxs_dbtype t)
@@ -155,6 +156,11 @@ char *pxs_rrd_abs_path(const char *path)
 
 int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
 {
+    return pxs_rrd_create_ex(path, t, last_up, false);
+}
+
+int pxs_rrd_create_ex(const char *path, pxs_dbtype t, int64_t last_up, bool direct)
+{
     static const char *const cfs[] = {"AVERAGE", "MIN", "MAX"};
     static const int rra[4][2] = {{1, 7200}, {60, 336}, {240, 1460}, {1440, 3650}};
     char *args[1 + 12];
@@ -169,7 +175,7 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
     if (slash != NULL)
         *slash = '\0';
     int rc = slash != NULL ? pxs_mkdirs(dir) : 0;
-    int daemon = rc == 0 ? use_daemon() : -1;
+    int daemon = rc != 0 ? -1 : direct ? 0 : use_daemon();
     if (daemon >= 0) {
         rrd_clear_error();
         char *dp = pxs_rrd_abs_path(path);
@@ -202,6 +208,11 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
 
 int pxs_rrd_last(const char *path, int64_t *last)
 {
+    return pxs_rrd_last_ex(path, last, false);
+}
+
+int pxs_rrd_last_ex(const char *path, int64_t *last, bool direct)
+{
     struct stat sb;
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT)
@@ -209,7 +220,7 @@ int pxs_rrd_last(const char *path, int64_t *last)
         pxs_set_error_errno("%s", path);
         return -1;
     }
-    int daemon = use_daemon();
+    int daemon = direct ? 0 : use_daemon();
     if (daemon < 0)
         return -1;
     int attempts = 0;
@@ -283,17 +294,38 @@ static int update_batch(const char *path, int daemon, int argc, const char **arg
 int pxs_rrd_update(const char *path, size_t n, const int64_t *times, const double *values,
                    size_t *written)
 {
+    return pxs_rrd_update_ex(path, n, times, values, written, false);
+}
+
+void pxs_rrd_daemon_release(const char *path)
+{
+    const char *addr = pxs_rrd_daemon();
+    if (addr == NULL || rrdc_connect(addr) != 0) {
+        rrd_clear_error();
+        return;
+    }
+    char *abs = pxs_rrd_abs_path(path);
+    /* A file the daemon does not hold answers an error: nothing to do. */
+    rrdc_flush(abs);
+    rrdc_forget(abs);
+    rrd_clear_error();
+    free(abs);
+}
+
+int pxs_rrd_update_ex(const char *path, size_t n, const int64_t *times, const double *values,
+                      size_t *written, bool direct)
+{
     if (written != NULL)
         *written = 0;
     int64_t last = INT64_MIN;
-    int have = pxs_rrd_last(path, &last);
+    int have = pxs_rrd_last_ex(path, &last, direct);
     if (have < 0)
         return -1;
     if (have == 0) {
         pxs_set_error("%s: no such database", path);
         return -1;
     }
-    int daemon = use_daemon();
+    int daemon = direct ? 0 : use_daemon();
     if (daemon < 0)
         return -1;
     size_t first = 0;
@@ -408,128 +440,6 @@ int pxs_rrd_first_snapshot(const char *statsdir, const char *client, pxs_filetyp
     return rc;
 }
 
-/* The per-minute times and values of one type over a span: buckets stamped at
- * their end, NaN for the minutes of hours without a snapshot. A bucket wider
- * than a minute (collected with -i) is spread over its minutes: latency keeps
- * its mean, counts are divided evenly, so that sums over time are kept. */
-static size_t span_values(const pxs_span *sp, pxs_dbtype t, int64_t *times, double *vals)
-{
-    size_t n = 0;
-    for (int h = 0; h < sp->nhours; h++) {
-        int64_t hs = sp->start + (int64_t)h * PXS_HOUR;
-        const pxs_hour *hr = sp->hours[h];
-        /* Buckets of whole minutes only (the collector's contract); anything
-         * else cannot be placed on the one-minute step: unknown. */
-        if (hr != NULL && (hr->interval < PXS_MINUTE || hr->interval % PXS_MINUTE != 0 ||
-                           hr->nbuckets * (hr->interval / PXS_MINUTE) != 60)) {
-            char iso[PXS_ISO_SIZE];
-            pxs_warnx("%s_%s: the hour of %s has %d-second buckets: fed as unknown",
-                      sp->client, sp->machine, pxs_format_iso(hs, iso), hr->interval);
-            hr = NULL;
-        }
-        if (hr == NULL) {
-            for (int m = 1; m <= 60; m++) {
-                times[n] = hs + (int64_t)m * PXS_MINUTE;
-                vals[n++] = NAN;
-            }
-            continue;
-        }
-        int per = hr->interval / PXS_MINUTE;
-        for (int b = 0; b < hr->nbuckets; b++) {
-            double v = pxs_rrd_bucket_value(&hr->buckets[b], t);
-            if (pxs_dbtype_is_count(t))
-                v /= per;
-            for (int k = 1; k <= per; k++) {
-                times[n] = hr->buckets[b].start + (int64_t)k * PXS_MINUTE;
-                vals[n++] = v;
-            }
-        }
-    }
-    return n;
-}
-
-/* Feeds one span into every database of the group. */
-static int feed_span(const char *statsdir, const pxs_span *sp, pxs_feed_stats *st)
-{
-    pxs_dbtype types[PXS_DB_NTYPES];
-    int nt = pxs_dbtypes_of(sp->ft, types);
-    size_t cap = (size_t)sp->nhours * 60;
-    int64_t *times = xmalloc(cap * sizeof *times);
-    double *vals = xmalloc(cap * sizeof *vals);
-    int rc = 0;
-    for (int i = 0; i < nt && rc == 0; i++) {
-        char *path = pxs_rrd_path(statsdir, types[i], sp->client, sp->machine);
-        int64_t last;
-        int have = pxs_rrd_last(path, &last);
-        if (have == 0) {
-            rc = pxs_rrd_create(path, types[i], sp->start);
-            st->created += rc == 0;
-        }
-        size_t n = span_values(sp, types[i], times, vals), written = 0;
-        if (have >= 0 && rc == 0)
-            rc = pxs_rrd_update(path, n, times, vals, &written);
-        else
-            rc = -1;
-        st->values += written;
-        free(path);
-    }
-    free(times);
-    free(vals);
-    return rc;
-}
-
-/* Where a group's feed starts: its DATABASE-UPDATES time, else its earliest
- * snapshot. Returns 1 (set), 0 (nothing to feed from), -1. */
-static int feed_start(const char *statsdir, const char *client, pxs_filetype ft,
-                      const pxs_strlist *machines, const char *group, int64_t *start)
-{
-    int rc = pxs_dbupdates_get(statsdir, ft, client, group, start);
-    if (rc != 0)
-        return rc;
-    return pxs_rrd_first_snapshot(statsdir, client, ft, machines, start);
-}
-
-int pxs_rrd_feed(const char *statsdir, const char *client, pxs_filetype ft,
-                 const pxs_strlist *machines, int64_t end, pxs_feed_stats *st)
-{
-    char *group = pxs_group_name(machines);
-    int64_t start = 0;
-    end = pxs_hour_floor(end);
-    int rc = feed_start(statsdir, client, ft, machines, group, &start);
-    start = pxs_hour_floor(start);
-    if (rc <= 0 || start >= end) {
-        free(group);
-        return rc < 0 ? -1 : 0;
-    }
-    pxs_dbtype types[PXS_DB_NTYPES];
-    uint64_t created0 = st->created;
-    for (int64_t cs = start; cs < end && rc >= 0; cs += (int64_t)FEED_CHUNK_HOURS * PXS_HOUR) {
-        int64_t ce = cs + (int64_t)FEED_CHUNK_HOURS * PXS_HOUR;
-        if (ce > end)
-            ce = end;
-        pxs_span sp;
-        if (pxs_span_load(statsdir, client, ft, machines, cs, ce, &sp) != 0) {
-            rc = -1;
-            break;
-        }
-        if (feed_span(statsdir, &sp, st) != 0 ||
-            pxs_dbupdates_set(statsdir, ft, client, group, ce) != 0)
-            rc = -1;
-        pxs_span_free(&sp);
-    }
-    if (rc >= 0) {
-        st->databases += (uint64_t)pxs_dbtypes_of(ft, types);
-        st->groups_fed++;
-        char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
-        pxs_info("%s_%s (%s): fed %s .. %s%s", client, group, pxs_filetype_name(ft),
-                 pxs_format_iso(start, a), pxs_format_iso(end, b),
-                 st->created > created0 ? ", databases created" : "");
-        rc = 1;
-    }
-    free(group);
-    return rc;
-}
-
 /* ---- rrdTransfer: every client and group, in worker processes ---- */
 
 typedef struct transfer_ctx {
@@ -547,14 +457,22 @@ static int transfer_one(size_t i, void *arg, char *msg, size_t msgsize)
     pxs_feed_stats st = {0};
     int status = 0;
     for (size_t g = 0; g < c->o->groups->n; g++) {
-        if (pxs_rrd_feed(c->o->statsdir, client, c->o->ft, &c->groups[g], c->o->end, &st) < 0) {
+        if (pxs_rrd_feed(c->o->statsdir, client, c->o->ft, &c->groups[g], c->o->end,
+                         c->o->max_wait_hours, &st) < 0) {
             pxs_warnx("%s", pxs_error());
             st.failed++;
             status = 1;
         }
     }
-    snprintf(msg, msgsize, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
-             st.databases, st.created, st.values, st.groups_fed, st.failed);
+    /* A refused snapshot or hours that could only be marked stale fail the
+     * run (each was named on stderr as it was met). */
+    if (st.refused > 0 || st.stale > 0)
+        status = 1;
+    snprintf(msg, msgsize,
+             "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+             " %" PRIu64 " %" PRIu64,
+             st.databases, st.created, st.values, st.groups_fed, st.failed, st.refused, st.rebuilt,
+             st.held, st.stale);
     return status;
 }
 
@@ -562,13 +480,20 @@ static void transfer_done(size_t i, int status, const char *msg, void *arg)
 {
     transfer_ctx *c = arg;
     pxs_feed_stats s = {0};
-    if (sscanf(msg, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &s.databases,
-               &s.created, &s.values, &s.groups_fed, &s.failed) == 5) {
+    if (sscanf(msg,
+               "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+               " %" SCNu64 " %" SCNu64,
+               &s.databases, &s.created, &s.values, &s.groups_fed, &s.failed, &s.refused,
+               &s.rebuilt, &s.held, &s.stale) == 9) {
         c->st->databases += s.databases;
         c->st->created += s.created;
         c->st->values += s.values;
         c->st->groups_fed += s.groups_fed;
         c->st->failed += s.failed;
+        c->st->refused += s.refused;
+        c->st->rebuilt += s.rebuilt;
+        c->st->held += s.held;
+        c->st->stale += s.stale;
     }
     if (status != 0) {
         c->failures++;

@@ -24,7 +24,7 @@ while [ ! -S "$SOCK" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "a private rrdcached is listening" test -S "$SOCK"
 
 export RRDCACHED_ADDRESS="unix:$SOCK"
-DB=$S/databases/filecount/amis_pds5
+DB=$S/databases/tx/filecount/amis_pds5
 expect_status 0 "rrdTransfer feeds through rrdcached" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 03:00:00"
 last=$(env -u RRDCACHED_ADDRESS rrdtool last "$DB")
 check "the values wait in the daemon's queue, not yet in the file" test "$last" = "$T0"
@@ -34,7 +34,7 @@ mksnap "$S" amis tx pds5 "$D 03:00:00" 1
 expect_status 0 "a later feed through the daemon never updates illegally" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 04:00:00"
 
 PXS_NOW="$D 05:00:00" expect_status 0 "a backup through rrdcached" restoreRRD --root "$R" --backup
-B="$S/databases_backups/2006-10-08_05:00:00/databases/filecount/amis_pds5"
+B="$S/databases_backups/2006-10-08_05:00:00/databases/tx/filecount/amis_pds5"
 check "the backup holds the flushed values" test "$(env -u RRDCACHED_ADDRESS rrdtool last "$B")" = "$((T0 + 4 * 3600))"
 
 expect_status 0 "a graph through rrdcached" rrdGraph --root "$R" -c amis --machines pds5 -s 4 --date "$D 04:00:00" -t filecount -v

@@ -38,19 +38,20 @@ f, e = int(sys.argv[1]), int(sys.argv[2])
 for t in range(f, e, 3600):
     print(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t + 480)), "rrdTransfer: 3 clients fed")
 ' "$FIRST" "$H0" > "$S/log/rrdTransfer.log"
-for db in latency/c1_pds5pds6 latency/c2_pds5pds6 bytecount/s1_pxatx; do
+for db in tx/latency/c1_pds5pds6 tx/latency/c2_pds5pds6 rx/bytecount/s1_pxatx; do
     mkdir -p "$S/databases/${db%/*}"
+    ds=${db%/*}; ds=${ds#*/}
     rrdtool create "$S/databases/$db" --start $((NOWE - 300)) --step 60 \
-        "DS:${db%/*}:GAUGE:60:U:U" RRA:AVERAGE:0.5:1:10
+        "DS:$ds:GAUGE:60:U:U" RRA:AVERAGE:0.5:1:10
 done
 mkdir -p "$S/DATABASE-UPDATES/tx" "$S/DATABASE-UPDATES/rx"
 iso $H0 > "$S/DATABASE-UPDATES/tx/c1_pds5pds6"
 iso $H0 > "$S/DATABASE-UPDATES/tx/c2_pds5pds6"
 echo $H0 > "$S/DATABASE-UPDATES/rx/s1_pxatx"          # epoch form: accepted too
-mkdir -p "$S/webPages" "$S/webGraphics/daily/c1" "$S/webGraphics/daily/s1"
+mkdir -p "$S/webPages" "$S/webGraphics/daily/tx/c1" "$S/webGraphics/daily/rx/s1"
 for p in index dailyGraphs weeklyGraphs; do echo "<html></html>" > "$S/webPages/$p.html"; done
-echo png > "$S/webGraphics/daily/c1/Mon.png"
-echo png > "$S/webGraphics/daily/s1/Mon.png"
+echo png > "$S/webGraphics/daily/tx/c1/Mon.png"
+echo png > "$S/webGraphics/daily/rx/s1/Mon.png"
 mkdir -p "$C/bin"
 echo "program one" > "$C/bin/statsUpdater"
 echo "program two" > "$C/bin/pickleView"
@@ -164,11 +165,11 @@ stdout_has "rrdTransfer did not run between $(iso $((H0 - 3 * 3600))) and $(iso 
 fresh
 S4=$D/stats
 OLD=$((NOWE - 5 * 3600))
-rm "$S4/databases/latency/c1_pds5pds6"
-rrdtool create "$S4/databases/latency/c1_pds5pds6" --start $OLD --step 60 DS:latency:GAUGE:60:U:U RRA:AVERAGE:0.5:1:10
+rm "$S4/databases/tx/latency/c1_pds5pds6"
+rrdtool create "$S4/databases/tx/latency/c1_pds5pds6" --start $OLD --step 60 DS:latency:GAUGE:60:U:U RRA:AVERAGE:0.5:1:10
 iso $((H0 - 5 * 3600)) > "$S4/DATABASE-UPDATES/rx/s1_pxatx"
 expect_status 1 "rrd: a stale database and an old feed are reported (exit 1)" run "$D"
-stdout_has "1 databases last updated at $(iso $OLD) \\(300 minutes ago\\): latency/c1_pds5pds6" \
+stdout_has "1 databases last updated at $(iso $OLD) \\(300 minutes ago\\): tx/latency/c1_pds5pds6" \
     "rrd: the stale database and its last update (rrd_last)"
 stdout_has "1 DATABASE-UPDATES feeds last updated at $(iso $((H0 - 5 * 3600))) .*: rx/s1_pxatx" \
     "rrd: the old DATABASE-UPDATES time"
@@ -197,11 +198,11 @@ stdout_has '^    added:   0 \*/12 \* \* \* statsMonitor$' "crontab: the new line
 # ---- 7. web pages and daily images ----------------------------------------------
 fresh
 touch -d "@$((NOWE - 2 * 3600))" "$D/stats/webPages/dailyGraphs.html"
-touch -d "@$((NOWE - 3 * 3600))" "$D/stats/webGraphics/daily/s1/Mon.png"
+touch -d "@$((NOWE - 3 * 3600))" "$D/stats/webGraphics/daily/rx/s1/Mon.png"
 expect_status 1 "web: an old page and an old image are reported (exit 1)" run "$D"
 stdout_has "$D/stats/webPages/dailyGraphs.html was last modified at $(iso $((NOWE - 2 * 3600))) \\(120 minutes ago\\)" \
     "web: the old page"
-stdout_has "1 daily image folders last updated at $(iso $((NOWE - 3 * 3600))) \\(180 minutes ago\\): s1" \
+stdout_has "1 daily image folders last updated at $(iso $((NOWE - 3 * 3600))) \\(180 minutes ago\\): rx/s1" \
     "web: the old daily image"
 # The same problems again: one line, unless --full.
 expect_status 1 "repeat: problems still there: exit 1" run "$D"
@@ -274,6 +275,10 @@ fresh
 printf 'maxGap = soon\n' >> "$D/etc/pxstats.conf"
 expect_status 1 "a bad maxGap fails with exit 1" run "$D"
 stderr_has 'pxstats.conf:[0-9]+: \[monitoring\] maxGap' "the bad value is named with its file and line"
+fresh
+sed -i 's/^machines = .*/machines = pds5,pds6;pds6/' "$D/etc/pxstats.conf"
+expect_status 2 "a machine named twice in [monitoring] machines exits 2 (the one group parser)" run "$D"
+stderr_has "\[monitoring\] machines: machine 'pds6' named twice" "the key and the machine are named"
 
 # ---- the sample configuration -------------------------------------------------------
 fresh
