@@ -196,8 +196,10 @@ void pxs_monitor_free(pxs_monitor *m)
         free(m->groups[i].merged);
     }
     free(m->groups);
-    for (size_t i = 0; i < m->ntargets; i++)
+    for (size_t i = 0; i < m->ntargets; i++) {
         free(m->targets[i].client);
+        free(m->targets[i].first_of);
+    }
     free(m->targets);
     pxs_strlist_free(&m->prev_reported);
     pxs_strlist_free(&m->prev_last_data);

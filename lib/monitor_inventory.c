@@ -2,8 +2,11 @@
  * snapshot checks expect: the configured groups, crossed with what exists
  * under <stats>/pickles. A client is expected on a group when at least one of
  * its snapshots carries the name of one of the group's machines or of the
- * merged group; its series is expected from its earliest snapshot on, so that
- * a new client is not reported missing before it existed. */
+ * merged group. Each of its series (a machine, the merged name) is expected
+ * from that series' own earliest snapshot on: statsUpdater writes a snapshot
+ * for every hour from a client's first log line on that machine, and none
+ * before, so a client that starts on one machine later than on another, or
+ * a new client, is not reported missing before it existed there. */
 #include "pxstats/monitor.h"
 
 #include <ctype.h>
@@ -72,21 +75,38 @@ static long group_of(pxs_monitor *m, const char *name, bool configured)
     return g;
 }
 
-/* Notes a snapshot of (client, ft, group) starting at t. Targets of one client
- * are contiguous from index first. */
+/* Notes a snapshot of (client, ft, group) of the group's name k (its
+ * machines, then the merged name) starting at t. Targets of one client are
+ * contiguous from index first. */
 static void note_target(pxs_monitor *m, size_t first, const char *client, pxs_filetype ft,
-                        size_t group, int64_t t)
+                        size_t group, size_t k, int64_t t)
 {
-    for (size_t i = first; i < m->ntargets; i++) {
-        pxs_mon_target *x = &m->targets[i];
-        if (x->ft == ft && x->group == group) {
-            if (t < x->first)
-                x->first = t;
-            return;
-        }
+    pxs_mon_target *x = NULL;
+    for (size_t i = first; i < m->ntargets && x == NULL; i++)
+        if (m->targets[i].ft == ft && m->targets[i].group == group)
+            x = &m->targets[i];
+    if (x == NULL) {
+        size_t nn = m->groups[group].machines.n + 1;
+        m->targets = xrealloc(m->targets, (m->ntargets + 1) * sizeof *m->targets);
+        x = &m->targets[m->ntargets++];
+        *x = (pxs_mon_target){xstrdup(client), ft, group, t, xmalloc(nn * sizeof(int64_t))};
+        for (size_t j = 0; j < nn; j++)
+            x->first_of[j] = INT64_MAX;
     }
-    m->targets = xrealloc(m->targets, (m->ntargets + 1) * sizeof *m->targets);
-    m->targets[m->ntargets++] = (pxs_mon_target){xstrdup(client), ft, group, t};
+    if (t < x->first)
+        x->first = t;
+    if (t < x->first_of[k])
+        x->first_of[k] = t;
+}
+
+/* The index of name in group g: one of its machines, or (machines.n) its
+ * merged name. */
+static size_t name_index(const pxs_mon_group *g, const char *name)
+{
+    for (size_t j = 0; j < g->machines.n; j++)
+        if (strcmp(g->machines.v[j], name) == 0)
+            return j;
+    return g->machines.n;
 }
 
 /* "<name>_<HH>": splits off the hour. Returns false for anything else
@@ -126,7 +146,8 @@ static void scan_ft_dir(pxs_monitor *m, size_t first, const char *client, const 
             continue;
         long g = group_of(m, name, configured);
         if (g >= 0)
-            note_target(m, first, client, ft, (size_t)g, day + (int64_t)hour * PXS_HOUR);
+            note_target(m, first, client, ft, (size_t)g, name_index(&m->groups[g], name),
+                        day + (int64_t)hour * PXS_HOUR);
     }
     closedir(d);
 }

@@ -6,7 +6,9 @@
  * DATABASE-UPDATES time of every client of every group is recent; the last
  * update of every database under <stats>/databases/<ft>/<type> is recent. "Recent" is
  * [monitoring] maxDatabaseAge minutes (default 120). Stale files are grouped
- * by their time: a stopped feed is one line, not one per database. */
+ * by their time: a stopped feed is one line, not one per database. Then the
+ * hours rrdTransfer recorded as fed incomplete or stale (dbupdates.h), until
+ * they are repaired. */
 #include "pxstats/monitor.h"
 
 #include <dirent.h>
@@ -200,6 +202,43 @@ static void check_databases(pxs_monitor *m, int64_t max_age)
     timed_free(&stale);
 }
 
+/* The hours whose archive values are not what the snapshots say
+ * (dbupdates.h): reported until rrdTransfer repairs them, or their snapshots
+ * are cleaned away. Keyed by their first hour: a run of hours stays one
+ * problem while it lasts. */
+static void check_fed_hours(pxs_monitor *m)
+{
+    pxs_feed_problems p;
+    if (pxs_feed_problems_list(m->cfg->statsdir, &p) != 0) {
+        pxs_mon_add(m, PXS_MON_RRD, "fed hours", "%s", pxs_error());
+        return;
+    }
+    for (size_t i = 0; i < p.n; i++) {
+        const pxs_feed_problem *x = &p.v[i];
+        char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
+        long long hours = (x->last - x->first) / PXS_HOUR + 1;
+        pxs_format_iso(x->first, a);
+        pxs_format_iso(x->last, b);
+        char *key = xasprintf("fed %s %s %s %s %s", pxs_fed_status_name(x->status),
+                              pxs_filetype_name(x->ft), x->client, x->group, a);
+        if (x->status == PXS_FED_INCOMPLETE)
+            pxs_mon_add(m, PXS_MON_RRD, key,
+                        "%s %s on %s: %lld hour%s from %s to %s fed without the snapshot of %s "
+                        "(rrdTransfer rebuilds them when it arrives)",
+                        pxs_filetype_name(x->ft), x->client, x->group, hours, hours == 1 ? "" : "s",
+                        a, b, x->missing);
+        else
+            pxs_mon_add(m, PXS_MON_RRD, key,
+                        "%s %s on %s: %lld hour%s from %s to %s changed after they were fed and "
+                        "could not be rebuilt (no backup older than them matches the snapshots): "
+                        "stale in the archive",
+                        pxs_filetype_name(x->ft), x->client, x->group, hours, hours == 1 ? "" : "s",
+                        a, b);
+        free(key);
+    }
+    pxs_feed_problems_free(&p);
+}
+
 void pxs_mon_check_rrd(pxs_monitor *m)
 {
     long minutes = 120;
@@ -207,4 +246,5 @@ void pxs_mon_check_rrd(pxs_monitor *m)
     check_transfer_log(m);
     check_feed_times(m, (int64_t)minutes * 60);
     check_databases(m, (int64_t)minutes * 60);
+    check_fed_hours(m);
 }

@@ -12,8 +12,8 @@
 #include "pxstats/runlog.h"
 
 static const char usage[] =
-    "usage: rrdTransfer [-c CLIENTS] [-f tx|rx] [-m MACHINES] [-e END] [-j JOBS] [--wait] [-v]\n"
-    "                   [--root DIR] [--config FILE]\n"
+    "usage: rrdTransfer [-c CLIENTS] [-f tx|rx] [-m MACHINES] [-e END] [-j JOBS]\n"
+    "                   [--max-wait HOURS] [--wait] [-v] [--root DIR] [--config FILE]\n"
     "Feeds the hourly snapshots of each client and machine group into its RRD databases,\n"
     "from the last feed (DATABASE-UPDATES) up to END, holding back an hour whose\n"
     "snapshots are not all there, and rebuilding databases whose snapshots changed\n"

@@ -69,6 +69,8 @@ typedef struct pxs_mon_target {
     pxs_filetype ft;
     size_t group;
     int64_t first;         /* start of its earliest snapshot hour on disk */
+    int64_t *first_of;     /* the same per machine of the group, then for the
+                              merged name (INT64_MAX: none on disk) */
 } pxs_mon_target;
 
 typedef struct pxs_monitor {

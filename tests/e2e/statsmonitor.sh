@@ -128,8 +128,9 @@ stdout_has "missing pickles/c1/<YYYYMMDD>/tx/pds5pds6_<HH> from $(iso $((H0 - 36
 # A machine down for many clients is still one line.
 fresh
 t=$((H0 - 2 * 3600))
+# (from the hour before: a machine is expected from its own first snapshot)
 for i in 3 4 5 6 7 8 9 10 11 12 13; do
-    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$D/stats" c$i tx $m "$(iso $t)" 2; done
+    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$D/stats" c$i tx $m "$(iso $((t - 3600)))" 3; done
 done
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do rm "$D/stats/pickles/c$i/$(day $t)/tx/pds6_$(hh $t)"; done
 expect_status 1 "missing: one hour of thirteen clients (exit 1)" run "$D"
@@ -173,6 +174,32 @@ stdout_has "1 databases last updated at $(iso $OLD) \\(300 minutes ago\\): tx/la
     "rrd: the stale database and its last update (rrd_last)"
 stdout_has "1 DATABASE-UPDATES feeds last updated at $(iso $((H0 - 5 * 3600))) .*: rx/s1_pxatx" \
     "rrd: the old DATABASE-UPDATES time"
+
+# Hours rrdTransfer fed without a machine's snapshot are reported until the
+# snapshot arrives and the next feed repairs them (issue 13, rule 7).
+fresh
+S4=$D/stats
+F=$((H0 - 6 * 3600))
+for m in pds5 pds5pds6; do "$MKSNAP" "$S4" c9 tx $m "$(iso $F)" 6; done
+"$MKSNAP" "$S4" c9 tx pds6 "$(iso $F)" 3
+rrdTransfer --root "$D" -c c9 -m pds5,pds6 -e "$(iso $H0)" --max-wait 0 >/dev/null 2>&1
+expect_status 1 "rrd: hours fed incomplete are reported (exit 1)" run "$D"
+stdout_has "tx c9 on pds5pds6: 3 hours from $(iso $((F + 3 * 3600))) to $(iso $((F + 5 * 3600))) fed without the snapshot of pds6" \
+    "rrd: the incomplete hours are one range naming the missing machine"
+"$MKSNAP" "$S4" c9 tx pds6 "$(iso $((F + 3 * 3600)))" 3
+rrdTransfer --root "$D" -c c9 -m pds5,pds6 -e "$(iso $H0)" --max-wait 0 >/dev/null 2>&1
+expect_status 0 "rrd: once the snapshots arrived and were fed, nothing is reported (exit 0)" run "$D"
+# A client that begins on pds6 two hours after pds5: pds6's hours before its
+# first snapshot are not missing (statsUpdater writes none before the first
+# log line).
+fresh
+for m in pds5 pds5pds6; do "$MKSNAP" "$D/stats" c8 tx $m "$(iso $((H0 - 5 * 3600)))" 5; done
+"$MKSNAP" "$D/stats" c8 tx pds6 "$(iso $((H0 - 3 * 3600)))" 3
+expect_status 0 "missing: no hour before a machine's first snapshot is reported (exit 0)" run "$D"
+rm "$D/stats/pickles/c8/$(day $((H0 - 2 * 3600)))/tx/pds6_$(hh $((H0 - 2 * 3600)))"
+expect_status 1 "missing: an hour after it is" run "$D"
+stdout_has "missing pickles/c8/<YYYYMMDD>/tx/pds6_<HH> from $(iso $((H0 - 2 * 3600))) to $(iso $((H0 - 2 * 3600)))" \
+    "missing: that hour is named"
 
 # ---- 5. checksums ---------------------------------------------------------------
 fresh
