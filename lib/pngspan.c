@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -134,6 +135,13 @@ int pxs_png_file_span(const char *path, int64_t *start, int64_t *end)
         pxs_set_error_errno("%s", path);
         return -1;
     }
+    /* Only a regular file is an image; a FIFO, device or directory planted
+     * under an image's name carries nothing. */
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return 0;
+    }
     unsigned char head[8], data[MAX_TEXT];
     int rc = 0;
     off_t off = 8;
@@ -153,7 +161,7 @@ int pxs_png_file_span(const char *path, int64_t *start, int64_t *end)
         }
     }
     /* read_at leaves errno 0 at the end of the file: only a real error counts. */
-    if (rc == 0 && errno != 0 && errno != EAGAIN && errno != EISDIR) {
+    if (rc == 0 && errno != 0) {
         pxs_set_error_errno("%s", path);
         rc = -1;
     }

@@ -84,6 +84,9 @@ static int copy_tree(const char *src, const char *dst)
             rc = copy_tree(s, t);
         } else if (S_ISREG(sb.st_mode)) {
             flush_daemon(s);
+            /* A copy killed earlier left its temporary beside t (the lock
+             * is held: no other writer of t is at work). */
+            pxs_afile_clean_stale(t);
             rc = pxs_atomic_copy(s, t);
         }
         free(s);
@@ -190,9 +193,31 @@ static int prune(const char *statsdir)
     return rc;
 }
 
+/* Removes the ".<name>.partial" directories of backups killed while being
+ * made (the lock is held: none is being made now). */
+static void remove_partials(const char *statsdir)
+{
+    char *dir = pxs_backups_dir(statsdir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] != '.' || l < 9 || strcmp(e->d_name + l - 8, ".partial") != 0)
+            continue;
+        char *p = pxs_backup_dir(statsdir, e->d_name);
+        if (remove_tree(p) != 0)
+            pxs_warnx("%s", pxs_error());
+        free(p);
+    }
+    if (d != NULL)
+        closedir(d);
+    free(dir);
+}
+
 /* The backup itself, the lock being held. */
 static int backup_locked(const char *statsdir, int64_t t, bool do_prune, char **name)
 {
+    remove_partials(statsdir);
     char iso[PXS_ISO_SIZE], dname[PXS_ISO_SIZE];
     char *final = NULL;
     for (;; t++) {

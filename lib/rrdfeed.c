@@ -604,6 +604,7 @@ static int reconcile(feed *f, pxs_feedstate *s, base *b, int64_t *hold_from)
             f->st->rebuilt++;
             pxs_feedstate_free(s);
             *s = bs;
+            prune_days(f, s);   /* a backup's record may hold days cleaned since */
             /* Hours seen again from the base on. */
             memset(f->seen, 0, nm * sizeof *f->seen);
             for (size_t i = 0; i < s->n; i++)
@@ -658,6 +659,11 @@ int pxs_rrd_feed(const char *statsdir, const char *client, pxs_filetype ft,
     base b = {0};
     int64_t hold_from = INT64_MIN, start = 0;
     uint64_t created0 = st->created;
+    /* Under the rrdTransfer lock: temporaries that a killed run left beside
+     * the state and the databases are nobody's. */
+    pxs_afile_clean_stale(f.state_path);
+    for (int i = 0; i < f.nt; i++)
+        pxs_afile_clean_stale(f.db[i]);
     int rc = pxs_journal_recover(statsdir, f.journal_path, f.state_path) < 0 ? -1 : 0;
     int have = rc == 0 ? pxs_feedstate_load(f.state_path, &s) : -1;
     if (have < 0) {

@@ -7,7 +7,10 @@ loads are seen as they happen. For each page:
   - no console error, no uncaught exception, no failed resource load;
   - every <img> loaded (complete and naturalWidth > 0);
   - every <a href> resolves to an existing file.
-Usage: pagecheck.py [--screenshot PAGE=OUT.png] FILE.html...
+Usage: pagecheck.py [--screenshot PAGE=OUT.png] [--json PAGE=OUT.json] FILE.html...
+--json writes what the browser shows of the page's table rows (per row: its
+section, name, and per cell each label: text, link, missing) for a test to
+check.
 Prints "ok - chromium: <page>: ..." or "not ok - chromium: <page>: <why>" per
 page (the e2e format) and exits 1 when any page failed.
 """
@@ -178,7 +181,14 @@ def errors_of(events, session):
 PROBE = """JSON.stringify({
   imgs: [...document.images].map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0})),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-  doctype: document.doctype ? document.doctype.name : null})"""
+  doctype: document.doctype ? document.doctype.name : null,
+  rows: [...document.querySelectorAll('tr')].filter(tr => tr.querySelector('td.name')).map(tr => ({
+    section: tr.closest('table').previousElementSibling.textContent,
+    name: tr.querySelector('td.name').textContent,
+    cells: [...tr.querySelectorAll('td.links')].map(td => [...td.querySelectorAll('a, span')].map(e => ({
+      text: e.textContent, href: e.tagName === 'A' ? e.href : null,
+      missing: e.classList.contains('missing'), shown: e.offsetWidth > 0}))),
+    imgs: [...tr.querySelectorAll('img')].map(i => i.src)}))})"""
 
 
 def check_page(cdp, session, page, shot):
@@ -208,12 +218,12 @@ def check_page(cdp, session, page, shot):
 
 
 def main(argv):
-    shots, pages = {}, []
+    shots, jsons, pages = {}, {}, []
     i = 0
     while i < len(argv):
-        if argv[i] == "--screenshot":
+        if argv[i] in ("--screenshot", "--json"):
             page, out = argv[i + 1].split("=", 1)
-            shots[os.path.basename(page)] = out
+            (shots if argv[i] == "--screenshot" else jsons)[os.path.basename(page)] = out
             i += 2
         else:
             pages.append(os.path.abspath(argv[i]))
@@ -235,6 +245,9 @@ def main(argv):
             name = os.path.basename(page)
             try:
                 problems, info = check_page(cdp, session, page, shots.get(name))
+                if name in jsons:
+                    with open(jsons[name], "w", encoding="utf-8") as f:
+                        json.dump(info, f)
             except (OSError, RuntimeError, KeyError, ValueError) as e:
                 problems, info = [str(e)], {"imgs": [], "links": []}
             if problems:
