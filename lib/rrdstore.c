@@ -31,6 +31,10 @@
 #define FEED_CHUNK_HOURS (24 * 7)
 /* Values per rrd_update call: the argument vector stays small. */
 #define UPDATE_BATCH 10080
+/* Values per rrdcached UPDATE command: the daemon reads a command into a
+ * buffer of a few kilobytes (librrd's client sends one line per call), so a
+ * bigger batch is refused whole; 100 "t:v" items stay well under it. */
+#define DAEMON_BATCH 100
 
 static const char *const type_names[PXS_DB_NTYPES] = {
     "latency", "bytecount", "errors", "filecount", "filesOverMaxLatency"
@@ -333,7 +337,8 @@ int pxs_rrd_update_ex(const char *path, size_t n, const int64_t *times, const do
         first++;
     /* "t:v" texts live in one buffer; 48 bytes hold any int64 and %.17g. */
     enum { ITEM = 48 };
-    size_t cap = n - first < UPDATE_BATCH ? n - first : UPDATE_BATCH;
+    size_t batch = daemon ? DAEMON_BATCH : UPDATE_BATCH;
+    size_t cap = n - first < batch ? n - first : batch;
     char *buf = xmalloc(cap * ITEM + 1);
     const char **argv = xmalloc((cap + 1) * sizeof *argv);
     int rc = 0;
