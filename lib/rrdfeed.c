@@ -587,6 +587,14 @@ static int reconcile(feed *f, pxs_feedstate *s, base *b, int64_t *hold_from)
                 pxs_strlist_add(&bs.machines, f->machines->v[m]);
             pxs_info("%s_%s (%s): snapshots changed at %s: rebuilt from the kept snapshots",
                      f->client, f->group, pxs_filetype_name(f->ft), iso);
+        } else if (missing && change == s->fed) {
+            /* Only a database deleted, and nothing to rebuild it from: it is
+             * made again from here (the others are whole). */
+            pxs_warnx("%s_%s (%s): a database is missing and neither a backup nor every "
+                      "snapshot since the databases were created is kept: it starts again "
+                      "at %s", f->client, f->group, pxs_filetype_name(f->ft), iso);
+            f->st->stale++;
+            rebuild = false;
         } else {
             pxs_warnx("%s_%s (%s): the snapshots of %s changed after it was fed, and neither "
                       "a backup older than that hour matching the snapshots nor every snapshot "
