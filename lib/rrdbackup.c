@@ -86,7 +86,7 @@ static int copy_tree(const char *src, const char *dst)
             flush_daemon(s);
             /* A copy killed earlier left its temporary beside t (the lock
              * is held: no other writer of t is at work). */
-            pxs_afile_clean_stale(t);
+            pxs_rrd_clean_temporaries(t);
             rc = pxs_atomic_copy(s, t);
         }
         free(s);

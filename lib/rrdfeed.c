@@ -671,7 +671,7 @@ int pxs_rrd_feed(const char *statsdir, const char *client, pxs_filetype ft,
      * the state and the databases are nobody's. */
     pxs_afile_clean_stale(f.state_path);
     for (int i = 0; i < f.nt; i++)
-        pxs_afile_clean_stale(f.db[i]);
+        pxs_rrd_clean_temporaries(f.db[i]);
     int rc = pxs_journal_recover(statsdir, f.journal_path, f.state_path) < 0 ? -1 : 0;
     int have = rc == 0 ? pxs_feedstate_load(f.state_path, &s) : -1;
     if (have < 0) {

@@ -158,6 +158,40 @@ char *pxs_rrd_abs_path(const char *path)
     return xasprintf("%s/%s", cwd, path);
 }
 
+/* <dir>/.<base><suffix> for path <dir>/<base> (fresh string). */
+static char *temporary_of(const char *path, const char *suffix)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return xasprintf(".%s%s", path, suffix);
+    return xasprintf("%.*s/.%s%s", (int)(slash - path), path, slash + 1, suffix);
+}
+
+void pxs_rrd_clean_temporaries(const char *path)
+{
+    char *prefix = temporary_of(path, ".");
+    const char *slash = strrchr(prefix, '/');
+    char *dir = slash ? xstrndup(prefix, (size_t)(slash - prefix)) : xstrdup(".");
+    const char *base = slash ? slash + 1 : prefix;
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        /* Never an undo journal: it is what puts a database back. */
+        if (strncmp(e->d_name, base, bl) != 0 || l == bl ||
+            (l >= 8 && strcmp(e->d_name + l - 8, ".journal") == 0))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (d != NULL)
+        closedir(d);
+    free(dir);
+    free(prefix);
+}
+
 int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
 {
     return pxs_rrd_create_ex(path, t, last_up, false);
@@ -180,12 +214,18 @@ int pxs_rrd_create_ex(const char *path, pxs_dbtype t, int64_t last_up, bool dire
         *slash = '\0';
     int rc = slash != NULL ? pxs_mkdirs(dir) : 0;
     int daemon = rc != 0 ? -1 : direct ? 0 : use_daemon();
+    /* Made here under a dot name and renamed: librrd writes through a
+     * temporary of its own (the given name plus six random characters),
+     * which a killed run would leave beside the databases under a name that
+     * looks like one; under ".<name>.new" both are dot files, which every
+     * reader skips and pxs_rrd_clean_temporaries removes. */
+    char *tmp = temporary_of(path, ".new");
     if (daemon >= 0) {
         rrd_clear_error();
         char *dp = pxs_rrd_abs_path(path);
         int r = daemon ? rrdc_create(dp, PXS_RRD_STEP, (time_t)last_up, 0, argc,
                                      (const char **)args)
-                       : rrd_create_r(path, PXS_RRD_STEP, (time_t)last_up, argc,
+                       : rrd_create_r(tmp, PXS_RRD_STEP, (time_t)last_up, argc,
                                       (const char **)args);
         free(dp);
         if (r != 0) {
@@ -196,14 +236,20 @@ int pxs_rrd_create_ex(const char *path, pxs_dbtype t, int64_t last_up, bool dire
              * other file pxstats makes. */
             mode_t mask = umask(022);
             umask(mask);
-            if (chmod(path, 0666 & ~mask) != 0) {
-                pxs_set_error_errno("%s: cannot set its mode", path);
+            if (chmod(tmp, 0666 & ~mask) != 0) {
+                pxs_set_error_errno("%s: cannot set its mode", tmp);
+                rc = -1;
+            } else if (rename(tmp, path) != 0) {
+                pxs_set_error_errno("cannot rename %s to %s", tmp, path);
                 rc = -1;
             }
+            if (rc != 0)
+                unlink(tmp);
         }
     } else {
         rc = -1;
     }
+    free(tmp);
     for (int i = 0; i < argc; i++)
         free(args[i]);
     free(dir);

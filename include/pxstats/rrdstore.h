@@ -95,6 +95,11 @@ int pxs_rrd_create_ex(const char *path, pxs_dbtype t, int64_t last_up, bool dire
 int pxs_rrd_last_ex(const char *path, int64_t *last, bool direct);
 int pxs_rrd_update_ex(const char *path, size_t n, const int64_t *times, const double *values,
                       size_t *written, bool direct);
+/* Removes what a killed writer of the database path left beside it: the
+ * dot files ".<name>.*" (atomicfile's copies, the ".<name>.new" a creation
+ * is made in, and librrd's own temporary of it), never a ".journal". Only
+ * for a caller holding the rrdTransfer lock. */
+void pxs_rrd_clean_temporaries(const char *path);
 /* With RRDCACHED_ADDRESS set: makes rrdcached write out what it holds for
  * path, then forget the file (no update of it stays queued); else nothing. */
 void pxs_rrd_daemon_release(const char *path);

@@ -367,6 +367,51 @@ static void test_types(void **state)
     free(p);
 }
 
+/* What a killed creation or copy leaves beside a database is removed; the
+ * database, its neighbours and a journal are not. */
+static void test_clean_temporaries(void **state)
+{
+    (void)state;
+    static const char *const gone[] = {".db.new", ".db.newAbC123", ".db.XyZ789"};
+    static const char *const kept[] = {"db", ".dbx.new", "db.new", ".db.journal", "dbAbC123"};
+    char *db = xasprintf("%s/d/db", stats);
+    for (size_t i = 0; i < 3; i++) {
+        char *p = xasprintf("%s/d/%s", stats, gone[i]);
+        assert_int_equal(pxs_atomic_write(p, "x", 1), 0);
+        free(p);
+    }
+    for (size_t i = 0; i < 5; i++) {
+        char *p = xasprintf("%s/d/%s", stats, kept[i]);
+        assert_int_equal(pxs_atomic_write(p, "x", 1), 0);
+        free(p);
+    }
+    pxs_rrd_clean_temporaries(db);
+    for (size_t i = 0; i < 3; i++) {
+        char *p = xasprintf("%s/d/%s", stats, gone[i]);
+        assert_int_not_equal(access(p, F_OK), 0);
+        free(p);
+    }
+    for (size_t i = 0; i < 5; i++) {
+        char *p = xasprintf("%s/d/%s", stats, kept[i]);
+        assert_int_equal(access(p, F_OK), 0);
+        free(p);
+    }
+    /* A creation leaves nothing but the database. */
+    char *made = xasprintf("%s/e/amis_m1", stats);
+    assert_int_equal(pxs_rrd_create(made, PXS_DB_ERRORS, T0), 0);
+    char *dir = xasprintf("%s/e", stats);
+    char *argv[] = {"ls", "-A", dir, NULL};
+    char *out = NULL;
+    size_t len = 0;
+    pxs_spawn_opts o = {.stdout_buf = &out, .stdout_len = &len};
+    assert_int_equal(pxs_spawn(argv, &o), 0);
+    assert_string_equal(out, "amis_m1\n");
+    free(out);
+    free(dir);
+    free(made);
+    free(db);
+}
+
 static void test_failures(void **state)
 {
     (void)state;
@@ -558,6 +603,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dump_restore_roundtrip, setup, teardown),
         cmocka_unit_test(test_types),
         cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clean_temporaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_buckets, setup, teardown),
         cmocka_unit_test(test_jobs),
         cmocka_unit_test_setup_teardown(test_backups, setup, teardown),
