@@ -301,8 +301,7 @@ int pxs_dbupdates_set(const char *statsdir, pxs_filetype ft, const char *client,
     return rc;
 }
 
-int pxs_dbupdates_clients(const char *statsdir, pxs_filetype ft, const char *machine,
-                          pxs_strlist *out)
+int pxs_dbupdates_list(const char *statsdir, pxs_filetype ft, pxs_strlist *names)
 {
     char *dir = pxs_dbupdates_dir(statsdir, ft);
     DIR *d = opendir(dir);
@@ -313,22 +312,37 @@ int pxs_dbupdates_clients(const char *statsdir, pxs_filetype ft, const char *mac
         free(dir);
         return rc;
     }
-    size_t mlen = strlen(machine);
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            pxs_strlist_add(names, e->d_name);
+    closedir(d);
+    free(dir);
+    pxs_strlist_sort(names);
+    return 0;
+}
+
+int pxs_dbupdates_clients(const char *statsdir, pxs_filetype ft, const char *machine,
+                          pxs_strlist *out)
+{
+    pxs_strlist names;
+    pxs_strlist_init(&names);
+    if (pxs_dbupdates_list(statsdir, ft, &names) != 0)
+        return -1;
+    size_t mlen = strlen(machine);
+    for (size_t i = 0; i < names.n; i++) {
+        const char *n = names.v[i];
+        size_t len = strlen(n);
         /* "<client>_<machine>": the suffix decides, since a client name may
          * itself hold '_'. */
-        if (len < mlen + 2 || e->d_name[len - mlen - 1] != '_' ||
-            strcmp(e->d_name + len - mlen, machine) != 0)
+        if (len < mlen + 2 || n[len - mlen - 1] != '_' || strcmp(n + len - mlen, machine) != 0)
             continue;
-        char *client = xstrndup(e->d_name, len - mlen - 1);
+        char *client = xstrndup(n, len - mlen - 1);
         if (pxs_name_valid(client))
             pxs_strlist_add_unique(out, client);
         free(client);
     }
-    closedir(d);
-    free(dir);
+    pxs_strlist_free(&names);
     pxs_strlist_sort(out);
     return 0;
 }
@@ -376,26 +390,14 @@ int pxs_feed_problems_list(const char *statsdir, pxs_feed_problems *out)
 {
     memset(out, 0, sizeof *out);
     for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
-        char *dir = pxs_dbupdates_dir(statsdir, (pxs_filetype)ft);
-        DIR *d = opendir(dir);
-        if (d == NULL) {
-            int missing = errno == ENOENT;
-            if (!missing)
-                pxs_set_error_errno("%s", dir);
-            free(dir);
-            if (missing)
-                continue;
-            return -1;
-        }
         pxs_strlist names;
         pxs_strlist_init(&names);
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL)
-            if (e->d_name[0] != '.' && strchr(e->d_name, '_') != NULL)
-                pxs_strlist_add(&names, e->d_name);
-        closedir(d);
-        pxs_strlist_sort(&names);
+        if (pxs_dbupdates_list(statsdir, (pxs_filetype)ft, &names) != 0)
+            return -1;
+        char *dir = pxs_dbupdates_dir(statsdir, (pxs_filetype)ft);
         for (size_t i = 0; i < names.n; i++) {
+            if (names.v[i][0] == '.' || strchr(names.v[i], '_') == NULL)
+                continue;   /* journals, temporaries */
             char *path = xasprintf("%s/%s", dir, names.v[i]);
             pxs_feedstate s;
             if (pxs_feedstate_load(path, &s) < 0) {

@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "pxstats/atomicfile.h"
+#include "pxstats/dbupdates.h"
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
@@ -58,31 +59,15 @@ static void put(pxs_journal *j, const void *p, size_t n)
 static void put32(pxs_journal *j, uint32_t v) { put(j, &v, sizeof v); }
 static void put64(pxs_journal *j, uint64_t v) { put(j, &v, sizeof v); }
 
-/* Reads exactly len bytes at off; false on error or a short file. */
-static bool read_at(int fd, void *buf, size_t len, off_t off)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r == 0)
-                errno = EIO;   /* the file is shorter than librrd said */
-            return false;
-        }
-        got += (size_t)r;
-    }
-    return true;
-}
-
 /* One range [off, off + len) of the file into the journal. */
 static int put_range(pxs_journal *j, int fd, const char *path, uint64_t off, uint64_t len)
 {
     put64(j, off);
     put64(j, len);
     xgrow((void **)&j->buf, &j->cap, j->len + len, 1);
-    if (!read_at(fd, j->buf + j->len, len, (off_t)off)) {
+    if (!pxs_pread_full(fd, j->buf + j->len, len, (off_t)off)) {
+        if (errno == 0)
+            errno = EIO;   /* the file is shorter than librrd said */
         pxs_set_error_errno("%s: cannot read for the journal", path);
         return -1;
     }
@@ -457,27 +442,19 @@ int pxs_journal_recover_all(const char *statsdir)
     static const char suffix[] = ".journal";
     int undone = 0;
     for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
-        char *dir = pxs_dbupdates_dir(statsdir, (pxs_filetype)ft);
-        DIR *d = opendir(dir);
-        if (d == NULL) {
-            int missing = errno == ENOENT;
-            if (!missing)
-                pxs_set_error_errno("%s", dir);
-            free(dir);
-            if (missing)
-                continue;
-            return -1;
-        }
-        pxs_strlist names;
+        pxs_strlist all, names;
+        pxs_strlist_init(&all);
         pxs_strlist_init(&names);
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            size_t l = strlen(e->d_name);
-            if (e->d_name[0] == '.' && l > 1 + sizeof suffix - 1 &&
-                strcmp(e->d_name + l - (sizeof suffix - 1), suffix) == 0)
-                pxs_strlist_add(&names, e->d_name);
+        if (pxs_dbupdates_list(statsdir, (pxs_filetype)ft, &all) != 0)
+            return -1;
+        for (size_t i = 0; i < all.n; i++) {
+            size_t l = strlen(all.v[i]);
+            if (all.v[i][0] == '.' && l > sizeof suffix &&
+                strcmp(all.v[i] + l - (sizeof suffix - 1), suffix) == 0)
+                pxs_strlist_add(&names, all.v[i]);
         }
-        closedir(d);
+        pxs_strlist_free(&all);
+        char *dir = pxs_dbupdates_dir(statsdir, (pxs_filetype)ft);
         int rc = 0;
         for (size_t i = 0; i < names.n && rc >= 0; i++) {
             const char *nm = names.v[i];

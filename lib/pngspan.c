@@ -107,24 +107,6 @@ int pxs_png_get_span(const unsigned char *png, size_t len, int64_t *start, int64
     return 0;
 }
 
-/* Reads exactly len bytes at off; false on a short read (errno 0) or error. */
-static bool read_at(int fd, void *buf, size_t len, off_t off)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r == 0)
-                errno = 0;
-            return false;
-        }
-        got += (size_t)r;
-    }
-    return true;
-}
-
 int pxs_png_file_span(const char *path, int64_t *start, int64_t *end)
 {
     /* O_NONBLOCK: a FIFO planted under an image's name must not block. */
@@ -146,21 +128,21 @@ int pxs_png_file_span(const char *path, int64_t *start, int64_t *end)
     int rc = 0;
     off_t off = 8;
     errno = 0;
-    if (read_at(fd, head, 8, 0) && memcmp(head, signature, 8) == 0) {
+    if (pxs_pread_full(fd, head, 8, 0) && memcmp(head, signature, 8) == 0) {
         /* Chunk headers only: the span is right after IHDR, IDAT ends the search. */
-        while (read_at(fd, head, 8, off)) {
+        while (pxs_pread_full(fd, head, 8, off)) {
             size_t clen = get32(head);
             if (memcmp(head + 4, "IDAT", 4) == 0 || clen > 0x7fffffff)
                 break;
             if (memcmp(head + 4, "tEXt", 4) == 0 && clen <= sizeof data &&
-                read_at(fd, data, clen, off + 8) && parse_text(data, clen, start, end)) {
+                pxs_pread_full(fd, data, clen, off + 8) && parse_text(data, clen, start, end)) {
                 rc = 1;
                 break;
             }
             off += (off_t)clen + 12;
         }
     }
-    /* read_at leaves errno 0 at the end of the file: only a real error counts. */
+    /* pxs_pread_full leaves errno 0 at the end of the file: only a real error counts. */
     if (rc == 0 && errno != 0) {
         pxs_set_error_errno("%s", path);
         rc = -1;

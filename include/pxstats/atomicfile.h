@@ -11,8 +11,10 @@
 #ifndef PXSTATS_ATOMICFILE_H
 #define PXSTATS_ATOMICFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "strlist.h"
 
@@ -70,5 +72,8 @@ int pxs_mkdirs(const char *path);
  * NUL). Returns NULL with pxs_error() set on failure; errno is kept, so that
  * ENOENT can be told apart. */
 char *pxs_read_file(const char *path, size_t *len);
+/* Reads exactly len bytes at offset off of fd (pread, EINTR retried).
+ * Returns false on an error (errno set) or when the file ends first (errno 0). */
+bool pxs_pread_full(int fd, void *buf, size_t len, off_t off);
 
 #endif

@@ -101,6 +101,11 @@ int pxs_dbupdates_get(const char *statsdir, pxs_filetype ft, const char *client,
 int pxs_dbupdates_set(const char *statsdir, pxs_filetype ft, const char *client,
                       const char *machine, int64_t t);
 
+/* Appends to names every entry of DATABASE-UPDATES/<ft>/ (journals and
+ * temporaries included), sorted. A missing directory adds nothing. Returns 0
+ * or -1 (pxs_error set). */
+int pxs_dbupdates_list(const char *statsdir, pxs_filetype ft, pxs_strlist *names);
+
 /* Appends to out (sorted, unique) the clients that have a DATABASE-UPDATES file
  * for ft and the machine group machine, i.e. files named "<client>_<machine>".
  * A missing directory adds nothing. Returns 0 or -1 (pxs_error set). */
