@@ -292,8 +292,8 @@ static pxs_hour *load_hour(feed *f, int64_t h, pxs_src_version *v, int *status)
     f->st->refused += refused;
     bool complete = hr == NULL || !hr->partial;
     for (size_t m = 0; m < nm; m++) {
-        if (got[m] < 0 && v[m].state == PXS_SRC_READ)
-            v[m].state = PXS_SRC_UNREADABLE;
+        if (got[m] < 0)
+            v[m].state = PXS_SRC_UNREADABLE;   /* a bad file, or one we may not read */
         else if (got[m] > 0 && v[m].state != PXS_SRC_READ)
             v[m].state = PXS_SRC_READ;   /* replaced between stat and read */
         /* A machine is expected from its first snapshot on: statsUpdater
