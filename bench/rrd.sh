@@ -10,10 +10,16 @@
 #                      call per database, into empty databases of the same
 #                      layout made beforehand (creation not timed: the
 #                      baseline is given every advantage)
+#   hourly             the same databases fed hour by hour, as in production:
+#                      from 18:00, BENCH_HOURS (default 6) runs of rrdTransfer
+#                      of one hour each (each change journaled, issue 13),
+#                      against as many rounds of one `rrdtool update` of 60
+#                      values per database
 #   rrdGraph -d        a daily graph of every client and type (750 PNGs)
 # Timed runs are repeated BENCH_RUNS times (default 3) and the median kept.
 # BENCH_BIN / BENCH_LOGGEN: where the programs are (default bin/ and build/tests/loggen).
-# Target (issue 4): rrdTransfer <= 1.5x the CLI's time. Never part of
+# Target (issues 4, 13): rrdTransfer <= 1.5x the CLI's time, for the first
+# feed and hour by hour (each change journaled). Never part of
 # `make check`.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,8 +29,9 @@ CLIENTS=${BENCH_CLIENTS:-150}
 RATE=${BENCH_RATE:-600}
 RUNS=${BENCH_RUNS:-3}
 JOBS=${BENCH_JOBS:-2}
+HOURS=${BENCH_HOURS:-6}
 OUT=${BENCH_OUT:-bench/out}/rrd
-case "$OUT" in /*) ;; *) OUT=$OUT ;; esac
+case "$OUT" in /*) ;; *) OUT=$top/$OUT ;; esac
 DAY=2026-01-10
 END="2026-01-11 00:00:00"
 MACHINE=bench
@@ -79,7 +86,7 @@ dbs=$(find "$stats/databases" -type f | wc -l)
 # The same values for the CLI: read back from the databases just fed.
 start=$(date -u -d "$DAY 00:00:00" +%s)
 stop=$((start + 86400))
-cd "$stats/databases"
+cd "$stats/databases/tx"
 for db in */*_"$MACHINE"; do
     f=$(echo "$db" | tr / _)
     rrdtool fetch "$db" AVERAGE -r 60 -s "$start" -e "$stop" |
@@ -104,10 +111,48 @@ median cli "rm -rf '$OUT/cli' && cp -r '$OUT/empty' '$OUT/cli'" sh "$OUT/cli.sh"
 # The CLI's databases hold what rrdTransfer's hold.
 same=yes
 for db in latency/client001_$MACHINE bytecount/client077_$MACHINE filecount/client150_$MACHINE; do
-    [ -e "$stats/databases/$db" ] || continue
-    a=$(rrdtool fetch "$stats/databases/$db" AVERAGE -r 60 -s "$start" -e "$stop")
+    [ -e "$stats/databases/tx/$db" ] || continue
+    a=$(rrdtool fetch "$stats/databases/tx/$db" AVERAGE -r 60 -s "$start" -e "$stop")
     b=$(rrdtool fetch "$OUT/cli/$db" AVERAGE -r 60 -s "$start" -e "$stop")
     [ "$a" = "$b" ] || same=no
+done
+
+# Hour by hour: the databases fed up to 18:00, then HOURS runs of one hour.
+h0=$((24 - HOURS))
+iso_h() { date -u -d "@$((start + $1 * 3600))" '+%Y-%m-%d %H:%M:%S'; }
+rm -rf "$stats/databases" "$stats/DATABASE-UPDATES"
+"$BIN/rrdTransfer" --root "$root" -m "$MACHINE" -c All -e "$(iso_h $h0)" > /dev/null
+rm -rf "$OUT/at_h0" && mkdir -p "$OUT/at_h0" && cp -r "$stats/databases" "$stats/DATABASE-UPDATES" "$OUT/at_h0/"
+: > "$OUT/hourly.sh"
+h=$((h0 + 1))
+while [ $h -le 24 ]; do
+    echo "$BIN/rrdTransfer --root $root -m $MACHINE -c All -e '$(iso_h $h)' || exit 1" >> "$OUT/hourly.sh"
+    h=$((h + 1))
+done
+median hourly "rm -rf '$stats/databases' '$stats/DATABASE-UPDATES' && cp -r '$OUT/at_h0/databases' '$OUT/at_h0/DATABASE-UPDATES' '$stats/'" sh "$OUT/hourly.sh"
+# The CLI: per hour, one update of its 60 values per database.
+mkdir -p "$OUT/hargs"
+for f in "$OUT"/args/*; do
+    awk -v s=$((start + h0 * 3600)) -v out="$OUT/hargs/$(basename "$f")" -F: '
+        $1 > s { print > (out "." int(($1 - s - 1) / 3600)) }' "$f"
+done
+cat > "$OUT/cli_hourly.sh" <<SH
+cd "$OUT/cli_h"
+k=0
+while [ \$k -lt $HOURS ]; do
+    for db in */*; do
+        rrdtool update "\$db" \$(cat "$OUT/hargs/\$(echo "\$db" | tr / _).\$k")
+    done
+    k=\$((k + 1))
+done
+SH
+median cli_hourly "rm -rf '$OUT/cli_h' && cp -r '$OUT/at_h0/databases/tx' '$OUT/cli_h'" sh "$OUT/cli_hourly.sh"
+same_h=yes
+for db in latency/client001_$MACHINE filecount/client150_$MACHINE; do
+    [ -e "$stats/databases/tx/$db" ] || continue
+    a=$(rrdtool fetch "$stats/databases/tx/$db" AVERAGE -r 60 -s "$start" -e "$stop")
+    b=$(rrdtool fetch "$OUT/cli_h/$db" AVERAGE -r 60 -s "$start" -e "$stop")
+    [ "$a" = "$b" ] || same_h=no
 done
 
 G="$BIN/rrdGraph --root $root --machines $MACHINE -d --date"
@@ -118,7 +163,8 @@ graphs=$(find "$stats/graphs" -name '*.png' | wc -l)
 awk -v cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" -v ncpu="$(nproc)" \
     -v clients="$CLIENTS" -v snaps="$snaps" -v dbs="$dbs" -v same="$same" -v runs="$RUNS" \
     -v tr="$(val transfer.s)" -v trj="$(val transfer_j.s)" -v cli="$(val cli.s)" \
-    -v gr="$(val graph.s)" -v grj="$(val graph_j.s)" -v graphs="$graphs" -v jobs="$JOBS" '
+    -v gr="$(val graph.s)" -v grj="$(val graph_j.s)" -v graphs="$graphs" -v jobs="$JOBS" \
+    -v hr="$(val hourly.s)" -v clih="$(val cli_hourly.s)" -v hours="$HOURS" -v same_h="$same_h" '
 function verdict(ok) { return ok ? "met" : "MISSED" }
 BEGIN {
     printf "machine: %s, %d CPU(s)\n", cpu, ncpu
@@ -127,8 +173,11 @@ BEGIN {
     printf "%-44s %8.2f s %8.2f ms/database\n", "rrdTransfer -j 1 (snapshots, create, update)", tr, tr * 1000 / dbs
     printf "%-44s %8.2f s %8.2f ms/database\n", "rrdTransfer -j " jobs, trj, trj * 1000 / dbs
     printf "%-44s %8.2f s %8.2f ms/database  (same values: %s)\n", "rrdtool update, one CLI call per database", cli, cli * 1000 / dbs, same
+    printf "%-44s %8.2f s %8.2f ms/database-hour\n", "rrdTransfer, " hours " hourly runs (journaled)", hr, hr * 1000 / dbs / hours
+    printf "%-44s %8.2f s %8.2f ms/database-hour  (same values: %s)\n", "rrdtool update, " hours " hourly rounds", clih, clih * 1000 / dbs / hours, same_h
     printf "%-44s %8.2f s %8.2f ms/graph\n", "rrdGraph -d, every client and type, -j 1", gr, gr * 1000 / graphs
     printf "%-44s %8.2f s %8.2f ms/graph (%d graphs)\n\n", "rrdGraph -d, -j " jobs, grj, grj * 1000 / graphs, graphs
     printf "%-44s %10s %10s  %s\n", "target", "measured", "wanted", "verdict"
     printf "%-44s %9.2fx %10s  %s\n", "rrdTransfer -j 1 / rrdtool update CLI", tr / cli, "<= 1.5x", verdict(tr / cli <= 1.5 && same == "yes")
+    printf "%-44s %9.2fx %10s  %s\n", "hourly rrdTransfer / hourly rrdtool update", hr / clih, "<= 1.5x", verdict(hr / clih <= 1.5 && same_h == "yes")
 }' | tee "$OUT/results.txt"

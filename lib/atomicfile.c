@@ -605,3 +605,20 @@ int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg)
     free(text);
     return rc;
 }
+
+bool pxs_pread_full(int fd, void *buf, size_t len, off_t off)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = 0;
+            return false;
+        }
+        got += (size_t)r;
+    }
+    return true;
+}

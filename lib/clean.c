@@ -186,3 +186,97 @@ int pxs_clean_pickles(const char *statsdir, int64_t now, int keep_days, bool dry
     free(pdir);
     return rc;
 }
+
+/* Removes the old PNGs of one directory of graphs (open at fd): regular files
+ * whose name ends in ".png" and whose mtime is before cutoff. Returns 0, or
+ * 1 when one could not be removed (warned about). */
+static int clean_graph_dir(int fd, const char *path, int64_t cutoff, bool dry_run,
+                           pxs_strlist *removed)
+{
+    pxs_strlist names;
+    int rc = 0;
+    pxs_strlist_init(&names);
+    if (list_names(fd, path, &names) < 0) {
+        pxs_warnx("%s", pxs_error());
+        return 1;
+    }
+    for (size_t i = 0; i < names.n; i++) {
+        const char *n = names.v[i];
+        size_t l = strlen(n);
+        struct stat st;
+        if (l <= 4 || strcmp(n + l - 4, ".png") != 0 ||
+            fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            (int64_t)st.st_mtime >= cutoff)
+            continue;
+        char *p = xasprintf("%s/%s", path, n);
+        if (!dry_run && unlinkat(fd, n, 0) != 0 && errno != ENOENT) {
+            pxs_warnx("cannot remove %s: %s", p, strerror(errno));
+            rc = 1;
+        } else {
+            pxs_strlist_add(removed, p);
+        }
+        free(p);
+    }
+    pxs_strlist_free(&names);
+    return rc;
+}
+
+/* Opens the real directory name under parent (no link followed); -1 when it
+ * is not one. */
+static int open_dir_at(int parent, const char *name)
+{
+    return openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int pxs_clean_graphs(const char *statsdir, int64_t now, int keep_days, bool dry_run,
+                     pxs_strlist *removed)
+{
+    char *gdir = pxs_stats_file(statsdir, "graphs");
+    int top = open(gdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int64_t cutoff = pxs_clean_cutoff(now, keep_days);
+    int rc = 0;
+    if (top < 0) {
+        rc = errno == ENOENT ? 0 : -1;
+        if (rc < 0)
+            pxs_set_error_errno("%s", gdir);
+        free(gdir);
+        return rc;
+    }
+    static const char *const fts[] = {"tx", "rx"};
+    for (int f = 0; f < 2; f++) {
+        int ftfd = open_dir_at(top, fts[f]);
+        if (ftfd < 0)
+            continue;
+        char *ftdir = xasprintf("%s/%s", gdir, fts[f]);
+        pxs_strlist clients;
+        pxs_strlist_init(&clients);
+        if (list_names(ftfd, ftdir, &clients) < 0) {
+            pxs_warnx("%s", pxs_error());
+            rc = 1;
+        }
+        for (size_t i = 0; i < clients.n; i++) {
+            /* graphGen names a graph of several clients "a-b": any name it
+             * could make is a client directory; nothing else is touched. */
+            int cfd = pxs_name_valid(clients.v[i]) ? open_dir_at(ftfd, clients.v[i]) : -1;
+            if (cfd < 0)
+                continue;
+            char *cdir = xasprintf("%s/%s", ftdir, clients.v[i]);
+            rc |= clean_graph_dir(cfd, cdir, cutoff, dry_run, removed);
+            int rfd = open_dir_at(cfd, "rrdgraphs");
+            if (rfd >= 0) {
+                char *rdir = xasprintf("%s/rrdgraphs", cdir);
+                rc |= clean_graph_dir(rfd, rdir, cutoff, dry_run, removed);
+                free(rdir);
+                close(rfd);
+            }
+            free(cdir);
+            close(cfd);
+        }
+        pxs_strlist_free(&clients);
+        free(ftdir);
+        close(ftfd);
+    }
+    close(top);
+    free(gdir);
+    return rc;
+}

@@ -252,4 +252,14 @@ void pxs_cli_names(const pxs_cli *cli, const char *what, const char *arg, pxs_st
     }
 }
 
+void pxs_cli_machines(const pxs_cli *cli, const char *opt, const char *arg, pxs_strlist *out)
+{
+    if (pxs_machines_parse(arg, out) != 0)
+        pxs_cli_usage_error(cli, "%s: %s", opt, pxs_error());
+    if (out->n == 0)
+        pxs_cli_usage_error(cli, "%s: no machine given", opt);
+    if (pxs_strlist_has(out, "All") || pxs_strlist_has(out, "ALL"))
+        pxs_cli_usage_error(cli, "%s: give the machine names ('All' is not one)", opt);
+}
+
 int pxs_cli_interactive(void) { return isatty(2); }

@@ -18,6 +18,7 @@
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/percentile.h"
+#include "pxstats/pngspan.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/spawn.h"
 #include "pxstats/updater.h"
@@ -209,10 +210,13 @@ char *pxs_graph_path(const pxs_graph_opts *o, int64_t end)
     char *types = types_joined(o);
     char *machines = pxs_strlist_join(o->machines, ",");
     char *product = product_for_name(o->product);
-    char *path = xasprintf("%s/graphs/%.50s/%s_%.50s_%s_%s_%dhours_on_%s_for%sproducts.png",
-                           o->cfg->statsdir, clients, pxs_filetype_name(o->ft), clients,
+    char *file = xasprintf("%s_%.50s_%s_%s_%dhours_on_%s_for%sproducts.png",
+                           pxs_filetype_name(o->ft), clients,
                            pxs_strftime(end, "%Y%m%d_%H:%M:%S", date, sizeof date), types,
                            o->span, machines, product);
+    clients[strnlen(clients, 50)] = '\0';
+    char *path = pxs_graph_file(o->cfg->statsdir, o->ft, clients, file);
+    free(file);
 
     free(clients);
     free(types);
@@ -848,6 +852,28 @@ int pxs_gnuplot_run(const char *gnuplot, const char *script, size_t len, const c
     return rc;
 }
 
+/* The -l copy: webGraphics/columbo/<ft>/<clients>.png, stamped with the
+ * span it covers (pngspan.h), so that the pages and the uploads can tell an
+ * image drawn this hour from one left by an earlier hour. */
+static int columbo_copy(const pxs_graph_opts *o, const pxs_graph *g, const char *png)
+{
+    size_t len;
+    unsigned char *img = (unsigned char *)pxs_read_file(png, &len);
+    if (img == NULL) {
+        pxs_set_error_errno("%s", png);
+        return -1;
+    }
+    char *clients = pxs_strlist_join(o->clients, "-");
+    char *rel = pxs_columbo_rel(o->ft, clients);
+    char *dst = pxs_stats_file(o->cfg->statsdir, rel);
+    int rc = pxs_png_write_span(dst, img, len, g->start, g->end);
+    free(dst);
+    free(rel);
+    free(clients);
+    free(img);
+    return rc;
+}
+
 int pxs_graph_make(const pxs_graph_opts *o, FILE *script_out, bool link, char **png_out)
 {
     pxs_graph g;
@@ -868,13 +894,8 @@ int pxs_graph_make(const pxs_graph_opts *o, FILE *script_out, bool link, char **
     } else {
         path = pxs_graph_path(o, g.end);
         rc = pxs_gnuplot_run(pxs_gnuplot_program(o->cfg), script, len, path);
-        if (rc == 0 && link) {
-            char *clients = pxs_strlist_join(o->clients, "-");
-            char *dst = xasprintf("%s/webGraphics/columbo/%s.png", o->cfg->statsdir, clients);
-            rc = pxs_atomic_copy(path, dst);
-            free(dst);
-            free(clients);
-        }
+        if (rc == 0 && link)
+            rc = columbo_copy(o, &g, path);
     }
     /* A snapshot refused (damaged, a link, a FIFO: each named as it was met)
      * leaves its hour out of the graph, which is still drawn; the run fails. */

@@ -131,7 +131,7 @@ static bool has_database(const char *statsdir, pxs_filetype ft, const char *clie
     bool found = false;
 
     for (int i = 0; i < n && !found; i++) {
-        char *p = pxs_rrd_path(statsdir, types[i], client, group);
+        char *p = pxs_rrd_path(statsdir, ft, types[i], client, group);
         struct stat st;
         found = pxs_path_stat(p, &st) == 0;
         if (*path == NULL)

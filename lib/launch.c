@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "pxstats/atomicfile.h"
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
+#include "pxstats/pngspan.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/remote.h"
 #include "pxstats/spawn.h"
@@ -211,9 +213,12 @@ static int plan_pickling(const pxs_launch_opts *o, pxs_plan *p, const pxs_strlis
     return rc;
 }
 
-/* Steps 3 to 6: merges, archive, graphs, images and pages, all local. */
-static void plan_local(const pxs_launch_opts *o, pxs_plan *p, const pxs_strlist *groups,
-                       const pxs_strlist *dbgroups, const char *date)
+static int plan_maintenance(const pxs_launch_opts *o, pxs_plan *p, bool backup);
+
+/* Steps 3 to 6: merges, archive (and its daily backup), graphs, images and
+ * pages, all local. Returns 0, or -1 on a bad [graphics] maintenanceHours. */
+static int plan_local(const pxs_launch_opts *o, pxs_plan *p, const pxs_strlist *groups,
+                      const pxs_strlist *dbgroups, const char *date)
 {
     static const char *const fts[] = {"rx", "tx"};
     for (size_t g = 0; g < groups->n; g++) {
@@ -237,6 +242,8 @@ static void plan_local(const pxs_launch_opts *o, pxs_plan *p, const pxs_strlist 
             add_args(s, args);
         }
     }
+    if (plan_maintenance(o, p, true) != 0)
+        return -1;
     for (size_t g = 0; g < groups->n; g++) {
         pxs_step *s = add_step(p, PXS_STEP_LOCAL, xasprintf("graphGen --all of %s", groups->v[g]));
         local_prog(o, s, "graphGen");
@@ -251,6 +258,7 @@ static void plan_local(const pxs_launch_opts *o, pxs_plan *p, const pxs_strlist 
     local_prog(o, s, "webPages");
     const char *pages[] = {"--all", "--date", date, NULL};
     add_args(s, pages);
+    return 0;
 }
 
 /* Step 7: one upload step per upload machine. */
@@ -285,32 +293,79 @@ static int plan_uploads(const pxs_launch_opts *o, pxs_plan *p)
     return rc;
 }
 
-/* Step 8: statsMonitor at the configured hours. */
-static int plan_monitor(const pxs_launch_opts *o, pxs_plan *p)
+/* Whether the hour of the cycle is one of the hours of [graphics] key (a
+ * comma list of 0-23; def when the key is absent, "" for none): sets *due.
+ * Returns 0, or -1 (pxs_error names the key) on a value that is no hour. */
+static int due_now(const pxs_launch_opts *o, const char *key, const char *def, bool *due)
 {
     pxs_strlist hours;
-    conf_list(o->cfg, "graphics", "monitorHours", ',', &hours);
-    if (pxs_conf_get(o->cfg, "graphics", "monitorHours", NULL) == NULL) {
-        pxs_strlist_add(&hours, "0");
-        pxs_strlist_add(&hours, "12");
-    }
-    int hour = (int)((o->now - pxs_day_floor(o->now)) / PXS_HOUR), rc = 0, due = 0;
+    pxs_strlist_init(&hours);
+    pxs_strlist_split(&hours, pxs_conf_get(o->cfg, "graphics", key, def), ',');
+    int hour = (int)((o->now - pxs_day_floor(o->now)) / PXS_HOUR), rc = 0;
+    *due = false;
     for (size_t i = 0; i < hours.n; i++) {
         char *end;
         long h = strtol(hours.v[i], &end, 10);
         if (*end || h < 0 || h > 23) {
-            pxs_set_error("[graphics] monitorHours: '%s' is not an hour (0-23)", hours.v[i]);
+            pxs_set_error("[graphics] %s: '%s' is not an hour (0-23)", key, hours.v[i]);
             rc = -1;
         }
-        due |= h == hour;
+        *due = *due || h == hour;
     }
+    pxs_strlist_free(&hours);
+    return rc;
+}
+
+/* Step 8: statsMonitor at the configured hours. */
+static int plan_monitor(const pxs_launch_opts *o, pxs_plan *p)
+{
+    bool due;
+    int rc = due_now(o, "monitorHours", "0,12", &due);
     if (rc == 0 && due) {
         pxs_step *s = add_step(p, PXS_STEP_LOCAL, xstrdup("statsMonitor"));
         local_prog(o, s, "statsMonitor");
         s->findings = 1;
     }
-    pxs_strlist_free(&hours);
     return rc;
+}
+
+/* Once a day ([graphics] maintenanceHours, default 0): a backup of the
+ * archive, right after it was fed (rrdTransfer rebuilds a database whose
+ * snapshots changed from the newest backup older than the change: without
+ * daily backups, a snapshot repaired late could not be brought in), and,
+ * last of the cycle, the cleaning of old snapshots and graphs (pickleClean,
+ * its days from [cleaning] in the config). */
+static int plan_maintenance(const pxs_launch_opts *o, pxs_plan *p, bool backup)
+{
+    bool due;
+    int rc = due_now(o, "maintenanceHours", "0", &due);
+    if (rc != 0 || !due)
+        return rc;
+    pxs_step *s;
+    if (backup) {
+        s = add_step(p, PXS_STEP_LOCAL, xstrdup("restoreRRD --backup"));
+        local_prog(o, s, "restoreRRD");
+        const char *args[] = {"--backup", "--wait", NULL};
+        add_args(s, args);
+    } else {
+        s = add_step(p, PXS_STEP_LOCAL, xstrdup("pickleClean"));
+        local_prog(o, s, "pickleClean");
+    }
+    return 0;
+}
+
+int pxs_launch_check_groups(const pxs_config *cfg)
+{
+    static const char *const keys[][2] = {{"graphics", "logFilesMachines"},
+                                         {"databases", "machineNames"}};
+    for (size_t k = 0; k < 2; k++) {
+        pxs_strlist g;
+        int rc = conf_groups(cfg, keys[k][0], keys[k][1], &g);
+        pxs_strlist_free(&g);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int pxs_launch_plan(const pxs_launch_opts *o, pxs_plan *plan)
@@ -337,11 +392,13 @@ int pxs_launch_plan(const pxs_launch_opts *o, pxs_plan *plan)
     if (rc == 0)
         rc = plan_pickling(o, plan, &groups, date);
     if (rc == 0)
-        plan_local(o, plan, &groups, &dbgroups, date);
+        rc = plan_local(o, plan, &groups, &dbgroups, date);
     if (rc == 0)
         rc = plan_uploads(o, plan);
     if (rc == 0)
         rc = plan_monitor(o, plan);
+    if (rc == 0)
+        rc = plan_maintenance(o, plan, false);
     pxs_strlist_free(&groups);
     pxs_strlist_free(&dbgroups);
     if (rc < 0)
@@ -377,8 +434,9 @@ void pxs_plan_print(const pxs_plan *plan, FILE *fp)
     for (size_t i = 0; i < plan->n; i++) {
         const pxs_step *s = &plan->v[i];
         if (s->kind == PXS_STEP_UPLOAD) {
-            fprintf(fp, "upload webGraphics/columbo/*.png to %s%s%s:%s\n", *s->login ? s->login : "",
-                    *s->login ? "@" : "", s->host ? s->host : "localhost", s->dir);
+            fprintf(fp, "upload webGraphics/columbo/{rx,tx}/*.png drawn this cycle to %s%s%s:%s/{rx,tx}/\n",
+                    *s->login ? s->login : "", *s->login ? "@" : "", s->host ? s->host : "localhost",
+                    s->dir);
             continue;
         }
         if (s->kind == PXS_STEP_REMOTE)
@@ -419,10 +477,13 @@ static int run_remote(const pxs_ssh_opts *so, const pxs_step *s)
     return st;
 }
 
-/* The 24 h images of webGraphics/columbo: a fresh list of file names. */
-static void columbo_images(const char *statsdir, pxs_strlist *out)
+/* The 24 h images of webGraphics/columbo/<ft> drawn this cycle (their graph
+ * ends at the hour of the cycle, pngspan.h): a fresh list of file names.
+ * Columbo gets nothing else: an image left by an earlier hour (graphGen
+ * failed for that client) is not sent as if it were current. */
+static void columbo_images(const char *statsdir, pxs_filetype ft, int64_t now, pxs_strlist *out)
 {
-    char *dir = xasprintf("%s/webGraphics/columbo", statsdir);
+    char *dir = pxs_columbo_dir(statsdir, ft);
     pxs_dirlist dl;
     pxs_strlist_init(out);
     if (pxs_dir_read(dir, &dl) != 0)
@@ -430,29 +491,43 @@ static void columbo_images(const char *statsdir, pxs_strlist *out)
     for (size_t i = 0; i < dl.n; i++) {
         const char *e = dl.e[i].name;
         size_t l = strlen(e);
-        if (e[0] != '.' && l > 4 && strcmp(e + l - 4, ".png") == 0)
+        if (e[0] == '.' || l <= 4 || strcmp(e + l - 4, ".png") != 0)
+            continue;
+        char *p = xasprintf("%s/%s", dir, e);
+        int64_t s, t;
+        int have = pxs_png_file_span(p, &s, &t);
+        if (have == 1 && t == pxs_hour_floor(now))
             pxs_strlist_add(out, e);
+        else if (have >= 0)
+            pxs_info("%s: not drawn this cycle: not uploaded", p);
+        else
+            pxs_warnx("%s", pxs_error());
+        free(p);
     }
     pxs_dir_free(&dl);
     free(dir);
 }
 
-/* Copies (or uploads over one ssh connection) every 24 h image. Returns 0,
- * or 1 when anything failed (each failure reported). */
+/* Copies (or uploads over one ssh connection) every 24 h image drawn this
+ * cycle, into <dir>/<ft>/ (tx and rx never share a file). Returns 0, or 1
+ * when anything failed (each failure reported). */
 static int run_upload(const pxs_launch_opts *o, const pxs_ssh_opts *so, const pxs_step *s)
 {
-    pxs_strlist imgs;
+    static const pxs_filetype fts[] = {PXS_RX, PXS_TX};
     pxs_ssh_target t;
     pxs_ssh *c = NULL;
     int rc = 0;
-    columbo_images(o->cfg->statsdir, &imgs);
+    char *dirs[2];
+    for (int f = 0; f < 2; f++)
+        dirs[f] = xasprintf("%s/%s", s->dir, pxs_filetype_name(fts[f]));
     if (s->host) {
         if (pxs_ssh_target_parse(s->host, *s->login ? s->login : NULL, so->port, &t) < 0) {
             pxs_warnx("%s: %s", s->what, pxs_error());
-            pxs_strlist_free(&imgs);
+            free(dirs[0]);
+            free(dirs[1]);
             return 1;
         }
-        char *mk[] = {"mkdir", "-p", "--", s->dir, NULL};
+        char *mk[] = {"mkdir", "-p", "--", dirs[0], dirs[1], NULL};
         char *cmd = pxs_sh_command(mk);
         c = pxs_ssh_connect(&t, so);
         if (!c || pxs_ssh_run(c, cmd, NULL) != 0) {
@@ -461,22 +536,30 @@ static int run_upload(const pxs_launch_opts *o, const pxs_ssh_opts *so, const px
         }
         free(cmd);
     }
-    for (size_t i = 0; i < imgs.n && rc == 0; i++) {
-        char *src = xasprintf("%s/webGraphics/columbo/%s", o->cfg->statsdir, imgs.v[i]);
-        char *dst = xasprintf("%s/%s", s->dir, imgs.v[i]);
-        int r = c ? pxs_ssh_upload(c, src, dst, 0644) : pxs_atomic_copy(src, dst);
-        if (r < 0) {
-            pxs_warnx("%s: %s", s->what, pxs_error());
-            rc = 1;
+    for (int f = 0; f < 2 && rc == 0; f++) {
+        pxs_strlist imgs;
+        columbo_images(o->cfg->statsdir, fts[f], o->now, &imgs);
+        char *srcdir = pxs_columbo_dir(o->cfg->statsdir, fts[f]);
+        for (size_t i = 0; i < imgs.n && rc == 0; i++) {
+            char *src = xasprintf("%s/%s", srcdir, imgs.v[i]);
+            char *dst = xasprintf("%s/%s", dirs[f], imgs.v[i]);
+            int r = c ? pxs_ssh_upload(c, src, dst, 0644) : pxs_atomic_copy(src, dst);
+            if (r < 0) {
+                pxs_warnx("%s: %s", s->what, pxs_error());
+                rc = 1;
+            }
+            free(src);
+            free(dst);
         }
-        free(src);
-        free(dst);
+        free(srcdir);
+        pxs_strlist_free(&imgs);
     }
     if (c)
         pxs_ssh_close(c);
     if (s->host)
         pxs_ssh_target_free(&t);
-    pxs_strlist_free(&imgs);
+    free(dirs[0]);
+    free(dirs[1]);
     return rc ? -1 : 0;   /* already reported */
 }
 

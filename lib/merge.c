@@ -84,7 +84,7 @@ int pxs_merge_hours(const pxs_hour *const *src, size_t n, const char *machine, p
 }
 
 /* Reads the snapshot of one machine for the hour t into h. Returns 1 when
- * read, 0 when missing or unreadable (the latter warned about and counted). */
+ * read, 0 when missing, -1 when unreadable (warned about and counted). */
 static int read_machine_hour(const char *statsdir, const char *client, pxs_filetype ft,
                              const char *machine, int64_t t, pxs_hour *h, uint64_t *unreadable)
 {
@@ -99,23 +99,27 @@ static int read_machine_hour(const char *statsdir, const char *client, pxs_filet
     if (!missing) {
         pxs_warnx("%s", pxs_error());
         (*unreadable)++;
+        return -1;
     }
     return 0;
 }
 
-/* Builds the hour t of the span: NULL when no machine had a snapshot. */
-static pxs_hour *load_hour(const char *statsdir, const char *client, pxs_filetype ft,
-                           const pxs_strlist *machines, const char *group, int64_t t,
-                           uint64_t *unreadable)
+pxs_hour *pxs_hour_load(const char *statsdir, const char *client, pxs_filetype ft,
+                        const pxs_strlist *machines, const char *group, int64_t t, int *status,
+                        uint64_t *unreadable)
 {
     pxs_hour *got = xcalloc(machines->n, sizeof *got);
     const pxs_hour **present = xcalloc(machines->n, sizeof *present);
     size_t n = 0;
-    for (size_t i = 0; i < machines->n; i++)
-        if (read_machine_hour(statsdir, client, ft, machines->v[i], t, &got[n], unreadable) == 1) {
+    for (size_t i = 0; i < machines->n; i++) {
+        int r = read_machine_hour(statsdir, client, ft, machines->v[i], t, &got[n], unreadable);
+        if (status != NULL)
+            status[i] = r;
+        if (r == 1) {
             present[n] = &got[n];
             n++;
         }
+    }
     pxs_hour *out = NULL;
     if (n > 0 && machines->n == 1) {
         /* A single machine is used as is: move it out. */
@@ -132,6 +136,9 @@ static pxs_hour *load_hour(const char *statsdir, const char *client, pxs_filetyp
             (*unreadable)++;
             free(out);
             out = NULL;
+            for (size_t i = 0; status != NULL && i < machines->n; i++)
+                if (status[i] == 1)
+                    status[i] = -1;
         }
     }
     for (size_t i = 0; i < n; i++)
@@ -169,8 +176,8 @@ int pxs_span_load(const char *statsdir, const char *client, pxs_filetype ft,
     span->nhours = (int)((end - start) / PXS_HOUR);
     span->hours = xcalloc(span->nhours > 0 ? (size_t)span->nhours : 1, sizeof *span->hours);
     for (int i = 0; i < span->nhours; i++)
-        span->hours[i] = load_hour(statsdir, client, ft, machines, span->machine,
-                                   start + (int64_t)i * PXS_HOUR, &span->unreadable);
+        span->hours[i] = pxs_hour_load(statsdir, client, ft, machines, span->machine,
+                                       start + (int64_t)i * PXS_HOUR, NULL, &span->unreadable);
     return 0;
 }
 

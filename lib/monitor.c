@@ -146,6 +146,17 @@ int pxs_monitor_init(pxs_monitor *m, const pxs_config *cfg, int64_t now, const i
     }
     if (validate_config(cfg) < 0 || load_state(m) < 0)
         return -1;
+    pxs_strlist groups;
+    pxs_strlist_init(&groups);
+    int grc = pxs_groups_parse(pxs_mon_groups_text(m), &groups);
+    pxs_strlist_free(&groups);
+    if (grc < 0) {
+        char *why = xstrdup(pxs_error());
+        pxs_set_error("%s: %s", pxs_conf_get(cfg, "monitoring", "machines", NULL) != NULL
+                                    ? "[monitoring] machines" : "[graphics] logFilesMachines", why);
+        free(why);
+        return -2;
+    }
     if (since != NULL) {
         m->since = *since;
         m->since_given = true;
@@ -171,8 +182,10 @@ void pxs_monitor_free(pxs_monitor *m)
         free(m->groups[i].merged);
     }
     free(m->groups);
-    for (size_t i = 0; i < m->ntargets; i++)
+    for (size_t i = 0; i < m->ntargets; i++) {
         free(m->targets[i].client);
+        free(m->targets[i].first_of);
+    }
     free(m->targets);
     pxs_strlist_free(&m->prev_reported);
     pxs_strlist_free(&m->prev_last_data);

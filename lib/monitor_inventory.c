@@ -2,8 +2,11 @@
  * snapshot checks expect: the configured groups, crossed with what exists
  * under <stats>/pickles. A client is expected on a group when at least one of
  * its snapshots carries the name of one of the group's machines or of the
- * merged group; its series is expected from its earliest snapshot on, so that
- * a new client is not reported missing before it existed. */
+ * merged group. Each of its series (a machine, the merged name) is expected
+ * from that series' own earliest snapshot on: statsUpdater writes a snapshot
+ * for every hour from a client's first log line on that machine, and none
+ * before, so a client that starts on one machine later than on another, or
+ * a new client, is not reported missing before it existed there. */
 #include "pxstats/monitor.h"
 
 #include <ctype.h>
@@ -11,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pxstats/clients.h"
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/safefs.h"
 #include "pxstats/xalloc.h"
 
 static size_t add_group(pxs_monitor *m, const pxs_strlist *machines)
@@ -33,20 +38,24 @@ int pxs_mon_parse_groups(pxs_monitor *m, const char *text)
 {
     pxs_strlist groups;
     pxs_strlist_init(&groups);
-    pxs_strlist_split(&groups, text, ';');
-    int rc = 0;
+    /* The one parser of machine lists: names checked, none named twice. */
+    int rc = pxs_groups_parse(text, &groups);
     for (size_t i = 0; i < groups.n && rc == 0; i++) {
         pxs_strlist machines;
         pxs_strlist_init(&machines);
-        pxs_strlist_split(&machines, groups.v[i], ',');
-        for (size_t j = 0; j < machines.n && rc == 0; j++)
-            rc = pxs_name_check("machine", machines.v[j]);
-        if (rc == 0 && machines.n > 0)
+        rc = pxs_machines_parse(groups.v[i], &machines);
+        if (rc == 0)
             add_group(m, &machines);
         pxs_strlist_free(&machines);
     }
     pxs_strlist_free(&groups);
     return rc;
+}
+
+const char *pxs_mon_groups_text(const pxs_monitor *m)
+{
+    const char *text = pxs_conf_get(m->cfg, "monitoring", "machines", NULL);
+    return text != NULL ? text : pxs_conf_get(m->cfg, "graphics", "logFilesMachines", "");
 }
 
 /* The group a snapshot's machine name belongs to; without configured groups
@@ -68,21 +77,38 @@ static long group_of(pxs_monitor *m, const char *name, bool configured)
     return g;
 }
 
-/* Notes a snapshot of (client, ft, group) starting at t. Targets of one client
- * are contiguous from index first. */
+/* Notes a snapshot of (client, ft, group) of the group's name k (its
+ * machines, then the merged name) starting at t. Targets of one client are
+ * contiguous from index first. */
 static void note_target(pxs_monitor *m, size_t first, const char *client, pxs_filetype ft,
-                        size_t group, int64_t t)
+                        size_t group, size_t k, int64_t t)
 {
-    for (size_t i = first; i < m->ntargets; i++) {
-        pxs_mon_target *x = &m->targets[i];
-        if (x->ft == ft && x->group == group) {
-            if (t < x->first)
-                x->first = t;
-            return;
-        }
+    pxs_mon_target *x = NULL;
+    for (size_t i = first; i < m->ntargets && x == NULL; i++)
+        if (m->targets[i].ft == ft && m->targets[i].group == group)
+            x = &m->targets[i];
+    if (x == NULL) {
+        size_t nn = m->groups[group].machines.n + 1;
+        m->targets = xrealloc(m->targets, (m->ntargets + 1) * sizeof *m->targets);
+        x = &m->targets[m->ntargets++];
+        *x = (pxs_mon_target){xstrdup(client), ft, group, t, xmalloc(nn * sizeof(int64_t))};
+        for (size_t j = 0; j < nn; j++)
+            x->first_of[j] = INT64_MAX;
     }
-    m->targets = xrealloc(m->targets, (m->ntargets + 1) * sizeof *m->targets);
-    m->targets[m->ntargets++] = (pxs_mon_target){xstrdup(client), ft, group, t};
+    if (t < x->first)
+        x->first = t;
+    if (t < x->first_of[k])
+        x->first_of[k] = t;
+}
+
+/* The index of name in group g: one of its machines, or (machines.n) its
+ * merged name. */
+static size_t name_index(const pxs_mon_group *g, const char *name)
+{
+    for (size_t j = 0; j < g->machines.n; j++)
+        if (strcmp(g->machines.v[j], name) == 0)
+            return j;
+    return g->machines.n;
 }
 
 /* "<name>_<HH>": splits off the hour. Returns false for anything else
@@ -111,54 +137,50 @@ static bool parse_day(const char *s, int64_t *t)
 static void scan_ft_dir(pxs_monitor *m, size_t first, const char *client, const char *dir,
                         pxs_filetype ft, int64_t day, bool configured)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
+    pxs_dirlist d;
     char name[PXS_NAME_MAX * 8];
     int hour;
-    while ((e = readdir(d)) != NULL) {
-        if (!split_snapshot_name(e->d_name, name, sizeof name, &hour))
+    /* Listed without following links (safefs.h); a missing one is empty. */
+    if (pxs_dir_read(dir, &d) != 0)
+        return;
+    for (size_t i = 0; i < d.n; i++) {
+        if (!split_snapshot_name(d.e[i].name, name, sizeof name, &hour))
             continue;
         long g = group_of(m, name, configured);
         if (g >= 0)
-            note_target(m, first, client, ft, (size_t)g, day + (int64_t)hour * PXS_HOUR);
+            note_target(m, first, client, ft, (size_t)g, name_index(&m->groups[g], name),
+                        day + (int64_t)hour * PXS_HOUR);
     }
-    closedir(d);
+    pxs_dir_free(&d);
 }
 
 static int scan_client(pxs_monitor *m, const char *client, bool configured)
 {
-    char *cdir = xasprintf("%s/pickles/%s", m->cfg->statsdir, client);
-    DIR *d = opendir(cdir);
-    if (d == NULL) {
-        pxs_set_error_errno("cannot read %s", cdir);
+    char *cdir = pxs_pickle_client_dir(m->cfg->statsdir, client);
+    pxs_dirlist d;
+    if (pxs_dir_read(cdir, &d) != 0) {
         free(cdir);
         return -1;
     }
     size_t first = m->ntargets;
-    struct dirent *e;
     int64_t day;
-    while ((e = readdir(d)) != NULL) {
-        if (!parse_day(e->d_name, &day))
+    for (size_t i = 0; i < d.n; i++) {
+        if (!S_ISDIR(d.e[i].type) || !parse_day(d.e[i].name, &day))
             continue;
         for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
-            char *dir = xasprintf("%s/%s/%s", cdir, e->d_name, pxs_filetype_name(ft));
+            char *dir = pxs_pickle_ft_dir(m->cfg->statsdir, client, day, (pxs_filetype)ft);
             scan_ft_dir(m, first, client, dir, (pxs_filetype)ft, day, configured);
             free(dir);
         }
     }
-    closedir(d);
+    pxs_dir_free(&d);
     free(cdir);
     return 0;
 }
 
 int pxs_mon_inventory(pxs_monitor *m)
 {
-    const char *text = pxs_conf_get(m->cfg, "monitoring", "machines", NULL);
-    if (text == NULL)
-        text = pxs_conf_get(m->cfg, "graphics", "logFilesMachines", "");
-    if (pxs_mon_parse_groups(m, text) < 0)
+    if (pxs_mon_parse_groups(m, pxs_mon_groups_text(m)) < 0)
         return -1;
     bool configured = m->ngroups > 0;
     pxs_strlist clients;

@@ -1,5 +1,8 @@
 /* monitor_pickles — check 2: every expected hourly snapshot of the last days
- * exists, for each machine of a group and for the merged group.
+ * exists, for each machine of a group and for the merged group: expected
+ * where statsUpdater (pickleMerge) would have written one, i.e. every hour
+ * from the series' own first snapshot on (for the merged name, the hours
+ * where some machine has a snapshot).
  *
  * Missing hours are reported as ranges, and a range missing for several
  * clients on the same machine is one line: a machine down for a day is one
@@ -35,16 +38,34 @@ static void add_miss(misses *ms, const miss *x)
     ms->v[ms->n++] = *x;
 }
 
+static bool snapshot_exists(const pxs_monitor *m, const pxs_mon_target *t, const char *name,
+                            int64_t h)
+{
+    char *path = pxs_pickle_path(m->cfg->statsdir, t->client, h, t->ft, name);
+    /* A link or a special file is no snapshot (safefs.h). */
+    bool present = pxs_regular_check(path) == 1;
+    free(path);
+    return present;
+}
+
+/* True when some machine of the group has its snapshot of hour h: pickleMerge
+ * makes a merged snapshot of an hour only then. */
+static bool any_machine(const pxs_monitor *m, const pxs_mon_target *t, int64_t h)
+{
+    const pxs_mon_group *g = &m->groups[t->group];
+    for (size_t j = 0; j < g->machines.n; j++)
+        if (snapshot_exists(m, t, g->machines.v[j], h))
+            return true;
+    return false;
+}
+
 /* Adds the ranges of (t, name) whose snapshot is absent in [from, end). */
 static void scan_series(const pxs_monitor *m, const pxs_mon_target *t, const char *name,
-                        int64_t from, int64_t end, misses *ms)
+                        bool merged, int64_t from, int64_t end, misses *ms)
 {
     miss cur = {t->client, name, t->ft, -1, -1};
     for (int64_t h = from; h < end; h += PXS_HOUR) {
-        char *path = pxs_pickle_path(m->cfg->statsdir, t->client, h, t->ft, name);
-        /* A link or a special file is no snapshot (safefs.h). */
-        bool present = pxs_regular_check(path) == 1;
-        free(path);
+        bool present = snapshot_exists(m, t, name, h) || (merged && !any_machine(m, t, h));
         if (!present) {
             if (cur.start < 0)
                 cur.start = h;
@@ -124,11 +145,15 @@ void pxs_mon_check_pickles(pxs_monitor *m)
     for (size_t i = 0; i < m->ntargets; i++) {
         const pxs_mon_target *t = &m->targets[i];
         const pxs_mon_group *g = &m->groups[t->group];
-        int64_t from = t->first > wstart ? t->first : wstart;
-        for (size_t j = 0; j < g->machines.n; j++)
-            scan_series(m, t, g->machines.v[j], from, end, &ms);
-        if (g->merged != NULL)
-            scan_series(m, t, g->merged, from, end, &ms);
+        /* Each series from its own first snapshot: statsUpdater writes none
+         * for the hours before a client's first log line on a machine. */
+        for (size_t j = 0; j <= g->machines.n; j++) {
+            if (t->first_of[j] == INT64_MAX || (j == g->machines.n && g->merged == NULL))
+                continue;
+            int64_t from = t->first_of[j] > wstart ? t->first_of[j] : wstart;
+            scan_series(m, t, j < g->machines.n ? g->machines.v[j] : g->merged,
+                        j == g->machines.n, from, end, &ms);
+        }
     }
     if (ms.n > 0)   /* qsort wants a valid pointer even for no item */
         qsort(ms.v, ms.n, sizeof *ms.v, cmp_miss);

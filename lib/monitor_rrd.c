@@ -4,9 +4,11 @@
  * the window (<stats>/log/rrdTransfer.log and its rotations, lines beginning
  * "YYYY-MM-DD HH:MM:SS"; [monitoring] rrdTransferLog moves it); the
  * DATABASE-UPDATES time of every client of every group is recent; the last
- * update of every database under <stats>/databases is recent. "Recent" is
+ * update of every database under <stats>/databases/<ft>/<type> is recent. "Recent" is
  * [monitoring] maxDatabaseAge minutes (default 120). Stale files are grouped
- * by their time: a stopped feed is one line, not one per database. */
+ * by their time: a stopped feed is one line, not one per database. Then the
+ * hours rrdTransfer recorded as fed incomplete or stale (dbupdates.h), until
+ * they are repaired. */
 #include "pxstats/monitor.h"
 
 #include <dirent.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "pxstats/dbupdates.h"
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/safefs.h"
 #include "pxstats/pxtime.h"
@@ -170,45 +173,80 @@ static void check_feed_times(pxs_monitor *m, int64_t max_age)
     timed_free(&stale);
 }
 
-/* Every databases/<type>/<file>: its last update. */
+/* Every databases/<ft>/<type>/<file>: its last update. */
 static void check_databases(pxs_monitor *m, int64_t max_age)
 {
-    char *root = xasprintf("%s/databases", m->cfg->statsdir);
-    pxs_dirlist types, dbs;
     timed_list stale = {0};
     size_t count = 0;
-    /* Listed without following links; a link or special file where a
-     * database should be is reported by pxs_rrd_last, never opened. */
-    if (pxs_dir_read(root, &types) != 0)
-        pxs_mon_add(m, PXS_MON_RRD, root, "%s", pxs_error());
-    for (size_t i = 0; i < types.n; i++) {
-        const char *e = types.e[i].name;
-        if (e[0] == '.')
-            continue;
-        char *tdir = xasprintf("%s/%s", root, e);
-        if (pxs_dir_read(tdir, &dbs) != 0)
-            pxs_mon_add(m, PXS_MON_RRD, tdir, "%s", pxs_error());
-        for (size_t j = 0; j < dbs.n; j++) {
-            const char *f = dbs.e[j].name;
-            if (f[0] == '.')
-                continue;
-            char *path = xasprintf("%s/%s", tdir, f);
-            int64_t last;
-            count++;
-            if (pxs_rrd_last(path, &last) < 0)
-                pxs_mon_add(m, PXS_MON_RRD, path, "%s", pxs_error());
-            else if (m->now - last > max_age)
-                timed_add(&stale, xasprintf("%s/%s", e, f), last);
-            free(path);
+    for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
+        pxs_dbtype types[PXS_DB_NTYPES];
+        int nt = pxs_dbtypes_of((pxs_filetype)ft, types);
+        for (int k = 0; k < nt; k++) {
+            char *tdir = pxs_db_type_dir(m->cfg->statsdir, (pxs_filetype)ft,
+                                         pxs_dbtype_name(types[k]));
+            pxs_dirlist dbs;
+            /* Listed without following links; a link or special file where a
+             * database should be is reported by pxs_rrd_last, never opened. */
+            if (pxs_dir_read(tdir, &dbs) != 0)
+                pxs_mon_add(m, PXS_MON_RRD, tdir, "%s", pxs_error());
+            for (size_t j = 0; j < dbs.n; j++) {
+                const char *name = dbs.e[j].name;
+                if (name[0] == '.')
+                    continue;
+                char *path = xasprintf("%s/%s", tdir, name);
+                int64_t last;
+                count++;
+                if (pxs_rrd_last(path, &last) < 0)
+                    pxs_mon_add(m, PXS_MON_RRD, path, "%s", pxs_error());
+                else if (m->now - last > max_age)
+                    timed_add(&stale, xasprintf("%s/%s/%s", pxs_filetype_name(ft),
+                                                pxs_dbtype_name(types[k]), name), last);
+                free(path);
+            }
+            pxs_dir_free(&dbs);
+            free(tdir);
         }
-        pxs_dir_free(&dbs);
-        free(tdir);
     }
-    pxs_dir_free(&types);
     pxs_mon_add_grouped(m, PXS_MON_RRD, "database", "databases", stale.v, stale.n);
     pxs_mon_note(m, PXS_MON_RRD, "%zu databases checked", count);
     timed_free(&stale);
-    free(root);
+}
+
+/* The hours whose archive values are not what the snapshots say
+ * (dbupdates.h): reported until rrdTransfer repairs them, or their snapshots
+ * are cleaned away. Keyed by their first hour: a run of hours stays one
+ * problem while it lasts. */
+static void check_fed_hours(pxs_monitor *m)
+{
+    pxs_feed_problems p;
+    if (pxs_feed_problems_list(m->cfg->statsdir, &p) != 0) {
+        pxs_mon_add(m, PXS_MON_RRD, "fed hours", "%s", pxs_error());
+        return;
+    }
+    for (size_t i = 0; i < p.n; i++) {
+        const pxs_feed_problem *x = &p.v[i];
+        char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
+        long long hours = (x->last - x->first) / PXS_HOUR + 1;
+        pxs_format_iso(x->first, a);
+        pxs_format_iso(x->last, b);
+        char *key = xasprintf("fed %s %s %s %s %s", pxs_fed_status_name(x->status),
+                              pxs_filetype_name(x->ft), x->client, x->group, a);
+        if (x->status == PXS_FED_INCOMPLETE)
+            pxs_mon_add(m, PXS_MON_RRD, key,
+                        "%s %s on %s: %lld hour%s from %s to %s fed without the snapshot of %s "
+                        "(rrdTransfer rebuilds them when it arrives)",
+                        pxs_filetype_name(x->ft), x->client, x->group, hours, hours == 1 ? "" : "s",
+                        a, b, x->missing);
+        else
+            pxs_mon_add(m, PXS_MON_RRD, key,
+                        "%s %s on %s: %lld hour%s from %s to %s changed after they were fed and "
+                        "could not be rebuilt (no backup older than them matches the snapshots): "
+                        "stale in the archive",
+                        pxs_filetype_name(x->ft), x->client, x->group, hours, hours == 1 ? "" : "s",
+                        a, b);
+        free(key);
+    }
+    pxs_feed_problems_free(&p);
 }
 
 void pxs_mon_check_rrd(pxs_monitor *m)
@@ -218,4 +256,5 @@ void pxs_mon_check_rrd(pxs_monitor *m)
     check_transfer_log(m);
     check_feed_times(m, (int64_t)minutes * 60);
     check_databases(m, (int64_t)minutes * 60);
+    check_fed_hours(m);
 }

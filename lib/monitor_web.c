@@ -1,7 +1,7 @@
 /* monitor_web — check 7: the web pages and the daily images are fresh.
  *
  * Every page <stats>/webPages/NAME.html, and the newest image of every
- * <stats>/webGraphics/daily/<client>/, must have been written within
+ * <stats>/webGraphics/daily/<ft>/<client>/, must have been written within
  * [monitoring] maxPageAge minutes (default 60): webPages and the image copy
  * run every hour. Old images are grouped by time (a stopped job is one line). */
 #include "pxstats/monitor.h"
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/safefs.h"
 #include "pxstats/pxtime.h"
@@ -26,40 +27,39 @@ static bool has_suffix(const char *s, const char *suffix)
 /* The newest mtime of the files of dir ending in suffix; -1 when none. */
 static int64_t newest(const char *dir, const char *suffix)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return -1;
+    pxs_dirlist d;
     int64_t best = -1;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || !has_suffix(e->d_name, suffix))
+    if (pxs_dir_read(dir, &d) != 0)
+        return -1;
+    for (size_t i = 0; i < d.n; i++) {
+        const char *name = d.e[i].name;
+        if (name[0] == '.' || !S_ISREG(d.e[i].type) || !has_suffix(name, suffix))
             continue;
-        char *p = xasprintf("%s/%s", dir, e->d_name);
+        char *p = xasprintf("%s/%s", dir, name);
         struct stat st;
         if (pxs_path_stat(p, &st) == 0 && S_ISREG(st.st_mode) && (int64_t)st.st_mtime > best)
             best = st.st_mtime;
         free(p);
     }
-    closedir(d);
+    pxs_dir_free(&d);
     return best;
 }
 
 static void check_pages(pxs_monitor *m, int64_t max_age)
 {
     char *dir = xasprintf("%s/webPages", m->cfg->statsdir);
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        pxs_mon_add(m, PXS_MON_WEB, "no pages", "Cannot read the web pages in %s: %s", dir,
-                    strerror(errno));
+    pxs_dirlist d;
+    if (pxs_dir_read(dir, &d) != 0) {
+        pxs_mon_add(m, PXS_MON_WEB, "no pages", "Cannot read the web pages: %s", pxs_error());
         free(dir);
         return;
     }
     size_t count = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".html"))
+    for (size_t i = 0; i < d.n; i++) {
+        const char *name = d.e[i].name;
+        if (name[0] == '.' || !has_suffix(name, ".html"))
             continue;
-        char *p = xasprintf("%s/%s", dir, e->d_name);
+        char *p = xasprintf("%s/%s", dir, name);
         struct stat st;
         count++;
         if (pxs_path_stat(p, &st) == 0 && m->now - (int64_t)st.st_mtime > max_age) {
@@ -72,7 +72,7 @@ static void check_pages(pxs_monitor *m, int64_t max_age)
         }
         free(p);
     }
-    closedir(d);
+    pxs_dir_free(&d);
     if (count == 0)
         pxs_mon_add(m, PXS_MON_WEB, "no pages", "No web page (*.html) in %s.", dir);
     free(dir);
@@ -80,34 +80,41 @@ static void check_pages(pxs_monitor *m, int64_t max_age)
 
 static void check_images(pxs_monitor *m, int64_t max_age)
 {
-    char *dir = xasprintf("%s/webGraphics/daily", m->cfg->statsdir);
-    DIR *d = opendir(dir);
     pxs_mon_timed *old = NULL;
     size_t nold = 0, cap = 0, count = 0;
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *cdir = xasprintf("%s/%s", dir, e->d_name);
-        int64_t t = newest(cdir, ".png");
-        free(cdir);
-        if (t < 0)
-            continue;
-        count++;
-        if (m->now - t > max_age) {
-            xgrow((void **)&old, &cap, nold + 1, sizeof *old);
-            old[nold++] = (pxs_mon_timed){xstrdup(e->d_name), t};
+    char *top = pxs_webgraphics_dir(m->cfg->statsdir, "daily");
+    for (int ft = PXS_TX; ft <= PXS_RX; ft++) {
+        char *sub = xasprintf("daily/%s", pxs_filetype_name(ft));
+        char *dir = pxs_webgraphics_dir(m->cfg->statsdir, sub);
+        pxs_dirlist d;
+        if (pxs_dir_read(dir, &d) != 0)
+            pxs_mon_add(m, PXS_MON_WEB, dir, "%s", pxs_error());
+        for (size_t i = 0; i < d.n; i++) {
+            const char *name = d.e[i].name;
+            if (name[0] == '.' || !S_ISDIR(d.e[i].type))
+                continue;
+            char *cdir = xasprintf("%s/%s", dir, name);
+            int64_t t = newest(cdir, ".png");
+            free(cdir);
+            if (t < 0)
+                continue;
+            count++;
+            if (m->now - t > max_age) {
+                xgrow((void **)&old, &cap, nold + 1, sizeof *old);
+                old[nold++] = (pxs_mon_timed){xasprintf("%s/%s", pxs_filetype_name(ft), name), t};
+            }
         }
+        pxs_dir_free(&d);
+        free(dir);
+        free(sub);
     }
-    if (d != NULL)
-        closedir(d);
     if (count == 0)
-        pxs_mon_add(m, PXS_MON_WEB, "no images", "No daily image in %s.", dir);
+        pxs_mon_add(m, PXS_MON_WEB, "no images", "No daily image in %s.", top);
     pxs_mon_add_grouped(m, PXS_MON_WEB, "old images", "daily image folders", old, nold);
     for (size_t i = 0; i < nold; i++)
         free(old[i].name);
     free(old);
-    free(dir);
+    free(top);
 }
 
 void pxs_mon_check_web(pxs_monitor *m)

@@ -52,27 +52,66 @@ char *pxs_host_name(void)
     return xstrdup(host[0] ? host : "localhost");
 }
 
+int pxs_machines_parse(const char *text, pxs_strlist *out)
+{
+    pxs_strlist m;
+    int rc = 0;
+
+    pxs_strlist_init(&m);
+    pxs_strlist_split(&m, text ? text : "", ',');
+    for (size_t j = 0; j < m.n && rc == 0; j++) {
+        rc = pxs_name_check("machine", m.v[j]);
+        if (rc == 0 && pxs_strlist_has(out, m.v[j])) {
+            pxs_set_error("machine '%s' named twice in '%s'", m.v[j], text);
+            rc = -1;
+        }
+        if (rc == 0)
+            pxs_strlist_add(out, m.v[j]);
+    }
+    pxs_strlist_free(&m);
+    return rc;
+}
+
 int pxs_groups_parse(const char *text, pxs_strlist *out)
 {
-    pxs_strlist groups;
+    pxs_strlist groups, seen, names;
     int rc = 0;
 
     pxs_strlist_init(&groups);
+    pxs_strlist_init(&seen);
+    pxs_strlist_init(&names);
     pxs_strlist_split(&groups, text ? text : "", ';');
     for (size_t i = 0; i < groups.n && rc == 0; i++) {
         pxs_strlist m;
         pxs_strlist_init(&m);
-        pxs_strlist_split(&m, groups.v[i], ',');
-        for (size_t j = 0; j < m.n && rc == 0; j++)
-            rc = pxs_name_check("machine", m.v[j]);
+        rc = pxs_machines_parse(groups.v[i], &m);
+        for (size_t j = 0; j < m.n && rc == 0; j++) {
+            if (pxs_strlist_has(&seen, m.v[j])) {
+                pxs_set_error("machine '%s' named twice in '%s'", m.v[j], text);
+                rc = -1;
+            }
+            pxs_strlist_add(&seen, m.v[j]);
+        }
+        /* The databases of a group are named by its machines concatenated:
+         * two groups must not make the same name. */
+        char *name = pxs_strlist_join(&m, "");
+        if (rc == 0 && m.n > 0 && pxs_strlist_has(&names, name)) {
+            pxs_set_error("groups '%s' of '%s' and another have the same merged name '%s'",
+                          groups.v[i], text, name);
+            rc = -1;
+        }
+        pxs_strlist_add(&names, name);
+        free(name);
         if (rc == 0 && m.n > 0) {
             char *g = pxs_strlist_join(&m, ",");
-            pxs_strlist_add_unique(out, g);
+            pxs_strlist_add(out, g);
             free(g);
         }
         pxs_strlist_free(&m);
     }
     pxs_strlist_free(&groups);
+    pxs_strlist_free(&seen);
+    pxs_strlist_free(&names);
     return rc;
 }
 

@@ -221,7 +221,7 @@ typedef struct points {
 static int fetch(const pxs_query *q, pxs_dbtype t, const char *client, const char *group,
                  points *p)
 {
-    char *path = pxs_rrd_path(q->statsdir, t, client, group);
+    char *path = pxs_rrd_path(q->statsdir, q->ft, t, client, group);
     int rc = pxs_rrd_fetch_average(path, q->start, q->end, PXS_RRD_STEP, &p->v, &p->n, &p->step,
                                    &p->first);
 

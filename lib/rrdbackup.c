@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "pxstats/atomicfile.h"
+#include "pxstats/feedjournal.h"
+#include "pxstats/layout.h"
 #include "pxstats/lock.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
@@ -72,6 +74,9 @@ static int copy_tree(const char *src, const char *dst)
             rc = copy_tree(s, t);
         } else if (S_ISREG(l.e[i].type)) {
             flush_daemon(s);
+            /* A copy killed earlier left its temporary beside t (the lock
+             * is held: no other writer of t is at work). */
+            pxs_rrd_clean_temporaries(t);
             rc = pxs_atomic_copy(s, t);
         } else {
             pxs_warnx("%s: %s: left out of the backup", s, pxs_mode_name(l.e[i].type));
@@ -107,7 +112,7 @@ static int remove_extra(const char *cur, const char *ref)
 
 int pxs_rrd_backups_list(const char *statsdir, pxs_strlist *out)
 {
-    char *dir = xasprintf("%s/databases_backups", statsdir);
+    char *dir = pxs_backups_dir(statsdir);
     pxs_dirlist l;
     if (pxs_dir_read(dir, &l) != 0) {
         free(dir);
@@ -128,24 +133,12 @@ int pxs_rrd_backups_list(const char *statsdir, pxs_strlist *out)
     return 0;
 }
 
-/* Removes databases_backups/.<date>.partial: backups a killed run left. */
-static int remove_partials(const char *statsdir)
+char *pxs_rrd_backup_path(const char *statsdir, const char *name)
 {
-    char *dir = xasprintf("%s/databases_backups", statsdir);
-    pxs_dirlist l;
-    int rc = pxs_dir_read(dir, &l);
-    for (size_t i = 0; rc == 0 && i < l.n; i++) {
-        const char *e = l.e[i].name;
-        size_t n = strlen(e);
-        if (e[0] == '.' && n > 9 && strcmp(e + n - 8, ".partial") == 0) {
-            char *p = xasprintf("%s/%s", dir, e);
-            rc = pxs_remove_tree(p);
-            free(p);
-        }
-    }
-    pxs_dir_free(&l);
-    free(dir);
-    return rc;
+    char dname[PXS_ISO_SIZE];
+    if (!dir_name(name, dname))
+        return NULL;
+    return pxs_backup_dir(statsdir, dname);
 }
 
 static int prune(const char *statsdir)
@@ -156,7 +149,7 @@ static int prune(const char *statsdir)
     for (size_t i = 0; rc == 0 && i + PXS_BACKUPS_KEPT < l.n; i++) {
         char name[PXS_ISO_SIZE];
         dir_name(l.v[i], name);
-        char *p = xasprintf("%s/databases_backups/%s", statsdir, name);
+        char *p = pxs_backup_dir(statsdir, name);
         rc = pxs_remove_tree(p);
         free(p);
     }
@@ -164,27 +157,51 @@ static int prune(const char *statsdir)
     return rc;
 }
 
+/* Removes the ".<name>.partial" directories of backups killed while being
+ * made (the lock is held: none is being made now). */
+static void remove_partials(const char *statsdir)
+{
+    char *dir = pxs_backups_dir(statsdir);
+    pxs_dirlist l;
+    if (pxs_dir_read(dir, &l) != 0)
+        pxs_warnx("%s", pxs_error());
+    for (size_t i = 0; i < l.n; i++) {
+        const char *e = l.e[i].name;
+        size_t n = strlen(e);
+        if (e[0] != '.' || n < 9 || strcmp(e + n - 8, ".partial") != 0)
+            continue;
+        char *p = pxs_backup_dir(statsdir, e);
+        if (pxs_remove_tree(p) != 0)
+            pxs_warnx("%s", pxs_error());
+        free(p);
+    }
+    pxs_dir_free(&l);
+    free(dir);
+}
+
 /* The backup itself, the lock being held. */
 static int backup_locked(const char *statsdir, int64_t t, bool do_prune, char **name)
 {
+    remove_partials(statsdir);
     char iso[PXS_ISO_SIZE], dname[PXS_ISO_SIZE];
     char *final = NULL;
     for (;; t++) {
         pxs_format_iso(t, iso);
         dir_name(iso, dname);
-        final = xasprintf("%s/databases_backups/%s", statsdir, dname);
+        final = pxs_backup_dir(statsdir, dname);
         if (access(final, F_OK) != 0)
             break;
         free(final);
     }
     /* Built under a dot name and renamed: a crash never leaves a partial
-     * backup that looks complete. The partial ones of killed runs go first
-     * (the lock is held: none is in progress). */
-    char *tmp = xasprintf("%s/databases_backups/.%s.partial", statsdir, dname);
-    int rc = remove_partials(statsdir);
+     * backup that looks complete. */
+    char *partial = xasprintf(".%s.partial", dname);
+    char *tmp = pxs_backup_dir(statsdir, partial);
+    free(partial);
+    int rc = pxs_remove_tree(tmp);
     for (size_t i = 0; i < NTREES && rc == 0; i++) {
-        char *s = xasprintf("%s/%s", statsdir, trees[i]);
-        char *d = xasprintf("%s/%s", tmp, trees[i]);
+        char *s = pxs_stats_file(statsdir, trees[i]);
+        char *d = pxs_stats_file(tmp, trees[i]);
         rc = pxs_mkdirs(d);
         if (rc == 0)
             rc = copy_tree(s, d);
@@ -211,7 +228,11 @@ int pxs_rrd_backup(const char *statsdir, int64_t t, bool wait, char **name)
     pxs_lock lk;
     if (pxs_lock_take(&lk, statsdir, "rrdTransfer", wait) != 0)
         return -1;
-    int rc = backup_locked(statsdir, t, true, name);
+    /* A feed killed in the middle left a journal: put its databases back
+     * first, or the backup would copy half-written ones. */
+    int rc = pxs_journal_recover_all(statsdir) < 0 ? -1 : 0;
+    if (rc == 0)
+        rc = backup_locked(statsdir, t, true, name);
     pxs_lock_release(&lk);
     return rc;
 }
@@ -224,7 +245,7 @@ int pxs_rrd_restore(const char *statsdir, const char *date, int64_t now, bool wa
         pxs_set_error("'%s': not a backup date (YYYY-MM-DD HH:MM:SS)", date);
         return -1;
     }
-    char *src = xasprintf("%s/databases_backups/%s", statsdir, dname);
+    char *src = pxs_backup_dir(statsdir, dname);
     struct stat sb;
     if (pxs_path_stat(src, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         pxs_set_error("no backup %s (see restoreRRD --list)", src);
@@ -237,11 +258,14 @@ int pxs_rrd_restore(const char *statsdir, const char *date, int64_t now, bool wa
         return -1;
     }
     /* Pruned only after the restore: the backup being restored may be the
-     * oldest one. */
-    int rc = backup_locked(statsdir, now, false, saved);
+     * oldest one. A journal left by a killed feed is resolved first: once the
+     * restored files are in place it would put back bytes of the old ones. */
+    int rc = pxs_journal_recover_all(statsdir) < 0 ? -1 : 0;
+    if (rc == 0)
+        rc = backup_locked(statsdir, now, false, saved);
     for (size_t i = 0; i < NTREES && rc == 0; i++) {
-        char *s = xasprintf("%s/%s", src, trees[i]);
-        char *d = xasprintf("%s/%s", statsdir, trees[i]);
+        char *s = pxs_stats_file(src, trees[i]);
+        char *d = pxs_stats_file(statsdir, trees[i]);
         /* Replace first, then remove what the backup did not have: at every
          * instant each database is a whole file, old or restored. */
         rc = copy_tree(s, d);

@@ -10,10 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pxstats/atomicfile.h"
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
+#include "pxstats/pngspan.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/web.h"
 #include "pxstats/xalloc.h"
 
 #define GRAPH_WIDTH "800"
@@ -280,28 +284,41 @@ char *pxs_rrdgraph_path(const char *statsdir, pxs_filetype ft, const char *clien
     pxs_strftime(end, "%Y%m%d", day, sizeof day);
     pxs_strftime(end, "%H:%M:%S", hms, sizeof hms);
     char *span = pxs_rrdgraph_span_text(hours, true);
-    char *p = xasprintf("%s/graphs/%s/rrdgraphs/%s_%s_%s_%s_%s_%s_on_%s.png", statsdir, client,
-                        pxs_filetype_name(ft), client, day, hms, pxs_dbtype_name(t), span,
-                        machine);
+    char *file = xasprintf("%s_%s_%s_%s_%s_%s_on_%s.png", pxs_filetype_name(ft), client, day, hms,
+                           pxs_dbtype_name(t), span, machine);
+    char *p = pxs_rrdgraph_file(statsdir, ft, client, file);
+    free(file);
     free(span);
     return p;
 }
 
-char *pxs_rrdgraph_web_path(const char *statsdir, pxs_dbtype t, const char *client,
-                            int64_t end, int hours)
+/* The period of the web tree a span of hours belongs to. */
+static pxs_period web_period(int hours)
 {
-    const char *period = "weekly", *fmt = "%W";
-    if (hours >= 24 * 365) {
-        period = "yearly";
-        fmt = "%Y";
-    } else if (hours >= 24 * 28) {
-        period = "monthly";
-        fmt = "%b";
-    }
-    char name[32];
-    pxs_strftime(end, fmt, name, sizeof name);
-    return xasprintf("%s/webGraphics/%s/%s/%s/%s.png", statsdir, period, pxs_dbtype_name(t),
-                     client, name);
+    if (hours >= 24 * 365)
+        return PXS_YEARLY;
+    return hours >= 24 * 28 ? PXS_MONTHLY : PXS_WEEKLY;
+}
+
+char *pxs_rrdgraph_web_path(const char *statsdir, pxs_filetype ft, pxs_dbtype t,
+                            const char *client, int64_t end, int hours)
+{
+    pxs_period p = web_period(hours);
+    char label[32];
+    /* The span's last second names the period: a drawing that ends at the
+     * boundary is the finished period's, not the next one's. */
+    pxs_period_label(p, end - 1, label, sizeof label);
+    char *rel = pxs_webimage_rel(pxs_period_name(p), ft, pxs_dbtype_name(t), client, label);
+    char *path = pxs_stats_file(statsdir, rel);
+    free(rel);
+    return path;
+}
+
+int pxs_rrdgraph_calendar(int hours, int64_t date, int64_t *end)
+{
+    int64_t start;
+    pxs_period_bounds(web_period(hours), date - 1, &start, end);
+    return (int)((*end - start) / PXS_HOUR);
 }
 
 char *pxs_rrd_graph_text(const char *s, bool field)
@@ -453,16 +470,18 @@ static void graph_args(pxs_strlist *a, const pxs_rrdgraph_opts *o, char *const *
     free(comment_arg);
 }
 
-/* Writes the image, and its copy in the web tree when asked. */
+/* Writes the image, and its copy in the web tree when asked, both stamped
+ * with the span they cover (pngspan.h: the pages check it). */
 static int publish(const pxs_rrdgraph_opts *o, const char *image, const char *label,
                    pxs_dbtype t, const unsigned char *png, size_t len)
 {
-    if (pxs_atomic_write(image, png, len) != 0)
+    int64_t start = o->end - (int64_t)o->hours * PXS_HOUR;
+    if (pxs_png_write_span(image, png, len, start, o->end) != 0)
         return -1;
     if (!o->copy)
         return 0;
-    char *web = pxs_rrdgraph_web_path(o->statsdir, t, label, o->end, o->hours);
-    int rc = pxs_atomic_write(web, png, len);
+    char *web = pxs_rrdgraph_web_path(o->statsdir, o->ft, t, label, o->end, o->hours);
+    int rc = pxs_png_write_span(web, png, len, start, o->end);
     free(web);
     return rc;
 }
@@ -473,7 +492,18 @@ int pxs_rrdgraph_draw(const pxs_rrdgraph_opts *o, const char *const *clients, si
     int64_t start = o->end - (int64_t)o->hours * PXS_HOUR;
     char **paths = xcalloc(n ? n : 1, sizeof *paths);
     for (size_t k = 0; k < n; k++)
-        paths[k] = pxs_rrd_path(o->statsdir, t, clients[k], o->machine);
+        paths[k] = pxs_rrd_path(o->statsdir, o->ft, t, clients[k], o->machine);
+    /* A name with no archive of this file type (an rx graph asked for a tx
+     * client) is an error of its own, not a fetch failure. */
+    for (size_t k = 0; k < n; k++)
+        if (access(paths[k], F_OK) != 0) {
+            pxs_set_error("no %s archive of %s for %s: %s does not exist",
+                          pxs_filetype_name(o->ft), clients[k], o->machine, paths[k]);
+            for (size_t j = 0; j < n; j++)
+                free(paths[j]);
+            free(paths);
+            return -1;
+        }
     char *image = pxs_rrdgraph_path(o->statsdir, o->ft, label, o->end, t, o->hours, o->machine);
     pxs_span_stats st;
     /* Totals leave out a database answering at another resolution; a single

@@ -31,6 +31,10 @@
 #define FEED_CHUNK_HOURS (24 * 7)
 /* Values per rrd_update call: the argument vector stays small. */
 #define UPDATE_BATCH 10080
+/* Values per rrdcached UPDATE command: the daemon reads a command into a
+ * buffer of a few kilobytes (librrd's client sends one line per call), so a
+ * bigger batch is refused whole; 100 "t:v" items stay well under it. */
+#define DAEMON_BATCH 100
 
 static const char *const type_names[PXS_DB_NTYPES] = {
     "latency", "bytecount", "errors", "filecount", "filesOverMaxLatency"
@@ -89,9 +93,10 @@ int pxs_dbtypes_parse(const char *text, pxs_filetype ft, unsigned *mask)
     return rc;
 }
 
-char *pxs_rrd_path(const char *statsdir, pxs_dbtype t, const char *client, const char *machine)
+char *pxs_rrd_path(const char *statsdir, pxs_filetype ft, pxs_dbtype t, const char *client,
+                   const char *machine)
 {
-    return xasprintf("%s/databases/%s/%s_%s", statsdir, pxs_dbtype_name(t), client, machine);
+    return pxs_db_path(statsdir, ft, pxs_dbtype_name(t), client, machine);
 }
 
 double pxs_rrd_bucket_value(const pxs_bucket *b, pxs_dbtype t)
@@ -153,7 +158,48 @@ char *pxs_rrd_abs_path(const char *path)
     return xasprintf("%s/%s", cwd, path);
 }
 
+/* <dir>/.<base><suffix> for path <dir>/<base> (fresh string). */
+static char *temporary_of(const char *path, const char *suffix)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return xasprintf(".%s%s", path, suffix);
+    return xasprintf("%.*s/.%s%s", (int)(slash - path), path, slash + 1, suffix);
+}
+
+void pxs_rrd_clean_temporaries(const char *path)
+{
+    char *prefix = temporary_of(path, ".");
+    const char *slash = strrchr(prefix, '/');
+    char *dir = slash ? xstrndup(prefix, (size_t)(slash - prefix)) : xstrdup(".");
+    const char *base = slash ? slash + 1 : prefix;
+    size_t bl = strlen(base);
+    pxs_dirlist dl;
+    /* Listed without following links; a missing directory has nothing. */
+    if (pxs_dir_read(dir, &dl) != 0)
+        dl.n = 0;
+    for (size_t i = 0; i < dl.n; i++) {
+        const char *name = dl.e[i].name;
+        size_t l = strlen(name);
+        /* Never an undo journal: it is what puts a database back. */
+        if (strncmp(name, base, bl) != 0 || l == bl || S_ISDIR(dl.e[i].type) ||
+            (l >= 8 && strcmp(name + l - 8, ".journal") == 0))
+            continue;
+        char *p = xasprintf("%s/%s", dir, name);
+        unlink(p);
+        free(p);
+    }
+    pxs_dir_free(&dl);
+    free(dir);
+    free(prefix);
+}
+
 int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
+{
+    return pxs_rrd_create_ex(path, t, last_up, false);
+}
+
+int pxs_rrd_create_ex(const char *path, pxs_dbtype t, int64_t last_up, bool direct)
 {
     static const char *const cfs[] = {"AVERAGE", "MIN", "MAX"};
     static const int rra[4][2] = {{1, 7200}, {60, 336}, {240, 1460}, {1440, 3650}};
@@ -169,20 +215,19 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
     if (slash != NULL)
         *slash = '\0';
     int rc = slash != NULL ? pxs_mkdirs(dir) : 0;
-    int daemon = rc == 0 ? use_daemon() : -1;
-    /* librrd writes "<path>XXXXXX" and renames it, leaving it behind when
-     * killed: it writes in a private directory instead, which the next
-     * create of the database removes if a run died there (atomicfile.h).
-     * rrdcached creates the file itself and is not killed with us. */
-    pxs_astage st = {.lockfd = -1};
-    if (daemon == 0 && pxs_astage_open(&st, path) != 0)
-        daemon = -1;
+    int daemon = rc != 0 ? -1 : direct ? 0 : use_daemon();
+    /* Made here under a dot name and renamed: librrd writes through a
+     * temporary of its own (the given name plus six random characters),
+     * which a killed run would leave beside the databases under a name that
+     * looks like one; under ".<name>.new" both are dot files, which every
+     * reader skips and pxs_rrd_clean_temporaries removes. */
+    char *tmp = temporary_of(path, ".new");
     if (daemon >= 0) {
         rrd_clear_error();
         char *dp = pxs_rrd_abs_path(path);
         int r = daemon ? rrdc_create(dp, PXS_RRD_STEP, (time_t)last_up, 0, argc,
                                      (const char **)args)
-                       : rrd_create_r(st.file, PXS_RRD_STEP, (time_t)last_up, argc,
+                       : rrd_create_r(tmp, PXS_RRD_STEP, (time_t)last_up, argc,
                                       (const char **)args);
         free(dp);
         if (r != 0) {
@@ -193,18 +238,20 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
              * other file pxstats makes. */
             mode_t mask = umask(022);
             umask(mask);
-            if (chmod(st.file, 0666 & ~mask) != 0) {
-                pxs_set_error_errno("%s: cannot set its mode", path);
+            if (chmod(tmp, 0666 & ~mask) != 0) {
+                pxs_set_error_errno("%s: cannot set its mode", tmp);
+                rc = -1;
+            } else if (rename(tmp, path) != 0) {
+                pxs_set_error_errno("cannot rename %s to %s", tmp, path);
                 rc = -1;
             }
+            if (rc != 0)
+                unlink(tmp);
         }
-        if (!daemon && rc == 0)
-            rc = pxs_astage_commit(&st);
     } else {
         rc = -1;
     }
-    if (st.dir != NULL)
-        pxs_astage_abort(&st);
+    free(tmp);
     for (int i = 0; i < argc; i++)
         free(args[i]);
     free(dir);
@@ -213,13 +260,18 @@ int pxs_rrd_create(const char *path, pxs_dbtype t, int64_t last_up)
 
 int pxs_rrd_last(const char *path, int64_t *last)
 {
+    return pxs_rrd_last_ex(path, last, false);
+}
+
+int pxs_rrd_last_ex(const char *path, int64_t *last, bool direct)
+{
     /* librrd opens by name: only a regular file is handed to it (no link out
      * of the tree, no FIFO to block on); safefs.h says why the instant
      * between this check and librrd's open is left to the service account. */
     int kind = pxs_regular_check(path);
     if (kind <= 0)
         return kind;
-    int daemon = use_daemon();
+    int daemon = direct ? 0 : use_daemon();
     if (daemon < 0)
         return -1;
     int attempts = 0;
@@ -293,17 +345,38 @@ static int update_batch(const char *path, int daemon, int argc, const char **arg
 int pxs_rrd_update(const char *path, size_t n, const int64_t *times, const double *values,
                    size_t *written)
 {
+    return pxs_rrd_update_ex(path, n, times, values, written, false);
+}
+
+void pxs_rrd_daemon_release(const char *path)
+{
+    const char *addr = pxs_rrd_daemon();
+    if (addr == NULL || rrdc_connect(addr) != 0) {
+        rrd_clear_error();
+        return;
+    }
+    char *abs = pxs_rrd_abs_path(path);
+    /* A file the daemon does not hold answers an error: nothing to do. */
+    rrdc_flush(abs);
+    rrdc_forget(abs);
+    rrd_clear_error();
+    free(abs);
+}
+
+int pxs_rrd_update_ex(const char *path, size_t n, const int64_t *times, const double *values,
+                      size_t *written, bool direct)
+{
     if (written != NULL)
         *written = 0;
     int64_t last = INT64_MIN;
-    int have = pxs_rrd_last(path, &last);
+    int have = pxs_rrd_last_ex(path, &last, direct);
     if (have < 0)
         return -1;
     if (have == 0) {
         pxs_set_error("%s: no such database", path);
         return -1;
     }
-    int daemon = use_daemon();
+    int daemon = direct ? 0 : use_daemon();
     if (daemon < 0)
         return -1;
     size_t first = 0;
@@ -311,7 +384,8 @@ int pxs_rrd_update(const char *path, size_t n, const int64_t *times, const doubl
         first++;
     /* "t:v" texts live in one buffer; 48 bytes hold any int64 and %.17g. */
     enum { ITEM = 48 };
-    size_t cap = n - first < UPDATE_BATCH ? n - first : UPDATE_BATCH;
+    size_t batch = daemon ? DAEMON_BATCH : UPDATE_BATCH;
+    size_t cap = n - first < batch ? n - first : batch;
     char *buf = xmalloc(cap * ITEM + 1);
     const char **argv = xmalloc((cap + 1) * sizeof *argv);
     int rc = 0;
@@ -414,128 +488,6 @@ int pxs_rrd_first_snapshot(const char *statsdir, const char *client, pxs_filetyp
     return rc;
 }
 
-/* The per-minute times and values of one type over a span: buckets stamped at
- * their end, NaN for the minutes of hours without a snapshot. A bucket wider
- * than a minute (collected with -i) is spread over its minutes: latency keeps
- * its mean, counts are divided evenly, so that sums over time are kept. */
-static size_t span_values(const pxs_span *sp, pxs_dbtype t, int64_t *times, double *vals)
-{
-    size_t n = 0;
-    for (int h = 0; h < sp->nhours; h++) {
-        int64_t hs = sp->start + (int64_t)h * PXS_HOUR;
-        const pxs_hour *hr = sp->hours[h];
-        /* Buckets of whole minutes only (the collector's contract); anything
-         * else cannot be placed on the one-minute step: unknown. */
-        if (hr != NULL && (hr->interval < PXS_MINUTE || hr->interval % PXS_MINUTE != 0 ||
-                           hr->nbuckets * (hr->interval / PXS_MINUTE) != 60)) {
-            char iso[PXS_ISO_SIZE];
-            pxs_warnx("%s_%s: the hour of %s has %d-second buckets: fed as unknown",
-                      sp->client, sp->machine, pxs_format_iso(hs, iso), hr->interval);
-            hr = NULL;
-        }
-        if (hr == NULL) {
-            for (int m = 1; m <= 60; m++) {
-                times[n] = hs + (int64_t)m * PXS_MINUTE;
-                vals[n++] = NAN;
-            }
-            continue;
-        }
-        int per = hr->interval / PXS_MINUTE;
-        for (int b = 0; b < hr->nbuckets; b++) {
-            double v = pxs_rrd_bucket_value(&hr->buckets[b], t);
-            if (pxs_dbtype_is_count(t))
-                v /= per;
-            for (int k = 1; k <= per; k++) {
-                times[n] = hr->buckets[b].start + (int64_t)k * PXS_MINUTE;
-                vals[n++] = v;
-            }
-        }
-    }
-    return n;
-}
-
-/* Feeds one span into every database of the group. */
-static int feed_span(const char *statsdir, const pxs_span *sp, pxs_feed_stats *st)
-{
-    pxs_dbtype types[PXS_DB_NTYPES];
-    int nt = pxs_dbtypes_of(sp->ft, types);
-    size_t cap = (size_t)sp->nhours * 60;
-    int64_t *times = xmalloc(cap * sizeof *times);
-    double *vals = xmalloc(cap * sizeof *vals);
-    int rc = 0;
-    for (int i = 0; i < nt && rc == 0; i++) {
-        char *path = pxs_rrd_path(statsdir, types[i], sp->client, sp->machine);
-        int64_t last;
-        int have = pxs_rrd_last(path, &last);
-        if (have == 0) {
-            rc = pxs_rrd_create(path, types[i], sp->start);
-            st->created += rc == 0;
-        }
-        size_t n = span_values(sp, types[i], times, vals), written = 0;
-        if (have >= 0 && rc == 0)
-            rc = pxs_rrd_update(path, n, times, vals, &written);
-        else
-            rc = -1;
-        st->values += written;
-        free(path);
-    }
-    free(times);
-    free(vals);
-    return rc;
-}
-
-/* Where a group's feed starts: its DATABASE-UPDATES time, else its earliest
- * snapshot. Returns 1 (set), 0 (nothing to feed from), -1. */
-static int feed_start(const char *statsdir, const char *client, pxs_filetype ft,
-                      const pxs_strlist *machines, const char *group, int64_t *start)
-{
-    int rc = pxs_dbupdates_get(statsdir, ft, client, group, start);
-    if (rc != 0)
-        return rc;
-    return pxs_rrd_first_snapshot(statsdir, client, ft, machines, start);
-}
-
-int pxs_rrd_feed(const char *statsdir, const char *client, pxs_filetype ft,
-                 const pxs_strlist *machines, int64_t end, pxs_feed_stats *st)
-{
-    char *group = pxs_group_name(machines);
-    int64_t start = 0;
-    end = pxs_hour_floor(end);
-    int rc = feed_start(statsdir, client, ft, machines, group, &start);
-    start = pxs_hour_floor(start);
-    if (rc <= 0 || start >= end) {
-        free(group);
-        return rc < 0 ? -1 : 0;
-    }
-    pxs_dbtype types[PXS_DB_NTYPES];
-    uint64_t created0 = st->created;
-    for (int64_t cs = start; cs < end && rc >= 0; cs += (int64_t)FEED_CHUNK_HOURS * PXS_HOUR) {
-        int64_t ce = cs + (int64_t)FEED_CHUNK_HOURS * PXS_HOUR;
-        if (ce > end)
-            ce = end;
-        pxs_span sp;
-        if (pxs_span_load(statsdir, client, ft, machines, cs, ce, &sp) != 0) {
-            rc = -1;
-            break;
-        }
-        if (feed_span(statsdir, &sp, st) != 0 ||
-            pxs_dbupdates_set(statsdir, ft, client, group, ce) != 0)
-            rc = -1;
-        pxs_span_free(&sp);
-    }
-    if (rc >= 0) {
-        st->databases += (uint64_t)pxs_dbtypes_of(ft, types);
-        st->groups_fed++;
-        char a[PXS_ISO_SIZE], b[PXS_ISO_SIZE];
-        pxs_info("%s_%s (%s): fed %s .. %s%s", client, group, pxs_filetype_name(ft),
-                 pxs_format_iso(start, a), pxs_format_iso(end, b),
-                 st->created > created0 ? ", databases created" : "");
-        rc = 1;
-    }
-    free(group);
-    return rc;
-}
-
 /* ---- rrdTransfer: every client and group, in worker processes ---- */
 
 typedef struct transfer_ctx {
@@ -553,14 +505,22 @@ static int transfer_one(size_t i, void *arg, char *msg, size_t msgsize)
     pxs_feed_stats st = {0};
     int status = 0;
     for (size_t g = 0; g < c->o->groups->n; g++) {
-        if (pxs_rrd_feed(c->o->statsdir, client, c->o->ft, &c->groups[g], c->o->end, &st) < 0) {
+        if (pxs_rrd_feed(c->o->statsdir, client, c->o->ft, &c->groups[g], c->o->end,
+                         c->o->max_wait_hours, &st) < 0) {
             pxs_warnx("%s", pxs_error());
             st.failed++;
             status = 1;
         }
     }
-    snprintf(msg, msgsize, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
-             st.databases, st.created, st.values, st.groups_fed, st.failed);
+    /* A refused snapshot or hours that could only be marked stale fail the
+     * run (each was named on stderr as it was met). */
+    if (st.refused > 0 || st.stale > 0)
+        status = 1;
+    snprintf(msg, msgsize,
+             "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+             " %" PRIu64 " %" PRIu64,
+             st.databases, st.created, st.values, st.groups_fed, st.failed, st.refused, st.rebuilt,
+             st.held, st.stale);
     return status;
 }
 
@@ -568,13 +528,20 @@ static void transfer_done(size_t i, int status, const char *msg, void *arg)
 {
     transfer_ctx *c = arg;
     pxs_feed_stats s = {0};
-    if (sscanf(msg, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &s.databases,
-               &s.created, &s.values, &s.groups_fed, &s.failed) == 5) {
+    if (sscanf(msg,
+               "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+               " %" SCNu64 " %" SCNu64,
+               &s.databases, &s.created, &s.values, &s.groups_fed, &s.failed, &s.refused,
+               &s.rebuilt, &s.held, &s.stale) == 9) {
         c->st->databases += s.databases;
         c->st->created += s.created;
         c->st->values += s.values;
         c->st->groups_fed += s.groups_fed;
         c->st->failed += s.failed;
+        c->st->refused += s.refused;
+        c->st->rebuilt += s.rebuilt;
+        c->st->held += s.held;
+        c->st->stale += s.stale;
     }
     if (status != 0) {
         c->failures++;

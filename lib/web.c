@@ -9,8 +9,10 @@
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/clients.h"
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/names.h"
+#include "pxstats/pngspan.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/safefs.h"
 #include "pxstats/websummary.h"
@@ -74,10 +76,49 @@ int64_t pxs_period_back(pxs_period p, int64_t ref, int k)
     }
 }
 
+void pxs_period_bounds(pxs_period p, int64_t t, int64_t *start, int64_t *end)
+{
+    int64_t day = pxs_day_floor(t);
+    int y, m;
+    switch (p) {
+    case PXS_DAILY:
+        *start = day;
+        *end = day + PXS_DAY;
+        return;
+    case PXS_WEEKLY: {
+        /* 1970-01-01 was a Thursday: day number d is weekday (d + 3) mod 7
+         * counted from Monday. */
+        int64_t d = day / PXS_DAY, from_monday = ((d + 3) % 7 + 7) % 7;
+        *start = day - from_monday * PXS_DAY;
+        *end = *start + 7 * PXS_DAY;
+        return;
+    }
+    case PXS_MONTHLY:
+        civil(t, &y, &m);
+        *start = pxs_days_from_civil(y, (unsigned)m, 1) * PXS_DAY;
+        *end = pxs_days_from_civil(m == 12 ? y + 1 : y, (unsigned)(m == 12 ? 1 : m + 1), 1) * PXS_DAY;
+        return;
+    default:
+        civil(t, &y, &m);
+        *start = pxs_days_from_civil(y, 1, 1) * PXS_DAY;
+        *end = pxs_days_from_civil(y + 1, 1, 1) * PXS_DAY;
+        return;
+    }
+}
+
+/* Formats the start of the period holding t: a week is named by its Monday
+ * (%W of the Monday), so that a week across New Year has one name. */
+static char *period_format(pxs_period p, int64_t t, const char *fmt, char *buf, size_t size)
+{
+    int64_t start, end;
+    pxs_period_bounds(p, t, &start, &end);
+    return pxs_strftime(start, fmt, buf, size);
+}
+
 char *pxs_period_label(pxs_period p, int64_t t, char *buf, size_t size)
 {
     static const char *const fmts[] = {"%a", "%W", "%b", "%Y"};
-    return pxs_strftime(t, fmts[p], buf, size);
+    return period_format(p, t, fmts[p], buf, size);
 }
 
 /* What a reader sees for a period: the label plus enough context to tell
@@ -85,7 +126,7 @@ char *pxs_period_label(pxs_period p, int64_t t, char *buf, size_t size)
 static char *period_display(pxs_period p, int64_t t, char *buf, size_t size)
 {
     static const char *const fmts[] = {"%a %d %b", "week %W", "%b %Y", "%Y"};
-    return pxs_strftime(t, fmts[p], buf, size);
+    return period_format(p, t, fmts[p], buf, size);
 }
 
 char *pxs_html_escape(const char *s)
@@ -218,114 +259,116 @@ static void list_names(const char *dir, int strip_png, pxs_strlist *out)
     pxs_dir_free(&dl);
 }
 
-/* The names of the webGraphics tree, and which of them are tx / rx. */
-static void webgraphics_names(const char *statsdir, pxs_strlist *all, pxs_strlist *txs,
-                              pxs_strlist *rxs)
+/* The names of the webGraphics tree of one file type (its own directory
+ * level: a tx client and an rx source of one name are told apart). */
+static void webgraphics_names(const char *statsdir, pxs_filetype ft, pxs_strlist *out)
 {
     const char *const *types, *const *titles;
-    int nt = pxs_web_types(1, &types, &titles);
-    char *dir = xasprintf("%s/webGraphics/daily", statsdir);
-    list_names(dir, 0, all);
+    int nt = pxs_web_types(ft == PXS_TX, &types, &titles);
+    char *sub = xasprintf("daily/%s", pxs_filetype_name(ft));
+    char *dir = pxs_webgraphics_dir(statsdir, sub);
+    list_names(dir, 0, out);
     free(dir);
-    dir = xasprintf("%s/webGraphics/columbo", statsdir);
-    list_names(dir, 1, all);
+    free(sub);
+    dir = pxs_columbo_dir(statsdir, ft);
+    list_names(dir, 1, out);
     free(dir);
     for (int p = PXS_WEEKLY; p <= PXS_YEARLY; p++) {
         for (int t = 0; t < nt; t++) {
-            dir = xasprintf("%s/webGraphics/%s/%s", statsdir, period_names[p], types[t]);
-            /* latency types exist for tx only: their names are tx for sure */
-            list_names(dir, 0, t < 2 ? txs : rxs);
+            sub = xasprintf("%s/%s/%s", period_names[p], pxs_filetype_name(ft), types[t]);
+            dir = pxs_webgraphics_dir(statsdir, sub);
+            list_names(dir, 0, out);
             free(dir);
+            free(sub);
         }
     }
 }
 
 int pxs_web_names_load(const char *statsdir, pxs_web_names *n)
 {
-    pxs_strlist pick, all, txs, rxs;
+    pxs_strlist pick;
     pxs_strlist_init(&pick);
-    pxs_strlist_init(&all);
-    pxs_strlist_init(&txs);
-    pxs_strlist_init(&rxs);
     char *dir = xasprintf("%s/pickles", statsdir);
     int rc = 0;
     if (is_dir(dir) && pxs_clients_from_pickles(statsdir, &pick) < 0)
         rc = -1;
     free(dir);
-    webgraphics_names(statsdir, &all, &txs, &rxs);
-    for (size_t i = 0; i < txs.n; i++)
-        pxs_strlist_add_unique(&all, txs.v[i]);
-    for (size_t i = 0; i < rxs.n; i++)
-        pxs_strlist_add_unique(&all, rxs.v[i]);
-    for (size_t i = 0; i < pick.n; i++)
-        pxs_strlist_add_unique(&all, pick.v[i]);
-    for (size_t i = 0; i < all.n; i++) {
+    webgraphics_names(statsdir, PXS_TX, &n->tx);
+    webgraphics_names(statsdir, PXS_RX, &n->rx);
+    for (size_t i = 0; i < pick.n; i++) {
         int tx = 0, rx = 0;
-        if (pxs_strlist_has(&pick, all.v[i]))
-            pickle_filetypes(statsdir, all.v[i], &tx, &rx);
-        if (!tx && !rx) {
-            tx = pxs_strlist_has(&txs, all.v[i]);
-            rx = !tx && pxs_strlist_has(&rxs, all.v[i]);
-        }
-        if (tx || !rx)
-            pxs_strlist_add_unique(&n->tx, all.v[i]);
+        pickle_filetypes(statsdir, pick.v[i], &tx, &rx);
+        if (tx)
+            pxs_strlist_add_unique(&n->tx, pick.v[i]);
         if (rx)
-            pxs_strlist_add_unique(&n->rx, all.v[i]);
+            pxs_strlist_add_unique(&n->rx, pick.v[i]);
     }
     pxs_strlist_sort(&n->tx);
     pxs_strlist_sort(&n->rx);
     pxs_strlist_free(&pick);
-    pxs_strlist_free(&all);
-    pxs_strlist_free(&txs);
-    pxs_strlist_free(&rxs);
     return rc;
 }
 
-static int image_exists(const char *statsdir, const char *rel)
+/* True when the image file rel (under statsdir) was drawn for the period
+ * of p holding t: a day's image is a graph ending within that day; a week's,
+ * month's or year's covers exactly that period (pngspan.h). Any other image
+ * under that name (last week's Saturday, last year's week 48, an image
+ * without a span) is not shown. */
+static int image_drawn_for(const char *statsdir, const char *rel, pxs_period p, int64_t t)
 {
-    struct stat st;
-    char *p = xasprintf("%s/%s", statsdir, rel);
-    int ok = pxs_path_stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
-    free(p);
-    return ok;
+    int64_t ps, pe, s, e;
+    char *path = pxs_stats_file(statsdir, rel);
+    int rc = pxs_png_file_span(path, &s, &e);
+    if (rc < 0)
+        pxs_warnx("%s", pxs_error());
+    free(path);
+    if (rc != 1)
+        return 0;
+    pxs_period_bounds(p, t, &ps, &pe);
+    if (p == PXS_DAILY)
+        return e - 1 >= ps && e - 1 < pe;
+    return s == ps && e == pe;
 }
 
-/* webGraphics/<period>[/<type>]/<name>/<label>.png: the file (raw name)
- * and, when url is set, the link (name percent-encoded). */
-static char *image_rel(pxs_period p, const char *type, const char *name, const char *label,
-                       int url)
+/* webGraphics/<period>/<ft>[/<type>]/<name>/<label>.png of the period
+ * holding t: the file (raw name) and, when url is set, the link (name
+ * percent-encoded). */
+static char *image_rel(pxs_period p, pxs_filetype ft, const char *type, const char *name,
+                       int64_t t, int url)
 {
+    char label[32];
+    pxs_period_label(p, t, label, sizeof label);
     char *seg = url ? pxs_url_segment(name) : xstrdup(name);
-    char *rel = type ? xasprintf("webGraphics/%s/%s/%s/%s.png", period_names[p], type, seg, label)
-                     : xasprintf("webGraphics/%s/%s/%s.png", period_names[p], seg, label);
+    char *rel = pxs_webimage_rel(period_names[p], ft, type, seg, label);
     free(seg);
     return rel;
 }
 
-/* The link of an image when it exists under statsdir, else NULL. */
-static char *image_link(const char *statsdir, pxs_period p, const char *type, const char *name,
-                        const char *label)
+/* The link of the image of the period holding t when it was drawn for that
+ * period, else NULL. */
+static char *image_link(const char *statsdir, pxs_period p, pxs_filetype ft, const char *type,
+                        const char *name, int64_t t)
 {
-    char *file = image_rel(p, type, name, label, 0);
-    int ok = image_exists(statsdir, file);
+    char *file = image_rel(p, ft, type, name, t, 0);
+    int ok = image_drawn_for(statsdir, file, p, t);
     free(file);
-    return ok ? image_rel(p, type, name, label, 1) : NULL;
+    return ok ? image_rel(p, ft, type, name, t, 1) : NULL;
 }
 
-/* One period of one name: a link when the image exists, else a grey label.
- * Returns 1 when the image exists. */
-static int put_period(FILE *fp, const char *statsdir, pxs_period p, const char *type,
-                      const char *name, int64_t t)
+/* One period of one name: a link when its image was drawn for it, else a
+ * grey label saying the image is missing. Returns 1 when linked. */
+static int put_period(FILE *fp, const char *statsdir, pxs_period p, pxs_filetype ft,
+                      const char *type, const char *name, int64_t t)
 {
-    char label[32], shown[64];
-    pxs_period_label(p, t, label, sizeof label);
+    char shown[64];
     period_display(p, t, shown, sizeof shown);
-    char *rel = image_link(statsdir, p, type, name, label);
+    char *rel = image_link(statsdir, p, ft, type, name, t);
     int ok = rel != NULL;
     if (ok)
         fprintf(fp, "<a href=\"../%s\">%s</a>", rel, shown);
     else
-        fprintf(fp, "<span class=\"missing\" title=\"no image\">%s</span>", shown);
+        fprintf(fp, "<span class=\"missing\" title=\"no image drawn for this date\">%s</span>",
+                shown);
     free(rel);
     return ok;
 }
@@ -371,22 +414,21 @@ static void put_head(FILE *fp, pxs_period p, int64_t now)
     pxs_web_head(fp, p == PXS_NPERIODS ? NULL : period_titles[p], now);
 }
 
-static void put_daily_row(FILE *fp, const char *statsdir, const char *name, int64_t ref)
+static void put_daily_row(FILE *fp, const char *statsdir, pxs_filetype ft, const char *name,
+                          int64_t ref)
 {
     fputs("<td class=\"links\">Days : ", fp);
     for (int k = period_counts[PXS_DAILY] - 1; k >= 0; k--)
-        put_period(fp, statsdir, PXS_DAILY, NULL, name, pxs_period_back(PXS_DAILY, ref, k));
+        put_period(fp, statsdir, PXS_DAILY, ft, NULL, name, pxs_period_back(PXS_DAILY, ref, k));
     fputs("</td>\n<td class=\"links\">", fp);
-    char label[32];
-    pxs_period_label(PXS_DAILY, ref, label, sizeof label);
-    char *rel = image_link(statsdir, PXS_DAILY, NULL, name, label);
+    char *rel = image_link(statsdir, PXS_DAILY, ft, NULL, name, ref);
     if (rel) {
         char *alt = pxs_html_escape(name);
         fprintf(fp, "<a href=\"../%s\"><img class=\"latest\" src=\"../%s\" alt=\"24 hours of %s\"></a>",
                 rel, rel, alt);
         free(alt);
     } else {
-        fputs("<span class=\"missing\">no graph</span>", fp);
+        fputs("<span class=\"missing\">no graph drawn for this day</span>", fp);
     }
     free(rel);
     fputs("</td>", fp);
@@ -395,6 +437,7 @@ static void put_daily_row(FILE *fp, const char *statsdir, const char *name, int6
 static void put_section(FILE *fp, const char *statsdir, pxs_period p, int tx, int64_t ref,
                         const pxs_strlist *names)
 {
+    pxs_filetype ft = tx ? PXS_TX : PXS_RX;
     const char *const *types, *const *titles;
     int nt = pxs_web_types(tx, &types, &titles);
     fprintf(fp, "<h2>%s graphics for %s from MetPX</h2>\n", period_titles[p],
@@ -422,12 +465,12 @@ static void put_section(FILE *fp, const char *statsdir, pxs_period p, int tx, in
         free(id);
         free(esc);
         if (p == PXS_DAILY) {
-            put_daily_row(fp, statsdir, names->v[i], ref);
+            put_daily_row(fp, statsdir, ft, names->v[i], ref);
         } else {
             for (int t = 0; t < nt; t++) {
                 fputs("<td class=\"links\">", fp);
                 for (int k = period_counts[p] - 1; k >= 0; k--)
-                    put_period(fp, statsdir, p, types[t], names->v[i],
+                    put_period(fp, statsdir, p, ft, types[t], names->v[i],
                                pxs_period_back(p, ref, k));
                 fputs("</td>\n", fp);
             }

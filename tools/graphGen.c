@@ -226,7 +226,7 @@ int main(int argc, char **argv)
     if (a.clients)
         pxs_cli_names(&cli, "client", a.clients, &clients);
     if (a.machines)
-        pxs_cli_names(&cli, "machine", a.machines, &machines);
+        pxs_cli_machines(&cli, "-m", a.machines, &machines);
     else
         default_machine(&cli, &machines);
     if (pxs_strlist_has(&machines, "All") || pxs_strlist_has(&machines, "ALL"))

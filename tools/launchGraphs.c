@@ -16,8 +16,10 @@ static const char usage[] =
     "statsUpdater -f rx and -f tx on the pickling machines (over ssh, or here when a\n"
     "machine is this host), pickleSync, pickleMerge, rrdTransfer, graphGen --all -l,\n"
     "webPages --images and --all, the 24 h images to the upload machines, and\n"
-    "statsMonitor at the monitor hours (default 0 and 12). A failing step is reported\n"
-    "and the others still run; the last line says how many failed.\n"
+    "statsMonitor at the monitor hours (default 0 and 12); at the maintenance hours\n"
+    "(default 0) also restoreRRD --backup after rrdTransfer, and pickleClean last.\n"
+    "A failing step is reported and the others still run; the last line says how\n"
+    "many failed.\n"
     "  -d, --date DATE   \"YYYY-MM-DD HH:MM:SS\" UTC, the time of the cycle (default now)\n"
     "      --dry-run     print the steps (one command line each), run nothing\n"
     "  -v, --verbose     say which step runs (the default on a terminal)\n"
@@ -26,7 +28,8 @@ static const char usage[] =
     "      --version     print the version\n"
     "  -h, --help        this text\n"
     "Exit status: 0 when every step succeeded, 1 when a step failed or another\n"
-    "launchGraphs holds the lock, 2 on a usage error.\n";
+    "launchGraphs holds the lock, 2 on a usage error or a machine list of the\n"
+    "config that names a machine twice.\n";
 
 enum { OPT_DRY = PXS_OPT_FIRST_FREE };
 
@@ -67,6 +70,8 @@ int main(int argc, char **argv)
 
     pxs_cli_config(&cli, &cfg);
     pxs_launch_opts o = {.cfg = &cfg, .now = now, .root = cli.root, .config = cli.config};
+    if (pxs_launch_check_groups(&cfg) < 0)
+        pxs_diex(PXS_EXIT_USAGE, "%s", pxs_error());
     if (pxs_launch_plan(&o, &plan) < 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     if (dry) {

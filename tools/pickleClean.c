@@ -1,4 +1,4 @@
-/* pickleClean — delete the snapshot days older than the days kept. */
+/* pickleClean — delete the snapshot days and graphs older than the days kept. */
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -10,10 +10,14 @@
 #include "pxstats/strlist.h"
 
 static const char usage[] =
-    "usage: pickleClean [-k DAYS] [-n] [-v] [--root DIR] [--config FILE]\n"
+    "usage: pickleClean [-k DAYS] [-g DAYS] [-n] [-v] [--root DIR] [--config FILE]\n"
     "Deletes the snapshot directories pickles/<client>/<YYYYMMDD> of the days\n"
-    "before the last DAYS days (today included; UTC). Nothing else is touched.\n"
-    "  -k, --keep DAYS     days kept (default 5)\n"
+    "before the last DAYS days (today included; UTC), and the graphs of\n"
+    "graphs/<tx|rx>/<client>/ (and rrdgraphs/) last written before the last\n"
+    "graph days. Nothing else is touched.\n"
+    "  -k, --keep DAYS     snapshot days kept (default: [cleaning] snapshotDays of the\n"
+    "                      config, else 5)\n"
+    "  -g, --graph-days DAYS  graph days kept (default: [cleaning] graphDays, else 7)\n"
     "  -n, --dry-run       only print what would be deleted\n"
     "  -v, --verbose       print what is deleted\n"
     "      --root DIR      pxstats root (stats tree DIR/stats)\n"
@@ -25,6 +29,7 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"keep", required_argument, NULL, 'k'},
+        {"graph-days", required_argument, NULL, 'g'},
         {"dry-run", no_argument, NULL, 'n'},
         {"verbose", no_argument, NULL, 'v'},
         PXS_COMMON_LONG_OPTS,
@@ -34,14 +39,17 @@ int main(int argc, char **argv)
     pxs_lock lock;
     pxs_strlist removed;
     bool dry_run = false;
-    long keep = 5;
+    long keep = -1, graph_days = -1;
     int opt, rc;
 
     pxs_cli_init(&cli, argv[0], usage);
-    while ((opt = pxs_cli_getopt(&cli, argc, argv, "k:nvh", opts)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "k:g:nvh", opts)) != -1) {
         switch (opt) {
         case 'k':
             keep = pxs_cli_long(&cli, "-k", optarg, 1, 100000);
+            break;
+        case 'g':
+            graph_days = pxs_cli_long(&cli, "-g", optarg, 1, 100000);
             break;
         case 'n':
             dry_run = true;
@@ -55,6 +63,11 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
 
     pxs_cli_config(&cli, &cfg);
+    if ((keep < 0 &&
+         pxs_conf_get_int(&cfg, "cleaning", "snapshotDays", 5, 1, 100000, &keep) != 0) ||
+        (graph_days < 0 &&
+         pxs_conf_get_int(&cfg, "cleaning", "graphDays", 7, 1, 100000, &graph_days) != 0))
+        pxs_diex(PXS_EXIT_USAGE, "%s", pxs_error());
     /* statsUpdater may be writing an old hour (after setLastUpdate) into a
      * day about to go: wait for it rather than pull the directory away. */
     if (!dry_run && pxs_lock_take(&lock, cfg.statsdir, "statsUpdater", true) != 0)
@@ -65,6 +78,10 @@ int main(int argc, char **argv)
         pxs_lock_release(&lock);
     if (rc < 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    int grc = pxs_clean_graphs(cfg.statsdir, pxs_now(), (int)graph_days, dry_run, &removed);
+    if (grc < 0)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    rc |= grc;
     for (size_t i = 0; i < removed.n && (dry_run || pxs_verbose()); i++)
         printf("%s %s\n", dry_run ? "would remove" : "removed", removed.v[i]);
     pxs_strlist_free(&removed);

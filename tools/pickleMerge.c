@@ -55,7 +55,7 @@ int main(int argc, char **argv)
         switch (opt) {
         case 'c': pxs_strlist_free(&clients); pxs_cli_names(&cli, "client", optarg, &clients); break;
         case 'f': ft = pxs_cli_filetype(&cli, optarg); have_ft = true; break;
-        case 'm': pxs_strlist_free(&machines); pxs_cli_names(&cli, "machine", optarg, &machines); break;
+        case 'm': pxs_strlist_free(&machines); pxs_cli_machines(&cli, "-m", optarg, &machines); break;
         case 'd': date = pxs_cli_date(&cli, "-d", optarg); have_date = true; break;
         case 's': span = pxs_cli_long(&cli, "-s", optarg, 1, 24L * 366 * 10); break;
         case 'v': pxs_set_verbose(true); break;

@@ -17,7 +17,7 @@
 static const char usage[] =
     "usage: rrdGraph [-c CLIENTS] [-f tx|rx] [--machines M] [-t TYPES] (-d | -w | -m | -y | -s HOURS)\n"
     "                [--date END] [--totals] [-l] [-j JOBS] [-v] [--root DIR] [--config FILE]\n"
-    "Draws 800x200 PNG graphs of the RRD archive into graphs/<client>/rrdgraphs/.\n"
+    "Draws 800x200 PNG graphs of the RRD archive into graphs/<ft>/<client>/rrdgraphs/.\n"
     "  -c, --clients LIST  clients or sources, comma separated (default All: those fed)\n"
     "  -f, --fileType FT   tx or rx (default tx)\n"
     "      --machines M    machine group, machines comma separated (default this host)\n"
@@ -28,7 +28,9 @@ static const char usage[] =
     "      --date END      \"YYYY-MM-DD HH:MM:SS\", end of the span, rounded down to the hour\n"
     "                      (default now)\n"
     "      --totals        one graph per type summing all the clients (latency averaged)\n"
-    "  -l, --copy          also copy into webGraphics/<weekly|monthly|yearly>/<type>/<client>/\n"
+    "  -l, --copy          with -w, -m or -y: draw the calendar week (from Monday), month or\n"
+    "                      year holding the hour before END, exactly, and copy it into\n"
+    "                      webGraphics/<weekly|monthly|yearly>/<ft>/<type>/<client>/\n"
     "  -j, --jobs N        draw in N worker processes (default 1)\n"
     "  -v, --verbose       print each image and its comment\n"
     "      --root DIR      pxstats root (stats tree DIR/stats)\n"
@@ -72,6 +74,7 @@ int main(int argc, char **argv)
     const char *clients_arg = "All", *machines_arg = NULL, *types_arg = "All";
     pxs_rrdgraph_opts o = {.ft = PXS_TX, .jobs = 1, .end = -1};
     int spans = 0;
+    bool calendar = false;   /* -w, -m or -y: a period of the pages */
     int opt;
     while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:f:t:dwmys:lj:vh", longopts)) != -1) {
         switch (opt) {
@@ -80,9 +83,9 @@ int main(int argc, char **argv)
         case OPT_MACHINES: machines_arg = optarg; break;
         case 't': types_arg = optarg; break;
         case 'd': o.hours = 24; spans++; break;
-        case 'w': o.hours = 24 * 7; spans++; break;
-        case 'm': o.hours = 24 * 30; spans++; break;
-        case 'y': o.hours = 24 * 365; spans++; break;
+        case 'w': o.hours = 24 * 7; spans++; calendar = true; break;
+        case 'm': o.hours = 24 * 30; spans++; calendar = true; break;
+        case 'y': o.hours = 24 * 365; spans++; calendar = true; break;
         case 's': o.hours = (int)pxs_cli_long(&cli, "-s", optarg, 1, 24 * 365 * 10); spans++; break;
         case OPT_DATE: o.end = pxs_cli_date(&cli, "--date", optarg); break;
         case OPT_TOTALS: o.totals = true; break;
@@ -95,6 +98,8 @@ int main(int argc, char **argv)
         pxs_cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
     if (spans != 1)
         pxs_cli_usage_error(&cli, "give exactly one of -d, -w, -m, -y or -s");
+    if (o.copy && !calendar)
+        pxs_cli_usage_error(&cli, "-l draws the week, month or year of the pages: give -w, -m or -y");
     if (pxs_dbtypes_parse(types_arg, o.ft, &o.types) != 0)
         pxs_cli_usage_error(&cli, "-t: %s", pxs_error());
     pxs_strlist clients, machines;
@@ -104,9 +109,7 @@ int main(int argc, char **argv)
     char host[256] = "";
     if (machines_arg == NULL && gethostname(host, sizeof host - 1) == 0)
         machines_arg = host;
-    pxs_cli_names(&cli, "machine", machines_arg != NULL ? machines_arg : "", &machines);
-    if (machines.n == 0 || pxs_strlist_has(&machines, "All"))
-        pxs_cli_usage_error(&cli, "--machines: give the machine names");
+    pxs_cli_machines(&cli, "--machines", machines_arg != NULL ? machines_arg : "", &machines);
     char *group = pxs_group_name(&machines);
 
     pxs_config cfg;
@@ -124,6 +127,8 @@ int main(int argc, char **argv)
     o.clients = &clients;
     o.machine = group;
     o.end = pxs_hour_floor(o.end >= 0 ? o.end : pxs_now());
+    if (o.copy)
+        o.hours = pxs_rrdgraph_calendar(o.hours, o.end, &o.end);
     int rc = pxs_rrdgraph_run(&o);
     if (rc < 0)
         pxs_warnx("%s", pxs_error());

@@ -67,8 +67,9 @@ int main(int argc, char **argv)
     /* Two runs at once would each save the state of half a report. */
     if (pxs_lock_take(&lock, cfg.statsdir, "statsMonitor", false) != 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
-    if (pxs_monitor_init(&mon, &cfg, now, have_since ? &since : NULL, full) < 0)
-        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    int irc = pxs_monitor_init(&mon, &cfg, now, have_since ? &since : NULL, full);
+    if (irc < 0)
+        pxs_diex(irc == -2 ? PXS_EXIT_USAGE : PXS_EXIT_FAIL, "%s", pxs_error());
     pxs_monitor_run(&mon);
     if (pxs_monitor_deliver(&mon, to_stdout) < 0 || pxs_monitor_save(&mon) < 0)
         pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());

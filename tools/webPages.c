@@ -18,10 +18,10 @@ static const char usage[] =
     "the stats tree, RX sources then TX clients, and status.html (is every machine\n"
     "collected, synchronised and archived). With no page option and no --images,\n"
     "every page is written.\n"
-    "      --images      copy the 24 h graphs (webGraphics/columbo) into\n"
-    "                    webGraphics/daily/<client>/<Mon..Sun>.png, and draw the\n"
-    "                    weekly, monthly and yearly images with rrdGraph -l when due\n"
-    "                    (every midnight; the week every other hour)\n"
+    "      --images      copy the 24 h graphs drawn for today (webGraphics/columbo/<ft>)\n"
+    "                    into webGraphics/daily/<ft>/<client>/<Mon..Sun>.png, and draw\n"
+    "                    the weekly, monthly and yearly images with rrdGraph -l when\n"
+    "                    due (every midnight; the week every other hour)\n"
     "      --refresh     with --images: draw the weekly, monthly and yearly images now\n"
     "      --dry-run     with --images: print the rrdGraph command lines, run none\n"
     "      --daily       write dailyGraphs.html (and index.html)\n"
@@ -125,6 +125,11 @@ int main(int argc, char **argv)
         now = pxs_now();
 
     pxs_cli_config(&cli, &cfg);
+    pxs_strlist groups;
+    pxs_strlist_init(&groups);
+    if (want_images && pxs_webimages_groups(&cfg, &groups) != 0)
+        pxs_diex(PXS_EXIT_USAGE, "%s", pxs_error());
+    pxs_strlist_free(&groups);
     int rc = 0;
     if (want_images)
         rc |= images(&cli, &cfg, now, refresh, dry);

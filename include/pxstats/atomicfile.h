@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "safefs.h"
 #include "strlist.h"
@@ -122,5 +123,9 @@ typedef int (*pxs_atomic_fill_fn)(FILE *out, void *arg);
 int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg);
 /* Copies the file src to dst atomically (dst replaced whole or not at all). */
 int pxs_atomic_copy(const char *src, const char *dst);
+
+/* Reads exactly len bytes at offset off of fd (pread, EINTR retried).
+ * Returns false on an error (errno set) or when the file ends first (errno 0). */
+bool pxs_pread_full(int fd, void *buf, size_t len, off_t off);
 
 #endif

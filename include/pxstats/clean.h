@@ -1,4 +1,5 @@
-/* clean — pickleClean's job: delete the snapshot days that are too old.
+/* clean — pickleClean's job: delete the snapshot days and the graphs that
+ * are too old (retention, issue 13 rule 6).
  *
  * Only directories named pickles/<client>/<YYYYMMDD> (a client directory
  * whose name is a valid name, a day directory whose name is exactly eight
@@ -29,5 +30,15 @@ bool pxs_clean_day_name(const char *name, int64_t *day);
  * be read (pxs_error set). */
 int pxs_clean_pickles(const char *statsdir, int64_t now, int keep_days, bool dry_run,
                       pxs_strlist *removed);
+
+/* Removes the graphs of graphs/<tx|rx>/<client>/ and of their rrdgraphs/
+ * (regular files named *.png, links and anything else left alone, no link
+ * followed) last modified before pxs_clean_cutoff(now, keep_days): graphGen
+ * draws one per client every hour, and the pages keep their own copies under
+ * webGraphics/. The paths removed (or, with dry_run, that would be) are
+ * appended to removed. Returns 0; 1 when a file could not be removed (warned
+ * about, the others still removed); -1 when graphs/ cannot be read. */
+int pxs_clean_graphs(const char *statsdir, int64_t now, int keep_days, bool dry_run,
+                     pxs_strlist *removed);
 
 #endif

@@ -78,6 +78,9 @@ int pxs_cli_word(const pxs_cli *cli, const char *opt, const char *arg, const cha
  * name given twice -> usage error: it would be counted twice). "All" is kept
  * as the single item "All" for the caller to expand. */
 void pxs_cli_names(const pxs_cli *cli, const char *what, const char *arg, pxs_strlist *out);
+/* One machine group (-m, --machines): a comma list through pxs_machines_parse
+ * (a bad or repeated name, an empty list or "All" -> usage error naming opt). */
+void pxs_cli_machines(const pxs_cli *cli, const char *opt, const char *arg, pxs_strlist *out);
 
 /* True when stderr is a terminal (progress is shown only then). */
 int pxs_cli_interactive(void);

@@ -14,13 +14,18 @@
  *  2. pickleSync -l <login> -m <machine> for every remote pickling machine;
  *  3. pickleMerge -c All -f rx|tx -m <group> for every group of several
  *     log machines;
- *  4. rrdTransfer -f rx|tx -m <group> for every [databases] machineNames group;
+ *  4. rrdTransfer -f rx|tx -m <group> for every [databases] machineNames group,
+ *     then, at the hours of [graphics] maintenanceHours (default 0),
+ *     restoreRRD --backup --wait (the daily backup rrdTransfer rebuilds from);
  *  5. graphGen --all -l -m <group> -s 24 for every log machine group;
  *  6. webPages --images, then webPages --all;
- *  7. the 24 h images (webGraphics/columbo/<client>.png) to every
- *     [uploads] machineNames machine (scp), or copied when it is this host;
+ *  7. the 24 h images drawn this cycle (webGraphics/columbo/<ft>/<client>.png)
+ *     to every [uploads] machineNames machine (scp), or copied when it is
+ *     this host, into <directory>/<ft>/;
  *  8. statsMonitor at the hours of [graphics] monitorHours (default 0,12);
- *     its exit status 1 (problems found and reported) is not a failed step. */
+ *     its exit status 1 (problems found and reported) is not a failed step;
+ *  9. at the maintenance hours, pickleClean (snapshots and graphs older than
+ *     the days of [cleaning] in the config). */
 #ifndef PXSTATS_LAUNCH_H
 #define PXSTATS_LAUNCH_H
 
@@ -58,6 +63,11 @@ typedef struct pxs_launch_opts {
     const char *root;     /* passed on to local programs as --root when not NULL */
     const char *config;   /* passed on to local programs as --config when not NULL */
 } pxs_launch_opts;
+
+/* Checks the machine groups of the config ([graphics] logFilesMachines,
+ * [databases] machineNames) with pxs_groups_parse. Returns 0, or -1
+ * (pxs_error naming the key; launchGraphs exits 2). */
+int pxs_launch_check_groups(const pxs_config *cfg);
 
 /* Plans the cycle. Returns 0, or -1 (pxs_error naming the config key) when
  * the config is inconsistent (e.g. not one pickling machine per log

@@ -29,6 +29,16 @@ typedef struct pxs_span {
     uint64_t unreadable; /* snapshots refused (corrupt...): warned about and skipped */
 } pxs_span;
 
+/* Reads the snapshot of each machine for the hour t and merges those read
+ * (a single machine's hour is used as is; dst->machine is group). status
+ * (may be NULL; one per machine) gets 1 read, 0 missing, -1 unreadable (a
+ * snapshot refused: warned about with pxs_warnx naming the file, and
+ * counted in *unreadable). Returns the hour (free with pxs_hour_free and
+ * free), or NULL when none was read. */
+pxs_hour *pxs_hour_load(const char *statsdir, const char *client, pxs_filetype ft,
+                        const pxs_strlist *machines, const char *group, int64_t t, int *status,
+                        uint64_t *unreadable);
+
 /* Loads [start, end) (both rounded down to the hour) of client for the
  * machines: for each hour the snapshots of the machines present are read and
  * merged (a single machine is used as is). A snapshot that cannot be read is

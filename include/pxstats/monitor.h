@@ -69,6 +69,8 @@ typedef struct pxs_mon_target {
     pxs_filetype ft;
     size_t group;
     int64_t first;         /* start of its earliest snapshot hour on disk */
+    int64_t *first_of;     /* the same per machine of the group, then for the
+                              merged name (INT64_MAX: none on disk) */
 } pxs_mon_target;
 
 typedef struct pxs_monitor {
@@ -94,8 +96,9 @@ typedef struct pxs_monitor {
 
 /* Prepares a run at time now: loads the previous state. since (may be NULL)
  * is --since; without it the window starts at the previous run, or at today's
- * midnight on a first run. Returns 0, or -1 (pxs_error set) when the state
- * cannot be read or the config is wrong. */
+ * midnight on a first run. Returns 0, -1 (pxs_error set) when the state
+ * cannot be read or a number of the config is wrong, -2 when its machine
+ * list is (an unsafe name, a machine named twice: the caller exits 2). */
 int pxs_monitor_init(pxs_monitor *m, const pxs_config *cfg, int64_t now, const int64_t *since,
                      bool full);
 void pxs_monitor_free(pxs_monitor *m);
@@ -130,8 +133,12 @@ size_t pxs_mon_count(const pxs_monitor *m);
  * and the targets found under <stats>/pickles. Run by pxs_monitor_run before
  * the snapshot checks; exposed for tests. Returns 0 or -1 (pxs_error set). */
 int pxs_mon_inventory(pxs_monitor *m);
-/* Parses a groups text into m->groups. Returns 0, or -1 on an unsafe name. */
+/* Parses a groups text into m->groups through pxs_groups_parse. Returns 0,
+ * or -1 on an unsafe name or a machine named twice. */
 int pxs_mon_parse_groups(pxs_monitor *m, const char *text);
+/* The groups text of the config: [monitoring] machines, else [graphics]
+ * logFilesMachines. */
+const char *pxs_mon_groups_text(const pxs_monitor *m);
 
 /* Allowed silence of a client in seconds: [monitoring.gaps] <client>, else
  * [monitoring] maxGap, in minutes (default 60). */

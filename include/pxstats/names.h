@@ -21,10 +21,20 @@ int pxs_name_check(const char *what, const char *name);
  * "localhost" when it has none. Fresh string. */
 char *pxs_host_name(void);
 
+/* One machine group as -m writes it: machines joined by ',' (merged
+ * together), spaces ignored. Appends each machine to out, in order. Every
+ * name is checked, and a machine named twice is refused: a group of "m1,m1"
+ * would merge the same snapshots twice. Returns 0, or -1 with pxs_error()
+ * naming the bad or repeated name (the callers exit 2). */
+int pxs_machines_parse(const char *text, pxs_strlist *out);
+
 /* Machine groups as the config and -m write them: ';' separates groups, ','
  * joins the machines of one group (merged together), spaces are ignored.
- * Appends one normalised "m1,m2" item per group to out (no duplicates), every
- * machine name checked. Returns 0, or -1 with pxs_error() naming the bad name. */
+ * Appends one normalised "m1,m2" item per group to out. The one parser of
+ * machine lists: every name is checked; a machine named twice anywhere in
+ * the list, or two groups whose merged names are the same ("a,bc;ab,c" both
+ * make the databases <client>_abc), are refused. Returns 0, or -1 with
+ * pxs_error() naming the bad or repeated name (the callers exit 2). */
 int pxs_groups_parse(const char *text, pxs_strlist *out);
 
 /* tx or rx. */

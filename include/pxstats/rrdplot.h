@@ -2,7 +2,7 @@
  * original-behaviour.md §4.3).
  *
  * One 800x200 PNG per client (or the totals of all clients) and data type:
- *   graphs/<client>/rrdgraphs/<ft>_<client>_<YYYYMMDD>_<HH:MM:SS>_<type>_<n><unit>_on_<machine>.png
+ *   graphs/<ft>/<client>/rrdgraphs/<ft>_<client>_<YYYYMMDD>_<HH:MM:SS>_<type>_<n><unit>_on_<machine>.png
  * with end's date and time, unit one of hours, days, months, years. The title
  * is "<Type> for <client> for a span of <n> <unit> ending at <end>." and a
  * comment gives the minimum, maximum and mean over the span, computed from an
@@ -13,7 +13,8 @@
  * mean's divisor, which made gaps look like quiet time).
  *
  * Images are rendered to memory (rrd_graph_v with output "-") and written
- * through atomicfile, so a reader never sees a half-drawn PNG. Graphs are drawn
+ * through atomicfile, so a reader never sees a half-drawn PNG; each carries
+ * the span it covers (pngspan.h). Graphs are drawn
  * in UTC. librrd's graph code is not thread-safe: parallel work uses worker
  * processes (pxs_rrd_jobs_run). A database locked by a feed is retried, not failed. */
 #ifndef PXSTATS_RRDPLOT_H
@@ -85,10 +86,16 @@ char *pxs_rrd_graph_text(const char *s, bool field);
 /* The image path of a graph (see the header comment). Fresh string. */
 char *pxs_rrdgraph_path(const char *statsdir, pxs_filetype ft, const char *client,
                         int64_t end, pxs_dbtype t, int hours, const char *machine);
-/* The web tree copy: webGraphics/<weekly|monthly|yearly>/<type>/<client>/<%W|%b|%Y>.png
- * (yearly for spans of a year or more, monthly from 28 days, else weekly). */
-char *pxs_rrdgraph_web_path(const char *statsdir, pxs_dbtype t, const char *client,
-                            int64_t end, int hours);
+/* The web tree copy: webGraphics/<weekly|monthly|yearly>/<ft>/<type>/<client>/<%W|%b|%Y>.png
+ * (yearly for spans of a year or more, monthly from 28 days, else weekly),
+ * named after the period holding the span's last second (end - 1). */
+char *pxs_rrdgraph_web_path(const char *statsdir, pxs_filetype ft, pxs_dbtype t,
+                            const char *client, int64_t end, int hours);
+/* The calendar period of the web tree that --copy draws for a span of hours
+ * (-w, -m, -y) ending at date: the week (Monday 00:00), month or year
+ * holding date - 1 s, exactly [start, end) in UTC, even when it is not over
+ * yet. Sets *end and returns the period's length in hours. */
+int pxs_rrdgraph_calendar(int hours, int64_t date, int64_t *end);
 
 typedef struct pxs_rrdgraph_opts {
     const char *statsdir;
@@ -99,7 +106,8 @@ typedef struct pxs_rrdgraph_opts {
     int64_t end;                 /* rounded down to the hour by the caller */
     int hours;                   /* span */
     bool totals;                 /* one graph per type summing all clients */
-    bool copy;                   /* also copy into the webGraphics tree */
+    bool copy;                   /* also copy into the webGraphics tree (the caller
+                                    sets end and hours by pxs_rrdgraph_calendar) */
     bool verbose;                /* print "<image>: <comment>" per graph on stdout */
     int jobs;                    /* worker processes */
     bool progress;               /* "\rgraphs done/total" on stderr (a terminal) */

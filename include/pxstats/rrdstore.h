@@ -1,8 +1,10 @@
 /* rrdstore — the ten-year archive: RRD databases fed from the hourly snapshots
  * through librrd's C API (DESIGN.md §5).
  *
- * Layout: databases/<type>/<client>_<machine>, one database per data type,
- * client (or source) and machine group (the machines concatenated); step 60 s;
+ * Layout: databases/<ft>/<type>/<client>_<machine>, one database per file
+ * type, data type, client (or source) and machine group (the machines
+ * concatenated), so that a tx client and an rx source of one name never
+ * share a database; step 60 s;
  * one GAUGE data source named after the type, heartbeat 60, min/max U; RRAs
  * AVERAGE, MIN and MAX at xff 0.5: 1x7200, 60x336, 240x1460, 1440x3650.
  *
@@ -54,8 +56,9 @@ int pxs_dbtypes_of(pxs_filetype ft, pxs_dbtype out[PXS_DB_NTYPES]);
  * (1u << type), refusing the latency types for rx. Returns 0 or -1 (pxs_error). */
 int pxs_dbtypes_parse(const char *text, pxs_filetype ft, unsigned *mask);
 
-/* <stats>/databases/<type>/<client>_<machine> (fresh string). */
-char *pxs_rrd_path(const char *statsdir, pxs_dbtype t, const char *client, const char *machine);
+/* <stats>/databases/<ft>/<type>/<client>_<machine> (fresh string; layout.h). */
+char *pxs_rrd_path(const char *statsdir, pxs_filetype ft, pxs_dbtype t, const char *client,
+                   const char *machine);
 
 /* The value of a bucket for a type (see the header comment). */
 double pxs_rrd_bucket_value(const pxs_bucket *b, pxs_dbtype t);
@@ -86,6 +89,21 @@ int pxs_rrd_last(const char *path, int64_t *last);
 int pxs_rrd_update(const char *path, size_t n, const int64_t *times, const double *values,
                    size_t *written);
 
+/* The same three, never through rrdcached when direct is set: the feed's
+ * journal (feedjournal.h) covers only what this process writes itself. */
+int pxs_rrd_create_ex(const char *path, pxs_dbtype t, int64_t last_up, bool direct);
+int pxs_rrd_last_ex(const char *path, int64_t *last, bool direct);
+int pxs_rrd_update_ex(const char *path, size_t n, const int64_t *times, const double *values,
+                      size_t *written, bool direct);
+/* Removes what a killed writer of the database path left beside it: the
+ * dot files ".<name>.*" (atomicfile's copies, the ".<name>.new" a creation
+ * is made in, and librrd's own temporary of it), never a ".journal". Only
+ * for a caller holding the rrdTransfer lock. */
+void pxs_rrd_clean_temporaries(const char *path);
+/* With RRDCACHED_ADDRESS set: makes rrdcached write out what it holds for
+ * path, then forget the file (no update of it stays queued); else nothing. */
+void pxs_rrd_daemon_release(const char *path);
+
 /* The start of the earliest hourly snapshot of client (ft) for the group:
  * any file pickles/<client>/<day>/<ft>/<m>_<HH> where m is one of machines or
  * their group name. Returns 1 and sets *t, 0 when there is none, -1 on error. */
@@ -98,15 +116,33 @@ typedef struct pxs_feed_stats {
     uint64_t values;      /* values written (unknowns included) */
     uint64_t groups_fed;  /* (client, group) pairs that had something new */
     uint64_t failed;      /* (client, group) pairs that failed */
+    uint64_t refused;     /* snapshots refused (unreadable: named on stderr) */
+    uint64_t rebuilt;     /* database sets rebuilt because snapshots changed */
+    uint64_t held;        /* (client, group) pairs holding back an incomplete hour */
+    uint64_t stale;       /* database sets whose changed hours could not be rebuilt */
 } pxs_feed_stats;
 
-/* Feeds every database of (client, ft, machine group) from its DATABASE-UPDATES
- * time (else from its earliest snapshot) up to end (rounded down to the hour),
- * a week of hours at a time; a missing database is created. DATABASE-UPDATES
- * advances after each week whose values were all written. Returns 1 when
- * something was fed, 0 when there was nothing new, -1 on failure (pxs_error). */
+/* Feeds every database of (client, ft, machine group) so that it converges
+ * on the snapshots (the mechanism: lib/rrdfeed.c and rrdTransfer(1)):
+ *   - a feed killed earlier is undone first (feedjournal.h);
+ *   - every fed hour still covered by kept snapshots is compared with the
+ *     snapshots on disk (mtime, size, checksum: dbupdates.h); on a change,
+ *     the databases are rebuilt from the newest state older than it that is
+ *     proven equal to the snapshots — a backup (rrdbackup.h), or an empty
+ *     start when all the snapshots since their creation are kept — else the
+ *     changed hours are recorded stale and warned about;
+ *   - new hours are fed from the DATABASE-UPDATES time (else from the earliest
+ *     snapshot) up to end (rounded down to the hour), in journaled
+ *     transactions of up to a week; an hour whose snapshots are not all there
+ *     (a machine that had snapshots before has none, a snapshot is refused or
+ *     partial) is held back, with every hour after it, until max_wait_hours
+ *     have passed since its end, then fed and recorded incomplete.
+ * A missing database is created. Returns 1 when something was fed, 0 when
+ * there was nothing new, -1 on failure (pxs_error). Refused snapshots,
+ * rebuilds, hold-backs and stale hours are counted in st. */
 int pxs_rrd_feed(const char *statsdir, const char *client, pxs_filetype ft,
-                 const pxs_strlist *machines, int64_t end, pxs_feed_stats *st);
+                 const pxs_strlist *machines, int64_t end, int max_wait_hours,
+                 pxs_feed_stats *st);
 
 typedef struct pxs_transfer_opts {
     const char *statsdir;
@@ -114,6 +150,7 @@ typedef struct pxs_transfer_opts {
     const pxs_strlist *clients;   /* names, "All" already expanded */
     const pxs_strlist *groups;    /* machine groups, each "m1,m2,..." */
     int64_t end;
+    int max_wait_hours;           /* hold back an incomplete hour this long */
     int jobs;                     /* worker processes (1 = in this process) */
     bool wait_lock;               /* wait for another rrdTransfer instead of stopping */
     bool progress;                /* "\rclients done/total" on stderr (a terminal) */
@@ -122,8 +159,9 @@ typedef struct pxs_transfer_opts {
 /* rrdTransfer's job: pxs_rrd_feed for every client and group, clients spread
  * over o->jobs worker processes, under the rrdTransfer lock of the stats tree.
  * A failing client is reported (pxs_warnx) and the others go on; st sums all.
- * Returns 0 when all succeeded, 1 when some failed, -1 when nothing could be
- * done (lock held, pxs_error set). */
+ * Returns 0 when all succeeded, 1 when some failed, a snapshot was refused or
+ * hours could only be marked stale, -1 when nothing could be done (lock
+ * held, pxs_error set). */
 int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st);
 
 /* When on, shows "\r<prog>: <what> done/total" on stderr, ending the line

@@ -2,10 +2,14 @@
  *
  * <stats>/webPages/{index,dailyGraphs,weeklyGraphs,monthlyGraphs,yearlyGraphs}.html:
  * RX sources, then TX clients, one row per name, with links to the images of
- * the last 7 days, 5 weeks, 3 months or 3 years under <stats>/webGraphics.
- * Links are relative ("../webGraphics/..."), so the tree works from any web
- * server or opened from disk. An image that does not exist is shown as
- * missing (a grey label, no link), never as a broken link. Names are
+ * the last 7 days, 5 weeks, 3 months or 3 years under <stats>/webGraphics
+ * (layout.h: the file type is a directory level, so a tx client and an rx
+ * source of one name have rows of their own). Links are relative
+ * ("../webGraphics/..."), so the tree works from any web server or opened
+ * from disk. An image is shown under a date only when it was drawn for that
+ * date (its pngspan.h stamp: a day's image ends within that day, a week's,
+ * month's or year's covers exactly that period); any other image under that
+ * name, or none, is shown as missing (a grey label, no link). Names are
  * HTML-escaped (and percent-encoded in URLs) whatever characters they hold. */
 #ifndef PXSTATS_WEB_H
 #define PXSTATS_WEB_H
@@ -30,7 +34,11 @@ int pxs_period_count(pxs_period p);
 int64_t pxs_web_ref_time(int64_t now);
 /* A time inside the k-th period before the current one (k = 0: current). */
 int64_t pxs_period_back(pxs_period p, int64_t ref, int k);
-/* The image label of the period holding t: %a (Mon..Sun), %W, %b or %Y. */
+/* The period of p holding t, [*start, *end) in UTC: the day; the week from
+ * Monday 00:00; the month from the 1st; the year from January 1st. */
+void pxs_period_bounds(pxs_period p, int64_t t, int64_t *start, int64_t *end);
+/* The image label of the period holding t: %a (Mon..Sun), %W, %b or %Y of
+ * its start (a week is named by its Monday, even across New Year). */
 char *pxs_period_label(pxs_period p, int64_t t, char *buf, size_t size);
 
 /* The data types shown for a fileType, in column order: rx bytecount,
@@ -57,10 +65,9 @@ typedef struct pxs_web_names {
 void pxs_web_names_init(pxs_web_names *n);
 void pxs_web_names_free(pxs_web_names *n);
 /* Collects the names from the snapshot tree (a client is tx or rx, or both,
- * by the <ft> folders of its snapshot days) and from the webGraphics tree
- * (a name with latency or filesOverMaxLatency images is tx; other period
- * images mean rx; a name known only by its daily or 24 h image is tx).
- * Invalid names found on disk are skipped with a warning. Returns 0 or -1. */
+ * by the <ft> folders of its snapshot days) and from the <ft> levels of the
+ * webGraphics tree. Invalid names found on disk are skipped with a warning.
+ * Returns 0 or -1. */
 int pxs_web_names_load(const char *statsdir, pxs_web_names *n);
 
 /* The start of every page: doctype, head with the common style, the

@@ -20,15 +20,15 @@ for p in index dailyGraphs weeklyGraphs monthlyGraphs yearlyGraphs status; do
     check "$p.html exists" test -s "$pages/$p.html"
 done
 check "both days of amis have their daily image" \
-    test -s "$demo/stats/webGraphics/daily/amis/Mon.png" -a -s "$demo/stats/webGraphics/daily/amis/Tue.png"
+    test -s "$demo/stats/webGraphics/daily/tx/amis/Mon.png" -a -s "$demo/stats/webGraphics/daily/tx/amis/Tue.png"
 # The demo's last cycle is at 2026-11-25 00:00: its week is that of the 24th.
 week=$(python3 -c 'import datetime; print(datetime.date(2026, 11, 24).strftime("%W"))')
-check "the weekly latency image of amis exists (week $week)" test -s "$demo/stats/webGraphics/weekly/latency/amis/$week.png"
+check "the weekly latency image of amis exists (week $week)" test -s "$demo/stats/webGraphics/weekly/tx/latency/amis/$week.png"
 check "the monthly and yearly images too" \
-    test -s "$demo/stats/webGraphics/monthly/bytecount/ncp1/Nov.png" -a -s "$demo/stats/webGraphics/yearly/errors/amis/2026.png"
-check "the weekly page links it" grep -q "href=\"../webGraphics/weekly/latency/amis/$week.png\">week $week<" "$pages/weeklyGraphs.html"
-check "the 24 h images were uploaded" test -s "$demo/columbo-upload/amis.png"
-check "the daily page shows the images" grep -q '<img class="latest" src="../webGraphics/daily/ncp1/Tue.png"' "$pages/dailyGraphs.html"
+    test -s "$demo/stats/webGraphics/monthly/rx/bytecount/ncp1/Nov.png" -a -s "$demo/stats/webGraphics/yearly/tx/errors/amis/2026.png"
+check "the weekly page links it" grep -q "href=\"../webGraphics/weekly/tx/latency/amis/$week.png\">week $week<" "$pages/weeklyGraphs.html"
+check "the 24 h images were uploaded" test -s "$demo/columbo-upload/tx/amis.png"
+check "the daily page shows the images" grep -q '<img class="latest" src="../webGraphics/daily/rx/ncp1/Tue.png"' "$pages/dailyGraphs.html"
 
 if ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null 2>&1; then
     fail "chromium is installed (make check installs it)"; exit 1

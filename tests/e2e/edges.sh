@@ -28,9 +28,9 @@ done >/dev/null 2>&1
 pickleMerge --root "$base" -c All -f tx -m pds1,pds2 -d "$D" >/dev/null 2>&1
 rrdTransfer --root "$base" -m pds1 -e "$D" >/dev/null 2>&1
 n=$(find "$base/stats/pickles" -type f | wc -l)
-if [ "$n" -ge 40 ] && [ -f "$base/stats/databases/bytecount/client002_pds1" ]; then ok "a complete tree to spoil ($n snapshots)"
+if [ "$n" -ge 40 ] && [ -f "$base/stats/databases/tx/bytecount/client002_pds1" ]; then ok "a complete tree to spoil ($n snapshots)"
 else fail "a complete tree to spoil ($n snapshots)"; fi
-cp "$base/stats/databases/bytecount/client002_pds1" "$O/db.rrd"
+cp "$base/stats/databases/tx/bytecount/client002_pds1" "$O/db.rrd"
 cp "$base/stats/pickles/client002/20260110/tx/pds1_03" "$O/snapshot"
 cp "$base/stats/pickles/client002/20260110/tx/pds1_03" "$O/victim/20000101/tx/pds1_03"
 cp "$O/snapshot" "$O/pickles/client001/20000101/tx/pds1_03"   # an old day pickleClean would remove
@@ -66,9 +66,9 @@ for kind in fifo zero link; do
     if [ -f "$r/stats/pickles/client001/20260110/tx/pds1pds2_02" ]; then ok "snapshot $kind: the other hours are merged"; else fail "snapshot $kind: the other hours are merged"; fi
     rm -rf "$r/stats/databases" "$r/stats/DATABASE-UPDATES"
     # As a damaged snapshot (rrdtransfer.sh): named, its hour unknown, exit 0.
-    t "snapshot $kind: rrdTransfer goes on" 0 rrdTransfer --root "$r" -m pds1 -e "$D"
+    t "snapshot $kind: rrdTransfer goes on, exits 1" 1 rrdTransfer --root "$r" -m pds1 -e "$D"
     stderr_has "$snap: $what" "snapshot $kind: rrdTransfer names it"
-    if [ -f "$r/stats/databases/bytecount/client002_pds1" ]; then ok "snapshot $kind: the other clients are fed"; else fail "snapshot $kind: the other clients are fed"; fi
+    if [ -f "$r/stats/databases/tx/bytecount/client002_pds1" ]; then ok "snapshot $kind: the other clients are fed"; else fail "snapshot $kind: the other clients are fed"; fi
     t "snapshot $kind: statsMonitor reports and does not hang" 1 statsMonitor --root "$r" --stdout
 done
 
@@ -80,7 +80,7 @@ t "a linked client: pickleClean leaves what it points to alone" 0 pickleClean --
 r=$(spoil)
 ln -s "$O/victim" "$r/stats/pickles/client009"
 t "a linked client: graphGen --all skips it" 0 graphGen --root "$r" --all -m pds1 -d "$D" -s 6
-if [ ! -e "$r/stats/graphs/client009" ]; then ok "a linked client is not drawn"; else fail "a linked client is not drawn"; fi
+if [ ! -e "$r/stats/graphs/tx/client009" ]; then ok "a linked client is not drawn"; else fail "a linked client is not drawn"; fi
 t "a linked client: graphGen -c refuses it" 1 graphGen --root "$r" -c client009 -m pds1 -d "2000-01-01 06:00:00" -s 6
 stderr_has "pickles/client009: a symbolic link, not a directory: refused" "graphGen names the link"
 t "a linked client: pickleMerge -c refuses it" 1 pickleMerge --root "$r" -c client009 -f tx -m pds1,pds2 -d "2000-01-01 06:00:00"
@@ -118,35 +118,35 @@ r=$(spoil); u=$r/stats/DATABASE-UPDATES/tx
 f=$(ls "$u" | grep '^client001_' | head -n 1); rm "$u/$f"; mkfifo "$u/$f"
 t "DATABASE-UPDATES a FIFO: rrdTransfer refuses it at once, feeds the others" 1 rrdTransfer --root "$r" -m pds1 -e "2026-01-10 06:00:00"
 stderr_has "$f: a FIFO, not a regular file: refused" "rrdTransfer names it"
-r=$(spoil); db=$r/stats/databases/bytecount/client002_pds1
+r=$(spoil); db=$r/stats/databases/tx/bytecount/client002_pds1
 rm "$db"; ln -s "$O/db.rrd" "$db"
-ln -sf "$O/created.rrd" "$r/stats/databases/errors/client002_pds1"
+ln -sf "$O/created.rrd" "$r/stats/databases/tx/errors/client002_pds1"
 rm -rf "$r/stats/DATABASE-UPDATES"
 t "a database that is a link: rrdTransfer refuses it" 1 rrdTransfer --root "$r" -m pds1 -e "$D"
 stderr_has "bytecount/client002_pds1: a symbolic link, not a regular file: refused" "rrdTransfer names it"
-if [ -f "$r/stats/databases/bytecount/client001_pds1" ]; then ok "the other databases are fed"; else fail "the other databases are fed"; fi
+if [ -f "$r/stats/databases/tx/bytecount/client001_pds1" ]; then ok "the other databases are fed"; else fail "the other databases are fed"; fi
 t "a database that is a link: rrdGraph draws the others and exits 1" 1 rrdGraph --root "$r" -c client001,client002 --machines pds1 -d --date "$D"
 stderr_has "client002_pds1: a symbolic link" "rrdGraph names it"
 if [ -n "$(find "$r/stats/graphs" -path '*rrdgraphs*client001*' -name '*.png')" ]; then ok "rrdGraph drew the other clients"; else fail "rrdGraph drew the other clients"; fi
 t "a database that is a link: statsMonitor reports it" 1 statsMonitor --root "$r" --stdout
 stdout_has "client002_pds1: a symbolic link" "statsMonitor names it"
-mkfifo "$r/stats/databases/latency/client003_pds1.fifo"
+mkfifo "$r/stats/databases/tx/latency/client003_pds1.fifo"
 t "restoreRRD --backup leaves links and FIFOs out" 0 restoreRRD --root "$r" --backup
 if [ -z "$(find "$r/stats/databases_backups" ! -type f ! -type d)" ]; then ok "the backup holds regular files only"; else fail "the backup holds regular files only"; fi
 
 # --- graphs, images, pages --------------------------------------------------------
-r=$(spoil); mkdir -p "$r/stats/graphs"; ln -s "$O/gdir" "$r/stats/graphs/client001"
+r=$(spoil); mkdir -p "$r/stats/graphs/tx"; ln -s "$O/gdir" "$r/stats/graphs/tx/client001"
 t "graphs/<client> a link: graphGen refuses to write through it" 1 graphGen --root "$r" -c client001 -m pds1 -d "$D" -s 6
-stderr_has "graphs/client001: a symbolic link, not a directory: refused" "graphGen names it"
+stderr_has "graphs/tx/client001: a symbolic link, not a directory: refused" "graphGen names it"
 t "graphs/<client> a link: another client is drawn" 0 graphGen --root "$r" -c client002 -m pds1 -d "$D" -s 6
 r=$(spoil)
 graphGen --root "$r" --all -l -m pds1 -d "$D" -s 6 >/dev/null 2>&1
-c=$r/stats/webGraphics/columbo
+c=$r/stats/webGraphics/columbo/tx
 rm "$c/client001.png"; ln -s "$O/secret" "$c/client001.png"; mkfifo "$c/client002.png.fifo"
 rm "$c/client002.png"; mkfifo "$c/client002.png"
 t "webPages --images: a linked and a FIFO 24 h image refused, the others copied" 1 webPages --root "$r" --images --date "$D"
-stderr_has "columbo/client001.png: a symbolic link" "webPages names the link"
-stderr_has "columbo/client002.png: a FIFO" "webPages names the FIFO"
+stderr_has "columbo/tx/client001.png: a symbolic link" "webPages names the link"
+stderr_has "columbo/tx/client002.png: a FIFO" "webPages names the FIFO"
 if ! grep -rq "OUTSIDE-SECRET" "$r/stats/webGraphics"; then ok "nothing of the link's target was copied"; else fail "nothing of the link's target was copied"; fi
 if [ -n "$(find "$r/stats/webGraphics/daily" -path '*client003*' -name '*.png')" ]; then ok "the other images are copied"; else fail "the other images are copied"; fi
 mkdir -p "$r/stats/webPages"; rm -f "$r/stats/webPages/dailyGraphs.html"; ln -s "$O/page.html" "$r/stats/webPages/dailyGraphs.html"

@@ -104,6 +104,9 @@ compare_tree() {
           if (p in v) next
           if (mode == "recovered") { if (!(p in c) || c[p] != $1) if (!(p ~ lag && (p in b) && b[p] == $1)) print p; next }
           if (p ~ derived) next
+          # The undo journal of a feed whose commit failed: the next run
+          # puts the databases back from it (checked below).
+          if (p ~ /\/\.[^\/]*\.journal$/) next
           if ((p in b) && b[p] == $1) next
           if ((p in c) && c[p] == $1) next
           print p }
@@ -139,6 +142,8 @@ check_after_fault() {
     "$@" >"$S/out" 2>"$S/err"; rc=$?
     bad=$(compare_tree recovered)
     [ -z "${FAULTS_DEBUG:-}" ] || [ -z "$bad" ] || cp -a "$W" "$S/debug.$(echo "$what" | tr -c 'A-Za-z0-9\n' '_')"
+    journals=$(find "$W" -name '.*.journal')
+    [ -z "$journals" ] || bad="$bad $journals (journal left after the next run)"
     if [ $rc -eq "$CLEAN_RC" ] && [ -z "$bad" ]; then ok "$what: the next run gives the clean result"
     else fail "$what: the next run gives the clean result (exit $rc)"; echo "$bad" | head -n 3 | sed 's/^/#   /'; sed 's/^/#   /' "$S/err" | head -n 2; fi
 }

@@ -185,7 +185,7 @@ check "-n: the window ends at 12:30" grep -q 'ending at 2026-11-28 12:30:00' "$T
 check "-n: no snapshot written for the partial hour" test ! -e "$R/stats/pickles/amis/20261128/tx/pds5_12"
 
 # ---- PNGs ------------------------------------------------------------------------
-PNG="$R/stats/graphs/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_2hours_on_pds5,pds6_forAllproducts.png"
+PNG="$R/stats/graphs/tx/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_2hours_on_pds5,pds6_forAllproducts.png"
 expect_status 0 "a PNG of two machines with -l" $G -c amis -m pds5,pds6 -d "2026-11-28 12:00:00" -s 2 -l
 stdout_has "forAllproducts.png" "the PNG's path is printed"
 pngsize() { python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); assert d[:8]==b"\x89PNG\r\n\x1a\n" and d[12:16]==b"IHDR"; print("%dx%d" % struct.unpack(">II", d[16:24]))' "$1" 2>/dev/null; }
@@ -194,17 +194,33 @@ check "the PNG decodes (file)" sh -c "file '$PNG' | grep -q 'PNG image data, 128
 if command -v convert >/dev/null 2>&1; then
     check "the PNG decodes whole (ImageMagick)" convert "$PNG" -format '%wx%h' info:
 fi
-check "-l copied it to webGraphics/columbo/amis.png" cmp -s "$PNG" "$R/stats/webGraphics/columbo/amis.png"
-check "nothing but the PNG in the graphs directory" test "$(ls -A "$R/stats/graphs/amis" | wc -l)" -eq 1
+# The copy is the graph with the span it shows in a tEXt chunk (the pages
+# and the uploads only take an image drawn for their date or cycle).
+cat > "$TMPROOT/unspan.py" <<'PY'
+import sys, struct
+d = open(sys.argv[1], "rb").read(); out = d[:8]; p = 8; span = ""
+while p + 8 <= len(d):
+    n, t = struct.unpack(">I4s", d[p:p + 8])
+    if t == b"tEXt" and d[p + 8:p + 8 + n].startswith(b"pxstats-span\0"):
+        span = d[p + 8 + 13:p + 8 + n].decode()
+    else:
+        out += d[p:p + n + 12]
+    p += n + 12
+open(sys.argv[2], "wb").write(out); print(span)
+PY
+span=$(python3 "$TMPROOT/unspan.py" "$R/stats/webGraphics/columbo/tx/amis.png" "$TMPROOT/unspanned.png" 2>/dev/null)
+check "-l copied it to webGraphics/columbo/tx/amis.png" cmp -s "$PNG" "$TMPROOT/unspanned.png"
+check "the copy carries the span it shows (2 hours ending 12:00)" test "$span" = "2026-11-28 10:00:00/2026-11-28 12:00:00"
+check "nothing but the PNG in the graphs directory" test "$(ls -A "$R/stats/graphs/tx/amis" | wc -l)" -eq 1
 
 expect_status 0 "two types, one machine" $G -c amis -m pds5 -t latency,errors -d "2026-11-28 12:00:00" -s 2
-check "two panels: 1280x684" test "$(pngsize "$R/stats/graphs/amis/tx_amis_20261128_12:00:00_latency,errors_2hours_on_pds5_forAllproducts.png")" = 1280x684
+check "two panels: 1280x684" test "$(pngsize "$R/stats/graphs/tx/amis/tx_amis_20261128_12:00:00_latency,errors_2hours_on_pds5_forAllproducts.png")" = 1280x684
 
 expect_status 0 "a product with quotes and backslashes is drawn" $G -c amis -m pds5 -d "2026-11-28 12:00:00" -s 2 -p 'SA"C\N'
-check "its PNG exists (quotes dropped from the name)" test -f "$R/stats/graphs/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_2hours_on_pds5_forSAC\\Nproducts.png"
+check "its PNG exists (quotes dropped from the name)" test -f "$R/stats/graphs/tx/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_2hours_on_pds5_forSAC\\Nproducts.png"
 
 expect_status 0 "a span without any snapshot is not an error" $G -c amis -m pds5 -d "2026-10-01 00:00:00" -s 12
-NOD="$R/stats/graphs/amis/tx_amis_20261001_00:00:00_errors,bytecount,latency_12hours_on_pds5_forAllproducts.png"
+NOD="$R/stats/graphs/tx/amis/tx_amis_20261001_00:00:00_errors,bytecount,latency_12hours_on_pds5_forAllproducts.png"
 check "no data: one 1280x342 image" test "$(pngsize "$NOD")" = 1280x342
 expect_status 0 "no data: --script" $G -c amis -m pds5 -d "2026-10-01 00:00:00" -s 12 --script
 stdout_has "^set title 'No data for amis \\(tx\\) on pds5 for a span of 12 hours" "no data: a clear title"
@@ -212,7 +228,7 @@ stdout_has "^set title 'No data for amis \\(tx\\) on pds5 for a span of 12 hours
 printf '[graphics]\ngnuplot = /nonexistent/gnuplot\n' > "$R/etc/pxstats.conf"
 expect_status 1 "a missing gnuplot exits 1" $G -c amis -m pds5 -d "2026-11-28 12:00:00" -s 3
 stderr_has "gnuplot" "a missing gnuplot is named"
-check "and leaves no PNG" test ! -e "$R/stats/graphs/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_3hours_on_pds5_forAllproducts.png"
+check "and leaves no PNG" test ! -e "$R/stats/graphs/tx/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_3hours_on_pds5_forAllproducts.png"
 rm -f "$R/etc/pxstats.conf"
 
 # ---- --all --------------------------------------------------------------------------
@@ -220,12 +236,12 @@ mkdir -p "$R/log/pds5"
 printf '2026-11-28 10:00:05,000 [INFO] (500 Bytes) Ingested in DB as /apps/px/db/x/SACN31_CWAO:ncp1:CWAO:SA:3:Direct:20261128100000\n' > "$R/log/pds5/rx_cvt.log"
 "$BIN/statsUpdater" --root "$R" -m pds5 -f rx -c cvt -d "2026-11-28 11:00:00" >/dev/null 2>&1
 expect_status 0 "--all on two machines (combined) with -j 2" $G --all -m pds5,pds6 -d "2026-11-28 12:00:00" -s 2 -j 2
-check "--all: the combined tx graph" test -f "$R/stats/graphs/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_2hours_on_pds5,pds6_forAllproducts.png"
-check "--all: the rx graph of the source" test -f "$R/stats/graphs/cvt/rx_cvt_20261128_12:00:00_errors,bytecount_2hours_on_pds5,pds6_forAllproducts.png"
+check "--all: the combined tx graph" test -f "$R/stats/graphs/tx/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_2hours_on_pds5,pds6_forAllproducts.png"
+check "--all: the rx graph of the source" test -f "$R/stats/graphs/rx/cvt/rx_cvt_20261128_12:00:00_errors,bytecount_2hours_on_pds5,pds6_forAllproducts.png"
 check "--all: quiet when not on a terminal" test ! -s "$TMPROOT/.err"
 expect_status 0 "--all --individual" $G --all --individual -m pds5,pds6 -d "2026-11-28 12:00:00" -s 2
-check "--individual: one graph per machine" test -f "$R/stats/graphs/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_2hours_on_pds6_forAllproducts.png"
-check "--individual: no rx graph where the source has no snapshot" test ! -e "$R/stats/graphs/cvt/rx_cvt_20261128_12:00:00_errors,bytecount_2hours_on_pds6_forAllproducts.png"
+check "--individual: one graph per machine" test -f "$R/stats/graphs/tx/amis/tx_amis_20261128_12:00:00_errors,bytecount,latency_2hours_on_pds6_forAllproducts.png"
+check "--individual: no rx graph where the source has no snapshot" test ! -e "$R/stats/graphs/rx/cvt/rx_cvt_20261128_12:00:00_errors,bytecount_2hours_on_pds6_forAllproducts.png"
 printf '[graphics]\ngnuplot = /nonexistent/gnuplot\n' > "$R/etc/pxstats.conf"
 expect_status 1 "--all with a missing gnuplot exits 1" $G --all -m pds5 -d "2026-11-28 12:00:00" -s 2
 stderr_has "2 failed" "--all says how many failed"

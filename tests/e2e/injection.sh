@@ -178,7 +178,7 @@ check "every script: no shell line, no backquote or '@' outside single quotes, q
 # --all, -l (the 24 h image of the web tree), -n (the current hour from the logs).
 expect_status 0 "graphGen --all -l" run graphGen --all -l -m "$M" -d "$D"
 expect_status 0 "graphGen --all -f rx -l" run graphGen --all -l -f rx -m "$M" -d "$D"
-if [ -s "$R/stats/webGraphics/columbo/$C1.png" ] && [ -s "$R/stats/webGraphics/columbo/$C2.png" ]; then
+if [ -s "$R/stats/webGraphics/columbo/tx/$C1.png" ] && [ -s "$R/stats/webGraphics/columbo/tx/$C2.png" ]; then
     ok "-l: the 24 h images are in the web tree"; else fail "-l: the 24 h images are in the web tree"; fi
 expect_status 0 "graphGen -n (payloads in the current hour, read from the logs)" \
     env PXS_NOW="2026-01-10 12:45:00" sh -c 'cd "$1" && shift && exec "$@"' _ "$W" \

@@ -22,7 +22,7 @@ for m in pds1 pds2; do
 done >/dev/null 2>&1
 
 # temporaries ROOT: what a killed writer may leave, and must not stay.
-temporaries() { find "$1/stats" \( -name '.*.??????' ! -name '.*.lock' \) -o -name '.*.partial'; }
+temporaries() { find "$1/stats" \( -name '.*.??????' ! -name '.*.lock' \) -o -name '.*.partial' -o -name '.*.new*'; }
 # clock CMD...: runs CMD, prints its length in seconds (at least 0.05).
 clock() { s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$s $e" | awk '{d = $2 - $1; print d < 0.05 ? 0.05 : d}'; }
 # scratch: a copy of the tree r, to time a clean run on.
@@ -69,12 +69,12 @@ same_buckets "pickleMerge: killed runs then a rerun give the merges of a clean r
 # rrdTransfer (librrd's creates in their private directories, updates,
 # DATABASE-UPDATES).
 x=$(scratch)
-len=$(clock rrdTransfer --root "$x" -m "pds1;pds2;pds1,pds2" -e "$D")
-campaign "rrdTransfer" "$r" "$len" rrdTransfer --root "$r" -m "pds1;pds2;pds1,pds2" -e "$D"
+len=$(clock rrdTransfer --root "$x" -m "pds1;pds2" -e "$D")
+campaign "rrdTransfer" "$r" "$len" rrdTransfer --root "$r" -m "pds1;pds2" -e "$D"
 len=$(clock rrdTransfer --root "$x" -f rx -m pds1 -e "$D")
 campaign "rrdTransfer -f rx" "$r" "$len" rrdTransfer --root "$r" -f rx -m pds1 -e "$D"
 n=$(find "$r/stats/databases" -type f | wc -l)
-if [ "$n" -ge 60 ]; then ok "rrdTransfer: every database is there ($n)"; else fail "rrdTransfer: every database is there ($n)"; fi
+if [ "$n" -ge 43 ]; then ok "rrdTransfer: every database is there ($n)"; else fail "rrdTransfer: every database is there ($n)"; fi
 
 # graphGen (PNGs through gnuplot, the web tree's copies), -n (names change).
 x=$(scratch)
@@ -108,9 +108,9 @@ campaign "statsMonitor" "$r" "$len" sh -c 'statsMonitor "$@"; [ $? -le 1 ]' _ --
 # The instants a kill rarely meets, made by hand: what a run killed there
 # leaves, exactly as it would be, then the writer run again.
 plant() { mkdir -p "$(dirname "$1")" && echo partial > "$1"; }
-g=$r/stats/graphs/client001
+g=$r/stats/graphs/tx/client001
 plant "$g/.tx_client001_20260110_04:00:00_errors,bytecount,latency_6hours_on_pds1,pds2_forAllproducts.png.k1Ll3d"
-plant "$r/stats/webGraphics/columbo/.client001.png.k1Ll3d"
+plant "$r/stats/webGraphics/columbo/tx/.client001.png.k1Ll3d"
 expect_status 0 "graphGen after a kill inside gnuplot's write of another hour's image" \
     graphGen --root "$r" -c client001 -m pds1,pds2 -d "$D" -s 6 -l
 plant "$r/stats/pickles/client002/20260110/tx/.pds1pds2_03.k1Ll3d"
@@ -118,14 +118,15 @@ plant "$r/stats/.FILE_VERSIONS.k1Ll3d"
 rm -f "$r/stats/pickles/client002/20260110/tx/pds1pds2_03"
 expect_status 0 "pickleMerge after a kill before a merged snapshot's rename" \
     pickleMerge --root "$r" -c client002 -f tx -m pds1,pds2 -d "$D" -s 6
-db=$r/stats/databases/latency/client003_pds1
-rm "$db"; mkdir -p "$(dirname "$db")/.client003_pds1.k1Ll3d"
-plant "$(dirname "$db")/.client003_pds1.k1Ll3d/client003_pds1"
-plant "$(dirname "$db")/.client003_pds1.k1Ll3d/client003_pds1Xy12Ab"   # librrd's own
+db=$r/stats/databases/tx/latency/client003_pds1
+# A create is made under ".<name>.new", through librrd's own "<that>XXXXXX".
+rm "$db"
+plant "$(dirname "$db")/.client003_pds1.new"
+plant "$(dirname "$db")/.client003_pds1.newXy12Ab"
 rm -f "$r/stats/DATABASE-UPDATES/tx/client003_pds1"
 expect_status 0 "rrdTransfer after a kill inside librrd's create" rrdTransfer --root "$r" -c client003 -m pds1 -e "$D"
 plant "$r/stats/webPages/.weeklyGraphs.html.k1Ll3d"
-plant "$r/stats/webGraphics/daily/client001/.Fri.png.k1Ll3d"
+plant "$r/stats/webGraphics/daily/tx/client001/.Fri.png.k1Ll3d"
 expect_status 0 "webPages after a kill before a page's rename" webPages --root "$r" --all --images --date "$D"
 mkdir -p "$r/stats/databases_backups/.2026-01-10_05:00:00.partial/databases"
 expect_status 0 "restoreRRD after a kill inside a backup" restoreRRD --root "$r" --backup

@@ -42,7 +42,7 @@ stdout_has "rrdTransfer --root $p -f rx -m pxatx -e '2026-11-29 12:00:00'$" "rrd
 stdout_has "graphGen --root $p --all -l -m pds5,pds6 -s 24 -d '2026-11-29 12:00:00'$" "graphGen --all -l per group"
 stdout_has "webPages --root $p --images --date" "webPages --images"
 stdout_has "webPages --root $p --all --date" "webPages --all"
-stdout_has "^upload webGraphics/columbo/\*.png to pds@lvs2-op:/apps/columbo$" "the 24 h images go to each upload machine"
+stdout_has "^upload webGraphics/columbo/\{rx,tx\}/\*.png drawn this cycle to pds@lvs2-op:/apps/columbo/\{rx,tx\}/$" "the 24 h images go to each upload machine"
 stdout_has "statsMonitor --root $p$" "statsMonitor at 12h"
 order=$(sed 's/^\[[^]]*\] //; s/ .*//; s|.*/||' "$TMPROOT/plan" | uniq | tr '\n' ' ')
 check "the steps are in the cycle's order ($order)" \
@@ -51,12 +51,28 @@ check "the programs are found beside launchGraphs" grep -q "^$BIN/webPages " "$T
 expect_status 0 "at 13h" launchGraphs --root "$p" --dry-run -d "2026-11-29 13:08:00"
 check "no statsMonitor at 13h" sh -c "! grep -q statsMonitor '$TMPROOT/.out'"
 check "--dry-run took no lock and wrote nothing" test -z "$(ls -A "$p/stats")"
+expect_status 0 "at 00h" launchGraphs --root "$p" --dry-run -d "2026-11-30 00:08:00"
+order=$(sed 's/^\[[^]]*\] //; s/ .*//; s|.*/||' "$TMPROOT/.out" | uniq | tr '\n' ' ')
+check "at the maintenance hour: a backup right after the feeds, the cleaning last ($order)" \
+    test "$order" = "statsUpdater pickleSync pickleMerge rrdTransfer restoreRRD graphGen webPages upload statsMonitor pickleClean "
+stdout_has "restoreRRD --root $p --backup --wait$" "the daily backup waits for a running rrdTransfer"
+sed -i 's/^\[graphics\]$/[graphics]\nmaintenanceHours = 3/' "$p/etc/pxstats.conf"
+launchGraphs --root "$p" --dry-run -d "2026-11-30 00:08:00" > "$TMPROOT/plan0"
+launchGraphs --root "$p" --dry-run -d "2026-11-30 03:08:00" > "$TMPROOT/plan3"
+check "[graphics] maintenanceHours moves the backup and the cleaning" \
+    sh -c "! grep -q 'restoreRRD\|pickleClean' '$TMPROOT/plan0' && grep -q restoreRRD '$TMPROOT/plan3' && grep -q pickleClean '$TMPROOT/plan3'"
+sed -i '/^maintenanceHours/d' "$p/etc/pxstats.conf"
+cp "$p/etc/pxstats.conf" "$p/etc/twice.conf"
+sed -i 's/^machineNames = pds5,pds6;pxatx/machineNames = pds5,pds6;pds5/' "$p/etc/twice.conf"
+expect_status 2 "a machine named twice in [databases] machineNames is refused (exit 2)" \
+    launchGraphs --root "$p" --config "$p/etc/twice.conf" --dry-run
+stderr_has "\\[databases\\] machineNames: machine 'pds5' named twice" "the message names the key and the machine"
 
 sed -i 's/^picklingMachines = .*/picklingMachines = logan1;logan1/' "$p/etc/pxstats.conf"
 expect_status 1 "a pickling machine missing for a log machine is an error" launchGraphs --root "$p" --dry-run
 stderr_has 'picklingMachines.*3 log machines' "the message names the key and the count"
 sed -i 's/^picklingMachines = .*/picklingMachines = logan1;-oProxyCommand=x;logan2/' "$p/etc/pxstats.conf"
-expect_status 1 "an unsafe machine name is refused" launchGraphs --root "$p" --dry-run
+expect_status 1 "an unsafe pickling machine name is refused" launchGraphs --root "$p" --dry-run
 stderr_has "unsafe pickling machine name '-oProxyCommand=x'" "the message names the machine"
 
 # -- two machines through sshd ---------------------------------------------------
@@ -110,18 +126,18 @@ for h in 00 05; do
 done
 check "merged snapshot of the rx source" test -s "$gs/pickles/ncp1/20261123/rx/m1m2_05"
 check "no snapshot of the hour not yet complete" test ! -e "$gs/pickles/amis/20261123/tx/m1_06"
-last=$(rrdtool last "$gs/databases/latency/amis_m1m2" 2>/dev/null)
+last=$(rrdtool last "$gs/databases/tx/latency/amis_m1m2" 2>/dev/null)
 want=$(python3 -c 'import calendar,time; print(calendar.timegm(time.strptime("2026-11-23 06:00:00", "%Y-%m-%d %H:%M:%S")))')
 check "the merged database of amis is fed up to 06:00 ($last = $want)" test "$last" = "$want"
-check "the rx database of ncp1 exists" test -s "$gs/databases/bytecount/ncp1_m1m2"
-check "graphGen drew the 24 h graphs" test -s "$gs/webGraphics/columbo/amis.png" -a -s "$gs/webGraphics/columbo/ncp1.png"
-check "the daily image of Monday 23" test -s "$gs/webGraphics/daily/amis/Mon.png"
-check "the weekly image (week 47)" test -s "$gs/webGraphics/weekly/latency/amis/47.png"
+check "the rx database of ncp1 exists" test -s "$gs/databases/rx/bytecount/ncp1_m1m2"
+check "graphGen drew the 24 h graphs" test -s "$gs/webGraphics/columbo/tx/amis.png" -a -s "$gs/webGraphics/columbo/rx/ncp1.png"
+check "the daily image of Monday 23" test -s "$gs/webGraphics/daily/tx/amis/Mon.png"
+check "the weekly image (week 47)" test -s "$gs/webGraphics/weekly/tx/latency/amis/47.png"
 for pg in index dailyGraphs weeklyGraphs monthlyGraphs yearlyGraphs; do
     check "webPages/$pg.html" test -s "$gs/webPages/$pg.html"
 done
 check "the daily page lists amis and ncp1" sh -c "grep -q '>amis<' '$gs/webPages/dailyGraphs.html' && grep -q '>ncp1<' '$gs/webPages/dailyGraphs.html'"
-check "the 24 h images were uploaded over ssh" cmp "$gs/webGraphics/columbo/satnet.png" "$g/columbo-upload/satnet.png"
+check "the 24 h images were uploaded over ssh" cmp "$gs/webGraphics/columbo/tx/satnet.png" "$g/columbo-upload/tx/satnet.png"
 check "one cycle takes under 45 s ($((t1 - t0)) s)" test $((t1 - t0)) -lt 45
 
 # The lock: a cycle while another holds it stops at once and says so.
@@ -145,7 +161,7 @@ gs2=$g2/stats
 check "m1's snapshots still arrive" test -s "$gs2/pickles/amis/20261123/tx/m1_05"
 check "m2 has none" test ! -e "$gs2/pickles/amis/20261123/tx/m2_05"
 check "the merge is made from m1 alone" test -s "$gs2/pickles/amis/20261123/tx/m1m2_05"
-check "the archive is still fed" test -s "$gs2/databases/latency/amis_m1m2"
-check "the graphs are still drawn" test -s "$gs2/webGraphics/columbo/amis.png"
+check "the archive is still fed" test -s "$gs2/databases/tx/latency/amis_m1m2"
+check "the graphs are still drawn" test -s "$gs2/webGraphics/columbo/tx/amis.png"
 check "the pages are still written" test -s "$gs2/webPages/dailyGraphs.html"
-check "the images are still uploaded" test -s "$g2/columbo-upload/amis.png"
+check "the images are still uploaded" test -s "$g2/columbo-upload/tx/amis.png"

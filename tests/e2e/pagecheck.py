@@ -10,7 +10,10 @@ loads are seen as they happen. For each page:
   - with --rows PAGE=OUT.json, the rows of PAGE that carry a status
     (tr[data-status]) are written to OUT.json as rendered: their key, status
     and the computed background colour of their first cell.
-Usage: pagecheck.py [--screenshot PAGE=OUT.png] [--rows PAGE=OUT.json] FILE.html...
+Usage: pagecheck.py [--screenshot PAGE=OUT.png] [--rows PAGE=OUT.json] [--json PAGE=OUT.json] FILE.html...
+--json writes what the browser shows of the page's table rows (per row: its
+section, name, and per cell each label: text, link, missing) for a test to
+check.
 Prints "ok - chromium: <page>: ..." or "not ok - chromium: <page>: <why>" per
 page (the e2e format) and exits 1 when any page failed.
 """
@@ -181,7 +184,14 @@ def errors_of(events, session):
 PROBE = """JSON.stringify({
   imgs: [...document.images].map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0})),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-  doctype: document.doctype ? document.doctype.name : null})"""
+  doctype: document.doctype ? document.doctype.name : null,
+  rows: [...document.querySelectorAll('tr')].filter(tr => tr.querySelector('td.name')).map(tr => ({
+    section: tr.closest('table').previousElementSibling.textContent,
+    name: tr.querySelector('td.name').textContent,
+    cells: [...tr.querySelectorAll('td.links')].map(td => [...td.querySelectorAll('a, span')].map(e => ({
+      text: e.textContent, href: e.tagName === 'A' ? e.href : null,
+      missing: e.classList.contains('missing'), shown: e.offsetWidth > 0}))),
+    imgs: [...tr.querySelectorAll('img')].map(i => i.src)}))})"""
 
 
 ROWS = """JSON.stringify([...document.querySelectorAll('tr[data-status]')].map(tr => ({
@@ -220,12 +230,12 @@ def check_page(cdp, session, page, shot, rows_out=None):
 
 
 def main(argv):
-    shots, rows, pages = {}, {}, []
+    shots, rows, jsons, pages = {}, {}, {}, []
     i = 0
     while i < len(argv):
-        if argv[i] in ("--screenshot", "--rows"):
+        if argv[i] in ("--screenshot", "--rows", "--json"):
             page, out = argv[i + 1].split("=", 1)
-            (shots if argv[i] == "--screenshot" else rows)[os.path.basename(page)] = out
+            {"--screenshot": shots, "--rows": rows, "--json": jsons}[argv[i]][os.path.basename(page)] = out
             i += 2
         else:
             pages.append(os.path.abspath(argv[i]))
@@ -247,6 +257,9 @@ def main(argv):
             name = os.path.basename(page)
             try:
                 problems, info = check_page(cdp, session, page, shots.get(name), rows.get(name))
+                if name in jsons:
+                    with open(jsons[name], "w", encoding="utf-8") as f:
+                        json.dump(info, f)
             except (OSError, RuntimeError, KeyError, ValueError) as e:
                 problems, info = [str(e)], {"imgs": [], "links": []}
             if problems:

@@ -96,3 +96,34 @@ R2=$(newroot)
 echo x > "$R2/stats/pickles"
 expect_status 1 "pickles is a file: exit 1" pickleClean --root "$R2"
 stderr_has "^pickleClean: $R2/stats/pickles: Not a directory" "pickles is a file: named with the cause"
+
+# Graphs: graphGen draws one per client every hour; those last written before
+# the graph days kept (default 7, [cleaning] graphDays, -g) go, with the rrd
+# graphs; nothing else in graphs/ is touched, no link followed (rule 6).
+R3=$(newroot); G=$R3/stats/graphs
+mkdir -p "$G/tx/amis/rrdgraphs" "$G/rx/ncp1" "$G/tx/amis-cvt" "$G/other"
+for f in tx/amis/old.png tx/amis/rrdgraphs/old.png rx/ncp1/old.png tx/amis-cvt/old.png \
+         tx/amis/notes.txt other/old.png; do echo x > "$G/$f"; touch -d "2006-09-30 12:00:00" "$G/$f"; done
+for f in tx/amis/new.png tx/amis/rrdgraphs/new.png rx/ncp1/edge.png; do echo x > "$G/$f"; done
+touch -d "2006-10-07 12:00:00" "$G/tx/amis/new.png" "$G/tx/amis/rrdgraphs/new.png"
+touch -d "2006-10-01 23:59:59" "$G/rx/ncp1/edge.png"   # the day before the oldest kept (2006-10-02)
+ln -sfn "$TMPROOT/outside" "$G/tx/linked"
+echo precious > "$TMPROOT/outside/old.png"; touch -d "2006-01-01" "$TMPROOT/outside/old.png"
+expect_status 0 "graphs: old graphs are cleaned (default 7 days)" pickleClean --root "$R3" -v
+for f in tx/amis/old.png tx/amis/rrdgraphs/old.png rx/ncp1/old.png tx/amis-cvt/old.png rx/ncp1/edge.png; do
+    check "graphs: $f removed" test ! -e "$G/$f"
+done
+check "graphs: recent graphs stay" test -f "$G/tx/amis/new.png" -a -f "$G/tx/amis/rrdgraphs/new.png"
+check "graphs: other files and folders stay" test -f "$G/tx/amis/notes.txt" -a -f "$G/other/old.png"
+check "graphs: no link followed" grep -qx precious "$TMPROOT/outside/old.png"
+stdout_has "^removed $G/tx/amis/rrdgraphs/old.png$" "graphs: -v lists the graphs removed"
+expect_status 0 "graphs: -g 1 keeps today's only" pickleClean --root "$R3" -g 1 -v
+check "graphs: -g 1 removed yesterday's" test ! -e "$G/tx/amis/new.png"
+printf '[cleaning]\nsnapshotDays = 2\ngraphDays = x\n' > "$R3/etc/pxstats.conf"
+expect_status 2 "a bad [cleaning] graphDays is a usage error" pickleClean --root "$R3"
+stderr_has "graphDays" "and is named"
+printf '[cleaning]\nsnapshotDays = 2\n' > "$R3/etc/pxstats.conf"
+mkdir -p "$R3/stats/pickles/amis/20061006/tx" "$R3/stats/pickles/amis/20061007/tx"
+expect_status 0 "[cleaning] snapshotDays is the default of -k" pickleClean --root "$R3" -v
+check "snapshotDays = 2 keeps yesterday and removes the day before" \
+    test -d "$R3/stats/pickles/amis/20061007" -a ! -e "$R3/stats/pickles/amis/20061006"

@@ -54,7 +54,7 @@ PY
 comment_of() { grep -F "$1: " "$TMPROOT/.out" | sed "s|^.*\.png: ||"; }
 want() { python3 "$TMPROOT/comment.py" "$@"; }
 
-IMG="$S/graphs/amis/rrdgraphs/tx_amis_20061009_00:00:00"
+IMG="$S/graphs/tx/amis/rrdgraphs/tx_amis_20061009_00:00:00"
 expect_status 0 "a daily graph of every type" rrdGraph --root "$R" -c amis --machines pds5 -d --date "$END" -v
 for t in latency bytecount errors filecount filesOverMaxLatency; do
     check "daily $t image is named as in the seed" test -s "${IMG}_${t}_1days_on_pds5.png"
@@ -62,14 +62,14 @@ done
 check "the images are 800x200 PNGs" test "$(python3 "$TMPROOT/pngsize.py" "$IMG"_*_1days_on_pds5.png | sort -u)" = "800x200"
 for t in latency bytecount filecount; do
     got=$(comment_of "${IMG}_${t}_1days_on_pds5.png")
-    exp=$(want $t $((TEND - 86400)) "$TEND" 60 "$S/databases/$t/amis_pds5")
+    exp=$(want $t $((TEND - 86400)) "$TEND" 60 "$S/databases/tx/$t/amis_pds5")
     if [ "$got" = "$exp" ]; then ok "daily $t comment equals the fetched arithmetic"; else fail "daily $t comment: '$got' != '$exp'"; fi
 done
 
 expect_status 0 "a weekly graph" rrdGraph --root "$R" -c amis --machines pds5 -w --date "$END" -t bytecount,filecount -v
 for t in bytecount filecount; do
     got=$(comment_of "${IMG}_${t}_7days_on_pds5.png")
-    exp=$(want $t $((TEND - 7 * 86400)) "$TEND" 3600 "$S/databases/$t/amis_pds5")
+    exp=$(want $t $((TEND - 7 * 86400)) "$TEND" 3600 "$S/databases/tx/$t/amis_pds5")
     if [ "$got" = "$exp" ]; then ok "weekly $t comment is scaled hourly averages"; else fail "weekly $t comment: '$got' != '$exp'"; fi
 done
 expect_status 0 "monthly and yearly graphs" sh -c "rrdGraph --root '$R' -c amis --machines pds5 -m --date '$END' -t errors &&
@@ -80,23 +80,40 @@ check "-s 36 is named 36hours" test -s "${IMG}_errors_36hours_on_pds5.png"
 
 expect_status 0 "--totals sums all the clients" rrdGraph --root "$R" --machines pds5 -d --date "$END" --totals -t filecount,latency -v
 for t in filecount latency; do
-    got=$(comment_of "$S/graphs/tx/rrdgraphs/tx_tx_20061009_00:00:00_${t}_1days_on_pds5.png")
-    exp=$(want $t $((TEND - 86400)) "$TEND" 60 "$S/databases/$t/amis_pds5" "$S/databases/$t/metser_pds5")
+    got=$(comment_of "$S/graphs/tx/tx/rrdgraphs/tx_tx_20061009_00:00:00_${t}_1days_on_pds5.png")
+    exp=$(want $t $((TEND - 86400)) "$TEND" 60 "$S/databases/tx/$t/amis_pds5" "$S/databases/tx/$t/metser_pds5")
     if [ "$got" = "$exp" ]; then ok "totals $t comment equals the arithmetic of both clients"; else fail "totals $t: '$got' != '$exp'"; fi
 done
 check "--totals leaves no temporary database" test ! -e "$S/databases/combined"
 
 expect_status 0 "-l copies into the web tree" rrdGraph --root "$R" -c amis --machines pds5 -w --date "$END" -t errors -l
-W=$(date -u -d "$END" +%W)
-same_files "the web copy is the same image" "${IMG}_errors_7days_on_pds5.png" "$S/webGraphics/weekly/errors/amis/$W.png"
+# END is Monday 2006-10-09 00:00: the week drawn is the one it ends, named by its Monday.
+W=$(date -u -d "2006-10-02" +%W)
+same_files "the web copy is the same image" "${IMG}_errors_7days_on_pds5.png" "$S/webGraphics/weekly/tx/errors/amis/$W.png"
+cat > "$TMPROOT/span.py" <<'PY'
+import sys, struct
+d = open(sys.argv[1], "rb").read()
+p = 8
+while p + 8 <= len(d):
+    n, t = struct.unpack(">I4s", d[p:p + 8])
+    if t == b"tEXt" and d[p + 8:p + 8 + n].startswith(b"pxstats-span\0"):
+        print(d[p + 8 + 13:p + 8 + n].decode()); break
+    p += n + 12
+PY
+check "the web copy says it covers that week exactly" \
+    test "$(python3 "$TMPROOT/span.py" "$S/webGraphics/weekly/tx/errors/amis/$W.png")" = "2006-10-02 00:00:00/2006-10-09 00:00:00"
 rrdGraph --root "$R" -c amis --machines pds5 -y --date "$END" -t errors -l >/dev/null 2>&1
-check "a yearly graph goes under yearly/<type>/<client>/<year>.png" test -s "$S/webGraphics/yearly/errors/amis/2006.png"
+check "a yearly graph goes under yearly/<ft>/<type>/<client>/<year>.png" test -s "$S/webGraphics/yearly/tx/errors/amis/2006.png"
+check "the yearly copy covers the calendar year 2006" \
+    test "$(python3 "$TMPROOT/span.py" "$S/webGraphics/yearly/tx/errors/amis/2006.png")" = "2006-01-01 00:00:00/2007-01-01 00:00:00"
+expect_status 2 "-l with -d is a usage error (the pages have no daily rrd graphs)" \
+    rrdGraph --root "$R" -c amis --machines pds5 -d --date "$END" -l
 
 R2=$(newroot)
 cp -r "$S/databases" "$S/DATABASE-UPDATES" "$R2/stats/"
 expect_status 0 "-j 3 draws every client (All) and type" rrdGraph --root "$R2" --machines pds5 -d --date "$END" -j 3
-check "ten images, 800x200" test "$(python3 "$TMPROOT/pngsize.py" "$R2"/stats/graphs/*/rrdgraphs/*.png | grep -c 800x200)" = 10
-check "-j 3 draws the same images as one process" cmp "$R2/stats/graphs/amis/rrdgraphs/tx_amis_20061009_00:00:00_latency_1days_on_pds5.png" \
+check "ten images, 800x200" test "$(python3 "$TMPROOT/pngsize.py" "$R2"/stats/graphs/tx/*/rrdgraphs/*.png | grep -c 800x200)" = 10
+check "-j 3 draws the same images as one process" cmp "$R2/stats/graphs/tx/amis/rrdgraphs/tx_amis_20061009_00:00:00_latency_1days_on_pds5.png" \
     "${IMG}_latency_1days_on_pds5.png"
 
 cp "${IMG}_latency_1days_on_pds5.png" "$TMPROOT/utc.png"
@@ -107,15 +124,19 @@ check "graphs are drawn in UTC whatever TZ says" cmp "$TMPROOT/utc.png" "${IMG}_
 python3 -c '
 import fcntl, sys, time
 f = open(sys.argv[1], "r+b"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(2)
-' "$S/databases/errors/amis_pds5" "$TMPROOT/locked" &
+' "$S/databases/tx/errors/amis_pds5" "$TMPROOT/locked" &
 lockpid=$!
-while [ ! -e "$TMPROOT/locked" ]; do sleep 0.1; done
+i=0; while [ ! -e "$TMPROOT/locked" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 expect_status 0 "a graph drawn while the database is locked waits for it" \
     rrdGraph --root "$R" -c amis --machines pds5 -d --date "$END" -t errors
 wait $lockpid
 
 expect_status 1 "a client without databases fails" rrdGraph --root "$R" -c ghost --machines pds5 -d --date "$END" -t errors
 stderr_has "ghost_pds5" "naming the database"
+expect_status 1 "an rx graph of a tx client (no rx archive) is an error" rrdGraph --root "$R" -f rx -c amis --machines pds5 -d --date "$END"
+stderr_has "no rx archive of source 'amis' for machines 'pds5'" "saying there is no rx archive"
+check "and draws nothing" test ! -e "$S/graphs/rx"
+expect_status 2 "a machine named twice is a usage error" rrdGraph --root "$R" -c amis --machines pds5,pds5 -d
 expect_status 2 "no span is a usage error" rrdGraph --root "$R" -c amis --machines pds5
 expect_status 2 "two spans are a usage error" rrdGraph --root "$R" -c amis --machines pds5 -d -w
 expect_status 2 "latency of an rx source is a usage error" rrdGraph --root "$R" -f rx -t latency -d

@@ -15,7 +15,7 @@ loggen --logdir "$REF/log" --machines pds5 --names amis --sources 1 --start "$D 
 setLastUpdate --root "$REF" -m pds5 -f tx -c amis "$D 00:00:00" >/dev/null
 statsUpdater --root "$REF" -m pds5 -f tx -c amis -d "$D 12:00:00" >/dev/null 2>&1
 expect_status 0 "reference: one feed of 12 hours" rrdTransfer --root "$REF" -c amis -m pds5 -e "$D 12:00:00"
-rrdtool fetch "$REF/stats/databases/filecount/amis_pds5" AVERAGE -r 60 -s "$T0" -e "$((T0 + 12 * 3600))" \
+rrdtool fetch "$REF/stats/databases/tx/filecount/amis_pds5" AVERAGE -r 60 -s "$T0" -e "$((T0 + 12 * 3600))" \
     | awk -F': ' '$2 + 0 > 0 { n++ } END { exit !(n > 300) }'
 check "the reference holds real traffic" test $? = 0
 
@@ -34,12 +34,12 @@ cp -r "$S/databases" "$TMPROOT/at0605"
 
 statsUpdater --root "$R" -m pds5 -f tx -c amis -d "$D 12:00:00" >/dev/null 2>&1
 rrdTransfer --root "$R" -c amis -m pds5 -e "$D 12:00:00" >/dev/null
-mkdir -p "$S/databases/latency" && cp "$S/databases/latency/amis_pds5" "$S/databases/latency/later_pds5"
+mkdir -p "$S/databases/tx/latency" && cp "$S/databases/tx/latency/amis_pds5" "$S/databases/tx/latency/later_pds5"
 
 PXS_NOW="$D 12:05:00" expect_status 0 "restoreRRD DATE restores that backup" restoreRRD --root "$R" "$D 06:05:00"
 same_files "the databases are the backup's bytes again" "$TMPROOT/at0605" "$S/databases"
 check "DATABASE-UPDATES is the backup's" grep -qx "$D 06:00:00" "$S/DATABASE-UPDATES/tx/amis_pds5"
-check "a database the backup did not have is gone" test ! -e "$S/databases/latency/later_pds5"
+check "a database the backup did not have is gone" test ! -e "$S/databases/tx/latency/later_pds5"
 expect_status 0 "restoreRRD --list lists the backups" restoreRRD --root "$R" --list
 check "the state before the restore was backed up first" \
     test "$(cat "$TMPROOT/.out")" = "$(printf '%s\n%s' "$D 06:05:00" "$D 12:05:00")"
@@ -53,8 +53,8 @@ expect_status 0 "the retransfer feeds from the restored time" rrdTransfer --root
 stdout_has '^fed 5 databases' "it feeds all five databases"
 same=1
 for t in latency bytecount errors filecount filesOverMaxLatency; do
-    a=$(rrdtool fetch "$REF/stats/databases/$t/amis_pds5" AVERAGE -r 60 -s "$T0" -e "$((T0 + 12 * 3600))")
-    b=$(rrdtool fetch "$S/databases/$t/amis_pds5" AVERAGE -r 60 -s "$T0" -e "$((T0 + 12 * 3600))")
+    a=$(rrdtool fetch "$REF/stats/databases/tx/$t/amis_pds5" AVERAGE -r 60 -s "$T0" -e "$((T0 + 12 * 3600))")
+    b=$(rrdtool fetch "$S/databases/tx/$t/amis_pds5" AVERAGE -r 60 -s "$T0" -e "$((T0 + 12 * 3600))")
     [ "$a" = "$b" ] || { same=0; echo "# $t differs from the clean run"; }
 done
 check "revert, recollect, retransfer equals one clean run" test $same = 1

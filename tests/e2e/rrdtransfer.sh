@@ -3,6 +3,9 @@
 # by the rrdtool binary, the per-minute values computed here (python3) from the
 # rows the snapshots were made of; unknown where no snapshot exists; layout,
 # reruns, replays, merged groups, rx, parallel workers, the lock, usage.
+# These cases feed without waiting for missing snapshots (--max-wait 0, or
+# maxWaitHours = 0 in the config); the waiting, the rebuilds and the kills
+# are e2e/convergence.sh's.
 . "$(dirname "$0")/lib.sh"
 
 R=$(newroot); S=$R/stats
@@ -80,48 +83,55 @@ SNAPS5="$T10 $((T10 + 3600)) $SIL13"
 E15=$((T10 + 5 * 3600))
 
 expect_status 0 "rrdTransfer feeds a client from its earliest snapshot" \
-    rrdTransfer --root "$R" -c amis -m pds5 -e "$D 15:00:00"
+    rrdTransfer --root "$R" -c amis -m pds5 -e "$D 15:00:00" --max-wait 0
 stdout_has '^fed 5 databases up to 2006-10-08 15:00:00' "it says what it fed"
 for t in latency bytecount errors filecount filesOverMaxLatency; do
     check "fetch of $t equals the snapshots' minutes, unknown where none" \
-        expect "$S/databases/$t/amis_pds5" $t tx "$T10" "$E15" $SNAPS5
-    check "rrdtool info of $t shows the layout" python3 "$TMPROOT/layout.py" "$S/databases/$t/amis_pds5" $t
+        expect "$S/databases/tx/$t/amis_pds5" $t tx "$T10" "$E15" $SNAPS5
+    check "rrdtool info of $t shows the layout" python3 "$TMPROOT/layout.py" "$S/databases/tx/$t/amis_pds5" $t
 done
 check "DATABASE-UPDATES holds the end" grep -qx "2006-10-08 15:00:00" "$S/DATABASE-UPDATES/tx/amis_pds5"
 
-sum1=$(cat "$S"/databases/*/amis_pds5 | cksum)
-expect_status 0 "a second run with nothing new succeeds" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 15:00:00"
+sum1=$(cat "$S"/databases/tx/*/amis_pds5 | cksum)
+expect_status 0 "a second run with nothing new succeeds" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 15:00:00" --max-wait 0
 stdout_has '^nothing new' "and says there was nothing new"
-check "and leaves the databases untouched" test "$sum1" = "$(cat "$S"/databases/*/amis_pds5 | cksum)"
+check "and leaves the databases untouched" test "$sum1" = "$(cat "$S"/databases/tx/*/amis_pds5 | cksum)"
 
 rm "$S/DATABASE-UPDATES/tx/amis_pds5"
-expect_status 0 "a replay without DATABASE-UPDATES does not fail" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 15:00:00"
+expect_status 0 "a replay without DATABASE-UPDATES does not fail" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 15:00:00" --max-wait 0
 if grep -q illegal "$TMPROOT/.err"; then fail "the replay complains of an illegal update"; else ok "the replay skips what the databases hold"; fi
-check "the replay leaves the values as they were" test "$sum1" = "$(cat "$S"/databases/*/amis_pds5 | cksum)"
+check "the replay leaves the values as they were" test "$sum1" = "$(cat "$S"/databases/tx/*/amis_pds5 | cksum)"
 
 mksnap "$S" amis tx pds5 "$D 15:00:00" 1
-expect_status 0 "a later run feeds the new hour" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 16:30:00"
+expect_status 0 "a later run feeds the new hour" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 16:30:00" --max-wait 0
 check "fetch after the second feed equals the snapshots" \
-    expect "$S/databases/filecount/amis_pds5" filecount tx "$T10" "$((T10 + 6 * 3600))" $SNAPS5 "$((T10 + 5 * 3600))"
+    expect "$S/databases/tx/filecount/amis_pds5" filecount tx "$T10" "$((T10 + 6 * 3600))" $SNAPS5 "$((T10 + 5 * 3600))"
 
-expect_status 0 "a comma list of machines is one merged group" rrdTransfer --root "$R" -c amis -m pds5,pds6 -e "$D 15:00:00"
+expect_status 0 "a comma list of machines is one merged group" rrdTransfer --root "$R" -c amis -m pds5,pds6 -e "$D 15:00:00" --max-wait 0
 for t in latency bytecount filecount; do
-    check "merged $t equals both machines' rows" expect "$S/databases/$t/amis_pds5pds6" $t tx "$T10" "$E15" \
+    check "merged $t equals both machines' rows" expect "$S/databases/tx/$t/amis_pds5pds6" $t tx "$T10" "$E15" \
         $SNAPS5 "$((T10 + 2 * 3600))" "$((T10 + 3 * 3600))"
 done
 
-expect_status 0 "rx sources get three databases" rrdTransfer --root "$R" -f rx -c ncp1 -m pds5 -e "$D 12:00:00"
-check "rx bytecount equals the snapshots" expect "$S/databases/bytecount/ncp1_pds5" bytecount rx \
+expect_status 0 "rx sources get three databases" rrdTransfer --root "$R" -f rx -c ncp1 -m pds5 -e "$D 12:00:00" --max-wait 0
+check "rx bytecount equals the snapshots" expect "$S/databases/rx/bytecount/ncp1_pds5" bytecount rx \
     "$((T10 - 3600))" "$((T10 + 2 * 3600))" "$((T10 - 3600))" "$T10" "$((T10 + 3600))"
-check "rx has no latency database" test ! -e "$S/databases/latency/ncp1_pds5"
+check "rx has no latency database" test ! -e "$S/databases/rx/latency/ncp1_pds5"
 
-# A damaged snapshot is reported and its hour is unknown; the run goes on.
+# A damaged snapshot is refused, named, and fails the run (exit 1); with no
+# wait its hour is fed unknown; once repaired the hour is fed (rule 8).
 R2=$(newroot); S2=$R2/stats
 mksnap "$S2" amis tx pds5 "$D 10:00:00" 2
+cp "$S2/pickles/amis/20061008/tx/pds5_11" "$TMPROOT/good_11"
 printf 'garbage' > "$S2/pickles/amis/20061008/tx/pds5_11"
-expect_status 0 "a corrupt snapshot does not stop the feed" rrdTransfer --root "$R2" -c amis -m pds5 -e "$D 12:00:00"
-stderr_has 'pds5_11' "the corrupt snapshot is named"
-check "its hour is unknown" expect "$S2/databases/bytecount/amis_pds5" bytecount tx "$T10" "$((T10 + 7200))" "$T10"
+expect_status 1 "a corrupt snapshot fails the feed (exit 1)" rrdTransfer --root "$R2" -c amis -m pds5 -e "$D 12:00:00" --max-wait 0
+stderr_has 'pds5_11: not a pxstats snapshot' "the corrupt snapshot is named with the cause"
+check "its hour is unknown" expect "$S2/databases/tx/bytecount/amis_pds5" bytecount tx "$T10" "$((T10 + 7200))" "$T10"
+expect_status 1 "a rerun still names the refused snapshot" rrdTransfer --root "$R2" -c amis -m pds5 -e "$D 12:00:00" --max-wait 0
+stderr_has 'pds5_11.*fed without it' "and says its hour was fed without it"
+cp "$TMPROOT/good_11" "$S2/pickles/amis/20061008/tx/pds5_11"
+expect_status 0 "once repaired, the feed succeeds" rrdTransfer --root "$R2" -c amis -m pds5 -e "$D 12:00:00" --max-wait 0
+check "and the repaired hour is in the archive" expect "$S2/databases/tx/bytecount/amis_pds5" bytecount tx "$T10" "$((T10 + 7200))" "$T10" "$((T10 + 3600))"
 
 # Parallel workers give the same databases as one process; All = every client.
 R3=$(newroot); R4=$(newroot)
@@ -133,8 +143,8 @@ stdout_has '^fed 20 databases' "-j 3 counts the work of its workers"
 expect_status 0 "-j 1 feeds every client" rrdTransfer --root "$R4" -m pds5 -e "$D 12:00:00"
 same=1
 for c in a1 a2 a3 a4; do
-    a=$(rrdtool fetch "$R3/stats/databases/bytecount/${c}_pds5" AVERAGE -s "$T10" -e "$((T10 + 7200))")
-    b=$(rrdtool fetch "$R4/stats/databases/bytecount/${c}_pds5" AVERAGE -s "$T10" -e "$((T10 + 7200))")
+    a=$(rrdtool fetch "$R3/stats/databases/tx/bytecount/${c}_pds5" AVERAGE -s "$T10" -e "$((T10 + 7200))")
+    b=$(rrdtool fetch "$R4/stats/databases/tx/bytecount/${c}_pds5" AVERAGE -s "$T10" -e "$((T10 + 7200))")
     [ "$a" = "$b" ] || same=0
 done
 check "-j 3 and -j 1 give the same values" test $same = 1
@@ -152,13 +162,13 @@ check "each run leaves a line in its log for statsMonitor" \
 R6=$(newroot)
 mksnap "$R6/stats" amis tx pds5 "$D 10:00:00" 1
 mksnap "$R6/stats" amis tx pxatx "$D 10:00:00" 1
-printf '[databases]\nmachineNames = pds5,pds6;pxatx\n' > "$R6/etc/pxstats.conf"
+printf '[databases]\nmachineNames = pds5,pds6;pxatx\nmaxWaitHours = 0\n' > "$R6/etc/pxstats.conf"
 expect_status 0 "without -m the config's machine groups are fed" rrdTransfer --root "$R6" -e "$D 11:00:00"
-check "one database set per group" test -f "$R6/stats/databases/errors/amis_pds5pds6" -a \
-    -f "$R6/stats/databases/errors/amis_pxatx"
+check "one database set per group" test -f "$R6/stats/databases/tx/errors/amis_pds5pds6" -a \
+    -f "$R6/stats/databases/tx/errors/amis_pxatx"
 
 # dump -> restore -> dump of a produced database is identical.
-rrdtool dump "$S/databases/latency/amis_pds5" > "$TMPROOT/d1.xml"
+rrdtool dump "$S/databases/tx/latency/amis_pds5" > "$TMPROOT/d1.xml"
 rrdtool restore "$TMPROOT/d1.xml" "$TMPROOT/copy.rrd"
 rrdtool dump "$TMPROOT/copy.rrd" > "$TMPROOT/d2.xml"
 same_files "dump, restore, dump is identical" "$TMPROOT/d1.xml" "$TMPROOT/d2.xml"
@@ -168,9 +178,9 @@ flock "$S/.rrdTransfer.lock" sleep 3 &
 lockpid=$!
 # Until the holder has it (flock -n succeeds only while the lock is free).
 while flock -n "$S/.rrdTransfer.lock" true; do sleep 0.05; done
-expect_status 1 "a run finding another one running stops" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 16:00:00"
+expect_status 1 "a run finding another one running stops" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 16:00:00" --max-wait 0
 stderr_has 'lock|running|held' "and says why"
-expect_status 0 "--wait waits for the other run" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 16:00:00" --wait
+expect_status 0 "--wait waits for the other run" rrdTransfer --root "$R" -c amis -m pds5 -e "$D 16:00:00" --max-wait 0 --wait
 wait $lockpid
 
 expect_status 0 "-h prints the usage" rrdTransfer -h
@@ -178,3 +188,6 @@ stdout_has '^usage: rrdTransfer' "the usage is on stdout"
 expect_status 2 "a bad file type is a usage error" rrdTransfer --root "$R" -f xx
 expect_status 2 "a bad date is a usage error" rrdTransfer --root "$R" -e "tomorrow"
 expect_status 2 "an unsafe machine name is a usage error" rrdTransfer --root "$R" -m "../x"
+expect_status 2 "a machine named twice is a usage error" rrdTransfer --root "$R" -m "pds5,pds5"
+stderr_has "machine 'pds5' named twice" "and says which"
+expect_status 2 "a bad --max-wait is a usage error" rrdTransfer --root "$R" --max-wait -1

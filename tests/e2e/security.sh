@@ -61,7 +61,7 @@ if [ -z "$(find "$TMPROOT" -maxdepth 1 -name 'x' -o -maxdepth 1 -name 'b')" ] &&
 
 # --- unsafe names in the config ------------------------------------------------
 printf '[graphics]\nlogFilesMachines = pds5;../evil\npicklingMachines = pds5;pds6\npicklingMachineLogins = a;b\n' > "$R/etc/badgroups.conf"
-expect_status 1 "launchGraphs: an unsafe machine in the config: exit 1" launchGraphs --root "$R" --config "$R/etc/badgroups.conf" --dry-run -d "$D"
+expect_status 2 "launchGraphs: an unsafe machine in the config: exit 2 (a refused machine list)" launchGraphs --root "$R" --config "$R/etc/badgroups.conf" --dry-run -d "$D"
 stderr_has "badgroups.conf|logFilesMachines" "launchGraphs: the message names the setting"
 stderr_has "unsafe machine name '../evil'" "launchGraphs: the message names the unsafe name"
 printf '[graphics]\nlogFilesMachines = pds5\npicklingMachines = pds5\npicklingMachineLogins = x\n[uploads]\nmachineNames = up$(id)\nlogins = a\n' > "$R/etc/badupload.conf"

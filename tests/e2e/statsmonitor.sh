@@ -38,19 +38,20 @@ f, e = int(sys.argv[1]), int(sys.argv[2])
 for t in range(f, e, 3600):
     print(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t + 480)), "rrdTransfer: 3 clients fed")
 ' "$FIRST" "$H0" > "$S/log/rrdTransfer.log"
-for db in latency/c1_pds5pds6 latency/c2_pds5pds6 bytecount/s1_pxatx; do
+for db in tx/latency/c1_pds5pds6 tx/latency/c2_pds5pds6 rx/bytecount/s1_pxatx; do
     mkdir -p "$S/databases/${db%/*}"
+    ds=${db%/*}; ds=${ds#*/}
     rrdtool create "$S/databases/$db" --start $((NOWE - 300)) --step 60 \
-        "DS:${db%/*}:GAUGE:60:U:U" RRA:AVERAGE:0.5:1:10
+        "DS:$ds:GAUGE:60:U:U" RRA:AVERAGE:0.5:1:10
 done
 mkdir -p "$S/DATABASE-UPDATES/tx" "$S/DATABASE-UPDATES/rx"
 iso $H0 > "$S/DATABASE-UPDATES/tx/c1_pds5pds6"
 iso $H0 > "$S/DATABASE-UPDATES/tx/c2_pds5pds6"
 echo $H0 > "$S/DATABASE-UPDATES/rx/s1_pxatx"          # epoch form: accepted too
-mkdir -p "$S/webPages" "$S/webGraphics/daily/c1" "$S/webGraphics/daily/s1"
+mkdir -p "$S/webPages" "$S/webGraphics/daily/tx/c1" "$S/webGraphics/daily/rx/s1"
 for p in index dailyGraphs weeklyGraphs; do echo "<html></html>" > "$S/webPages/$p.html"; done
-echo png > "$S/webGraphics/daily/c1/Mon.png"
-echo png > "$S/webGraphics/daily/s1/Mon.png"
+echo png > "$S/webGraphics/daily/tx/c1/Mon.png"
+echo png > "$S/webGraphics/daily/rx/s1/Mon.png"
 mkdir -p "$C/bin"
 echo "program one" > "$C/bin/statsUpdater"
 echo "program two" > "$C/bin/pickleView"
@@ -127,8 +128,9 @@ stdout_has "missing pickles/c1/<YYYYMMDD>/tx/pds5pds6_<HH> from $(iso $((H0 - 36
 # A machine down for many clients is still one line.
 fresh
 t=$((H0 - 2 * 3600))
+# (from the hour before: a machine is expected from its own first snapshot)
 for i in 3 4 5 6 7 8 9 10 11 12 13; do
-    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$D/stats" c$i tx $m "$(iso $t)" 2; done
+    for m in pds5 pds6 pds5pds6; do "$MKSNAP" "$D/stats" c$i tx $m "$(iso $((t - 3600)))" 3; done
 done
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do rm "$D/stats/pickles/c$i/$(day $t)/tx/pds6_$(hh $t)"; done
 expect_status 1 "missing: one hour of thirteen clients (exit 1)" run "$D"
@@ -164,14 +166,40 @@ stdout_has "rrdTransfer did not run between $(iso $((H0 - 3 * 3600))) and $(iso 
 fresh
 S4=$D/stats
 OLD=$((NOWE - 5 * 3600))
-rm "$S4/databases/latency/c1_pds5pds6"
-rrdtool create "$S4/databases/latency/c1_pds5pds6" --start $OLD --step 60 DS:latency:GAUGE:60:U:U RRA:AVERAGE:0.5:1:10
+rm "$S4/databases/tx/latency/c1_pds5pds6"
+rrdtool create "$S4/databases/tx/latency/c1_pds5pds6" --start $OLD --step 60 DS:latency:GAUGE:60:U:U RRA:AVERAGE:0.5:1:10
 iso $((H0 - 5 * 3600)) > "$S4/DATABASE-UPDATES/rx/s1_pxatx"
 expect_status 1 "rrd: a stale database and an old feed are reported (exit 1)" run "$D"
-stdout_has "1 databases last updated at $(iso $OLD) \\(300 minutes ago\\): latency/c1_pds5pds6" \
+stdout_has "1 databases last updated at $(iso $OLD) \\(300 minutes ago\\): tx/latency/c1_pds5pds6" \
     "rrd: the stale database and its last update (rrd_last)"
 stdout_has "1 DATABASE-UPDATES feeds last updated at $(iso $((H0 - 5 * 3600))) .*: rx/s1_pxatx" \
     "rrd: the old DATABASE-UPDATES time"
+
+# Hours rrdTransfer fed without a machine's snapshot are reported until the
+# snapshot arrives and the next feed repairs them (issue 13, rule 7).
+fresh
+S4=$D/stats
+F=$((H0 - 6 * 3600))
+for m in pds5 pds5pds6; do "$MKSNAP" "$S4" c9 tx $m "$(iso $F)" 6; done
+"$MKSNAP" "$S4" c9 tx pds6 "$(iso $F)" 3
+rrdTransfer --root "$D" -c c9 -m pds5,pds6 -e "$(iso $H0)" --max-wait 0 >/dev/null 2>&1
+expect_status 1 "rrd: hours fed incomplete are reported (exit 1)" run "$D"
+stdout_has "tx c9 on pds5pds6: 3 hours from $(iso $((F + 3 * 3600))) to $(iso $((F + 5 * 3600))) fed without the snapshot of pds6" \
+    "rrd: the incomplete hours are one range naming the missing machine"
+"$MKSNAP" "$S4" c9 tx pds6 "$(iso $((F + 3 * 3600)))" 3
+rrdTransfer --root "$D" -c c9 -m pds5,pds6 -e "$(iso $H0)" --max-wait 0 >/dev/null 2>&1
+expect_status 0 "rrd: once the snapshots arrived and were fed, nothing is reported (exit 0)" run "$D"
+# A client that begins on pds6 two hours after pds5: pds6's hours before its
+# first snapshot are not missing (statsUpdater writes none before the first
+# log line).
+fresh
+for m in pds5 pds5pds6; do "$MKSNAP" "$D/stats" c8 tx $m "$(iso $((H0 - 5 * 3600)))" 5; done
+"$MKSNAP" "$D/stats" c8 tx pds6 "$(iso $((H0 - 3 * 3600)))" 3
+expect_status 0 "missing: no hour before a machine's first snapshot is reported (exit 0)" run "$D"
+rm "$D/stats/pickles/c8/$(day $((H0 - 2 * 3600)))/tx/pds6_$(hh $((H0 - 2 * 3600)))"
+expect_status 1 "missing: an hour after it is" run "$D"
+stdout_has "missing pickles/c8/<YYYYMMDD>/tx/pds6_<HH> from $(iso $((H0 - 2 * 3600))) to $(iso $((H0 - 2 * 3600)))" \
+    "missing: that hour is named"
 
 # ---- 5. checksums ---------------------------------------------------------------
 fresh
@@ -197,11 +225,11 @@ stdout_has '^    added:   0 \*/12 \* \* \* statsMonitor$' "crontab: the new line
 # ---- 7. web pages and daily images ----------------------------------------------
 fresh
 touch -d "@$((NOWE - 2 * 3600))" "$D/stats/webPages/dailyGraphs.html"
-touch -d "@$((NOWE - 3 * 3600))" "$D/stats/webGraphics/daily/s1/Mon.png"
+touch -d "@$((NOWE - 3 * 3600))" "$D/stats/webGraphics/daily/rx/s1/Mon.png"
 expect_status 1 "web: an old page and an old image are reported (exit 1)" run "$D"
 stdout_has "$D/stats/webPages/dailyGraphs.html was last modified at $(iso $((NOWE - 2 * 3600))) \\(120 minutes ago\\)" \
     "web: the old page"
-stdout_has "1 daily image folders last updated at $(iso $((NOWE - 3 * 3600))) \\(180 minutes ago\\): s1" \
+stdout_has "1 daily image folders last updated at $(iso $((NOWE - 3 * 3600))) \\(180 minutes ago\\): rx/s1" \
     "web: the old daily image"
 # The same problems again: one line, unless --full.
 expect_status 1 "repeat: problems still there: exit 1" run "$D"
@@ -274,6 +302,10 @@ fresh
 printf 'maxGap = soon\n' >> "$D/etc/pxstats.conf"
 expect_status 1 "a bad maxGap fails with exit 1" run "$D"
 stderr_has 'pxstats.conf:[0-9]+: \[monitoring\] maxGap' "the bad value is named with its file and line"
+fresh
+sed -i 's/^machines = .*/machines = pds5,pds6;pds6/' "$D/etc/pxstats.conf"
+expect_status 2 "a machine named twice in [monitoring] machines exits 2 (the one group parser)" run "$D"
+stderr_has "\[monitoring\] machines: machine 'pds6' named twice" "the key and the machine are named"
 
 # ---- the sample configuration -------------------------------------------------------
 # Its folders are under /apps/px: moved to a root of this suite that lacks

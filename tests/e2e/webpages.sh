@@ -6,6 +6,18 @@
 r=$(newroot)
 s=$r/stats
 png() { mkdir -p "$(dirname "$1")" && convert -size "${2:-64x32}" xc:white "$1"; }
+# span FILE START END: stamps the PNG with the span it was drawn for (the
+# pxstats-span tEXt chunk after IHDR, as rrdGraph and graphGen -l write it).
+span() {
+    python3 - "$@" <<'PY'
+import struct, sys, zlib
+path, start, end = sys.argv[1:4]
+d = open(path, "rb").read()
+data = b"pxstats-span\0" + ("%s/%s" % (start, end)).encode()
+chunk = struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+open(path, "wb").write(d[:33] + chunk + d[33:])
+PY
+}
 
 # -- command line ------------------------------------------------------------
 expect_status 0 "webPages -h exits 0" webPages -h
@@ -19,10 +31,17 @@ check "the man page's SYNOPSIS has the options of -h" test "$synopsis" -ge 1
 
 # -- a tree: two tx clients, one rx source, a few images -----------------------
 mkdir -p "$s/pickles/amis/20261129/tx" "$s/pickles/satnet/20261128/tx" "$s/pickles/ncp1/20261129/rx"
-png "$s/webGraphics/columbo/amis.png" 1280x768
-png "$s/webGraphics/columbo/ncp1.png" 1280x768
-png "$s/webGraphics/weekly/latency/amis/48.png" 800x200
-png "$s/webGraphics/monthly/errors/ncp1/Nov.png" 800x200
+png "$s/webGraphics/columbo/tx/amis.png" 1280x768
+span "$s/webGraphics/columbo/tx/amis.png" "2026-11-29 13:00:00" "2026-11-30 13:00:00"
+png "$s/webGraphics/columbo/rx/ncp1.png" 1280x768
+span "$s/webGraphics/columbo/rx/ncp1.png" "2026-11-29 13:00:00" "2026-11-30 13:00:00"
+png "$s/webGraphics/weekly/tx/latency/amis/48.png" 800x200
+span "$s/webGraphics/weekly/tx/latency/amis/48.png" "2026-11-30 00:00:00" "2026-12-07 00:00:00"
+png "$s/webGraphics/monthly/rx/errors/ncp1/Nov.png" 800x200
+span "$s/webGraphics/monthly/rx/errors/ncp1/Nov.png" "2026-11-01 00:00:00" "2026-12-01 00:00:00"
+# last year's November of amis: the same file name, another month
+png "$s/webGraphics/monthly/tx/errors/amis/Nov.png" 800x200
+span "$s/webGraphics/monthly/tx/errors/amis/Nov.png" "2025-11-01 00:00:00" "2025-12-01 00:00:00"
 # every span drawn before (webimages keeps a .drawn stamp per span)
 for span in weekly monthly yearly; do mkdir -p "$s/webGraphics/$span"; echo x > "$s/webGraphics/$span/.drawn"; done
 # fed databases (rrdGraph is run for a group and fileType only when some are)
@@ -41,8 +60,8 @@ EOF
 # 2026-11-30 is a Monday: at 00:10 the last complete hour is Sunday's.
 expect_status 0 "webPages --images copies the 24 h graphs" \
     env PXS_NOW="2026-11-30 00:10:00" webPages --root "$r" --images --dry-run
-stdout_has "rrdGraph .*-f tx --machines pds5,pds6 -c All -w -l --date '2026-11-29 23:59:59'" \
-    "at the week's end the finished week is drawn up to the hour before (frozen under its own %W)"
+stdout_has "rrdGraph .*-f tx --machines pds5,pds6 -c All -w -l --date '2026-11-30 00:00:00'" \
+    "at the week's end the finished week is drawn up to its end (frozen, [Monday, Monday))"
 stdout_has "rrdGraph .*-f tx --machines pxatx -c All -m -l --date '2026-11-30 00:00:00'" \
     "at midnight the month is redrawn up to midnight"
 stdout_has "-y -l --date '2026-11-30 00:00:00'" "at midnight the year is redrawn"
@@ -57,17 +76,25 @@ check "no rrdGraph at an odd hour" test ! -s "$TMPROOT/.out"
 expect_status 0 "at 14:00 the week is redrawn" \
     env PXS_NOW="2026-11-30 14:00:00" webPages --root "$r" --images --dry-run
 stdout_has "-w -l --date '2026-11-30 14:00:00'" "every other hour the current week is redrawn"
+stdout_has "-w -l --date '2026-11-30 00:00:00'" "during the first day of a week the finished one is drawn again"
 check "... and only the week" sh -c "! grep -q -- ' -m -l\| -y -l' '$TMPROOT/.out'"
+expect_status 0 "on Tuesday at 14:00" env PXS_NOW="2026-12-01 14:00:00" webPages --root "$r" --images --dry-run
+check "the finished week is not drawn again after the first day" sh -c "! grep -q -- \"--date '2026-11-30 00:00:00'\" '$TMPROOT/.out'"
 
 # A real --images run at an odd hour (no rrdGraph due): the daily copies.
 expect_status 0 "webPages --images at 13:10 succeeds" \
     env PXS_NOW="2026-11-30 13:10:00" webPages --root "$r" --images
-check "amis's 24 h graph is Monday's daily image" cmp "$s/webGraphics/columbo/amis.png" "$s/webGraphics/daily/amis/Mon.png"
-check "ncp1's too" cmp "$s/webGraphics/columbo/ncp1.png" "$s/webGraphics/daily/ncp1/Mon.png"
+check "amis's 24 h graph is Monday's daily image" cmp "$s/webGraphics/columbo/tx/amis.png" "$s/webGraphics/daily/tx/amis/Mon.png"
+check "ncp1's too (rx)" cmp "$s/webGraphics/columbo/rx/ncp1.png" "$s/webGraphics/daily/rx/ncp1/Mon.png"
 check "no rrdGraph run at 13:10" test ! -e "$r/rrdgraph.calls"
+expect_status 0 "webPages --images at Monday 00:30, the 24 h graphs still Monday's" \
+    env PXS_NOW="2026-11-30 00:30:00" "$r/bin/webPages" --root "$r" --images
+check "a graph drawn for another day is not copied under Sunday's name" test ! -e "$s/webGraphics/daily/tx/amis/Sun.png"
+span "$s/webGraphics/columbo/tx/amis.png" "2026-11-29 00:00:00" "2026-11-30 00:00:00"
+rm -f "$r/rrdgraph.calls"
 expect_status 0 "webPages --images at Monday 00:30" \
     env PXS_NOW="2026-11-30 00:30:00" "$r/bin/webPages" --root "$r" --images
-check "the graph ending at midnight is Sunday's" test -s "$s/webGraphics/daily/amis/Sun.png"
+check "the graph ending at midnight is Sunday's" test -s "$s/webGraphics/daily/tx/amis/Sun.png"
 check "rrdGraph (found beside webPages) was run 9 times" test "$(wc -l < "$r/rrdgraph.calls")" -eq 9
 
 # -- the pages -----------------------------------------------------------------
@@ -88,19 +115,20 @@ check "RX sources come before TX clients" test "$rxline" -lt "$txline"
 check "ncp1 is an rx source" test "$ncp1" -gt "$rxline" -a "$ncp1" -lt "$txline"
 check "amis is a tx client" test "$amis" -gt "$txline"
 check "satnet (no image at all) is listed" grep -q '>satnet<' "$pd"
-check "the daily page links Monday's image of amis" grep -q 'href="../webGraphics/daily/amis/Mon.png">Mon 30 Nov<' "$pd"
-check "the daily page shows it" grep -q '<img class="latest" src="../webGraphics/daily/amis/Mon.png"' "$pd"
-check "a missing day is a grey label, not a link" grep -q '<span class="missing" title="no image">Tue 24 Nov</span>' "$pd"
+check "the daily page links Monday's image of amis" grep -q 'href="../webGraphics/daily/tx/amis/Mon.png">Mon 30 Nov<' "$pd"
+check "the daily page shows it" grep -q '<img class="latest" src="../webGraphics/daily/tx/amis/Mon.png"' "$pd"
+check "a missing day is a grey label, not a link" grep -q '<span class="missing" title="no image drawn for this date">Tue 24 Nov</span>' "$pd"
 check "seven days per row" test "$(grep -A1 '<td class="name">amis<' "$pd" | grep -o 'Nov</[as]' | wc -l)" -eq 7
 pw=$s/webPages/weeklyGraphs.html
-check "the weekly page links week 48 of amis's latency" grep -q 'href="../webGraphics/weekly/latency/amis/48.png">week 48<' "$pw"
+check "the weekly page links week 48 of amis's latency" grep -q 'href="../webGraphics/weekly/tx/latency/amis/48.png">week 48<' "$pw"
 check "tx columns: Latency | Files Over Maximum Latency | Bytecount | Filecount | Errors" \
     grep -q '<th scope="col">Client</th><th scope="col">Latency</th><th scope="col">Files Over Maximum Latency</th><th scope="col">Bytecount</th><th scope="col">Filecount</th><th scope="col">Errors</th>' "$pw"
 check "rx columns: Bytecount | Filecount | Errors" \
     grep -q '<th scope="col">Source</th><th scope="col">Bytecount</th><th scope="col">Filecount</th><th scope="col">Errors</th>' "$pw"
 check "five weeks per cell (44..48)" sh -c "grep -A1 '>amis<' '$pw' | grep -q 'week 44.*week 45.*week 46.*week 47.*week 48'"
 pm=$s/webPages/monthlyGraphs.html
-check "the monthly page links November of ncp1's errors" grep -q 'href="../webGraphics/monthly/errors/ncp1/Nov.png">Nov 2026<' "$pm"
+check "the monthly page links November of ncp1's errors" grep -q 'href="../webGraphics/monthly/rx/errors/ncp1/Nov.png">Nov 2026<' "$pm"
+check "last year's November of amis is not shown under this November" sh -c "! grep -q 'monthly/tx/errors/amis/Nov.png' '$pm'"
 check "three months per cell (Sep..Nov)" sh -c "grep -A3 '>ncp1<' '$pm' | grep -q 'Sep 2026.*Oct 2026.*Nov 2026'"
 check "three years on the yearly page" grep -q '2024.*2025.*2026' "$s/webPages/yearlyGraphs.html"
 check "the index counts the names" grep -q '1 RX sources, 2 TX clients' "$s/webPages/index.html"
@@ -147,14 +175,21 @@ r2=$(newroot)
 echo "not a directory" > "$r2/stats/webPages"
 expect_status 1 "an unwritable webPages/ fails with status 1" webPages --root "$r2" --daily
 stderr_has 'webPages/(dailyGraphs|index)\.html' "the message names the page"
-chmod 000 "$s/webGraphics/columbo/ncp1.png"
+chmod 000 "$s/webGraphics/columbo/rx/ncp1.png"
 if [ "$(id -u)" -ne 0 ]; then
     expect_status 1 "an unreadable 24 h graph fails the run" env PXS_NOW="2026-11-30 15:10:00" webPages --root "$r" --images
-    check "... after copying the others" test -s "$s/webGraphics/daily/amis/Mon.png"
+    check "... after copying the others" test -s "$s/webGraphics/daily/tx/amis/Mon.png"
 fi
-chmod 644 "$s/webGraphics/columbo/ncp1.png"
+chmod 644 "$s/webGraphics/columbo/rx/ncp1.png"
 printf '#!/bin/sh\necho "rrdGraph: cannot draw" >&2\nexit 1\n' > "$r/bin/rrdGraph"
 expect_status 1 "a failing rrdGraph makes --images fail" \
     env PXS_NOW="2026-11-30 16:10:00" "$r/bin/webPages" --root "$r" --images --daily
 stderr_has 'rrdGraph -w -f (rx|tx) --machines pds5,pds6 failed' "the failing drawing is named"
 check "the pages are still written" grep -q 'Generated for 2026-11-30 16:10:00' "$pd"
+
+# A machine named twice in the config's groups: refused, exit 2 (rule 4).
+r3=$(newroot)
+printf '[databases]\nmachineNames = m1,m1\n' > "$r3/etc/pxstats.conf"
+expect_status 2 "webPages --images refuses a machine named twice in [databases] machineNames" \
+    webPages --root "$r3" --images --dry-run
+stderr_has "machineNames: machine 'm1' named twice" "and names the key and the machine"

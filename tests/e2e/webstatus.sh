@@ -27,9 +27,10 @@ loggen -q --logdir "$R/log" --machines pds5,pds6 --names amis,satnet --source-na
 # pds5 collected to 06:00; pds6 stopped at 03:00 (the machine is stale).
 collect "$R" "$START" "2026-11-23 06:00:00" pds5 amis,satnet ncp1 &&
     collect "$R" "$START" "2026-11-23 03:00:00" pds6 amis,satnet ncp1 || fail "collecting the logs"
-# The archive is fed up to 06:00: the hours 03..05 without pds6's data.
-rrdTransfer --root "$R" -m pds5,pds6 -f tx -e "2026-11-23 06:00:00" > /dev/null &&
-rrdTransfer --root "$R" -m pds5,pds6 -f rx -e "2026-11-23 06:00:00" > /dev/null || fail "feeding the archive"
+# The archive is fed up to 06:00: the hours 03..05 without pds6's data (no
+# hour held back waiting for it: --max-wait 0).
+rrdTransfer --root "$R" -m pds5,pds6 -f tx -e "2026-11-23 06:00:00" --max-wait 0 > /dev/null &&
+rrdTransfer --root "$R" -m pds5,pds6 -f rx -e "2026-11-23 06:00:00" --max-wait 0 > /dev/null || fail "feeding the archive"
 # pickleSync's run log: pds5 synchronised this hour, pds6 last three hours ago
 # and its last attempt failed.
 mkdir -p "$S/log"
@@ -124,6 +125,9 @@ EOF
 # ---- once pds6 catches up, its row turns green ---------------------------------------
 statsUpdater --root "$R" -m pds6 -f tx -d "2026-11-23 06:00:00" && statsUpdater --root "$R" -m pds6 -f rx -d "2026-11-23 06:00:00"
 echo "2026-11-23 06:20:00 pickleSync: px@pds6:22: synchronised" >> "$S/log/pickleSync.log"
+# The next feed repairs the hours fed without pds6's data (rrdTransfer(1)).
+expect_status 0 "rrdTransfer repairs the hours fed without pds6" rrdTransfer --root "$R" -m pds5,pds6 -f tx -e "2026-11-23 06:00:00"
+expect_status 0 "rrdTransfer -f rx too" rrdTransfer --root "$R" -m pds5,pds6 -f rx -e "2026-11-23 06:00:00"
 expect_status 0 "webPages after pds6 caught up" webPages --root "$R" --daily
 check "pds6: green once collected, synchronised and its hours there" \
     sh -c "grep 'data-key=\"machine:pds6\"' '$ST' | grep -q 'class=\"ok\"'"

@@ -20,6 +20,7 @@
 #include "pxstats/collector.h"
 #include "pxstats/config.h"
 #include "pxstats/gnuplot.h"
+#include "pxstats/pngspan.h"
 #include "pxstats/graphjobs.h"
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
@@ -297,7 +298,7 @@ static void test_path(void **state)
     (void)state;
     pxs_strlist_add(&c, "cvt");
     p = pxs_graph_path(&o, 1154408400);   /* 2006-08-01 05:00:00 */
-    want = xasprintf("%s/graphs/amis-cvt/tx_amis-cvt_20060801_05:00:00_errors,bytecount,latency_"
+    want = xasprintf("%s/graphs/tx/amis-cvt/tx_amis-cvt_20060801_05:00:00_errors,bytecount,latency_"
                      "6hours_on_pds5,pds6_forSA*xyproducts.png", cfg.statsdir);
     assert_string_equal(p, want);
     free(p);
@@ -567,9 +568,13 @@ static void test_make_png(void **state)
     assert_int_equal(be32(data + 16), 1280);
     assert_int_equal(be32(data + 20), 3 * 342);
     free(data);
-    link = xasprintf("%s/webGraphics/columbo/amis.png", cfg.statsdir);
+    link = xasprintf("%s/webGraphics/columbo/tx/amis.png", cfg.statsdir);
     assert_int_equal(access(link, R_OK), 0);
-    dir = xasprintf("%s/graphs/amis", cfg.statsdir);
+    /* The 24 h copy says which span it shows (the pages and uploads check it). */
+    int64_t s, e;
+    assert_int_equal(pxs_png_file_span(link, &s, &e), 1);
+    assert_int_equal(e - s, (int64_t)o.span * 3600);
+    dir = xasprintf("%s/graphs/tx/amis", cfg.statsdir);
     assert_int_equal(count_entries(dir), 1);   /* nothing left but the PNG */
     free(dir);
     free(link);

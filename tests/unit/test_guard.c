@@ -109,9 +109,9 @@ static void test_snapshots(void **state)
 
 /* An empty file where the database of (t, client, group) goes: what the
  * guard looks for is that something is there. */
-static void touch_db(pxs_dbtype t, const char *client, const char *group)
+static void touch_db(pxs_filetype ft, pxs_dbtype t, const char *client, const char *group)
 {
-    char *path = pxs_rrd_path(cfg.statsdir, t, client, group);
+    char *path = pxs_rrd_path(cfg.statsdir, ft, t, client, group);
     char *dir = xstrdup(path);
 
     *strrchr(dir, '/') = '\0';
@@ -136,24 +136,24 @@ static void test_archive(void **state)
     pxs_strlist_free(&c);
     /* A named client needs a database (of any type), fed or not. */
     list(&c, "amis");
-    char *want = pxs_rrd_path("%s", PXS_DB_LATENCY, "amis", "pds5pds6");
+    char *want = pxs_rrd_path("%s", PXS_TX, PXS_DB_LATENCY, "amis", "pds5pds6");
     char *msg = xasprintf("no tx archive of client 'amis' for machines 'pds5pds6' (no %s)", want);
     expect(pxs_guard_archive(cfg.statsdir, PXS_TX, &c, "pds5pds6"), msg);
     free(msg);
     free(want);
-    touch_db(PXS_DB_ERRORS, "amis", "pds5pds6");
+    touch_db(PXS_TX, PXS_DB_ERRORS, "amis", "pds5pds6");
     assert_int_equal(pxs_guard_archive(cfg.statsdir, PXS_TX, &c, "pds5pds6"), 0);
     pxs_strlist_free(&c);
     list(&c, "amis,nosuch");
-    want = pxs_rrd_path("%s", PXS_DB_LATENCY, "nosuch", "pds5pds6");
+    want = pxs_rrd_path("%s", PXS_TX, PXS_DB_LATENCY, "nosuch", "pds5pds6");
     msg = xasprintf("no tx archive of client 'nosuch' for machines 'pds5pds6' (no %s)", want);
     expect(pxs_guard_archive(cfg.statsdir, PXS_TX, &c, "pds5pds6"), msg);
     free(msg);
     free(want);
     pxs_strlist_free(&c);
     list(&c, "wxo");
-    touch_db(PXS_DB_LATENCY, "wxo", "pds5pds6");
-    want = pxs_rrd_path("%s", PXS_DB_BYTECOUNT, "wxo", "pds5pds6");
+    touch_db(PXS_TX, PXS_DB_LATENCY, "wxo", "pds5pds6");
+    want = pxs_rrd_path("%s", PXS_RX, PXS_DB_BYTECOUNT, "wxo", "pds5pds6");
     msg = xasprintf("no rx archive of source 'wxo' for machines 'pds5pds6' (no %s)", want);
     /* rx has no latency database: a tx latency database is no rx archive. */
     expect(pxs_guard_archive(cfg.statsdir, PXS_RX, &c, "pds5pds6"), msg);

@@ -391,20 +391,21 @@ static void test_web(void **state)
     load(&cfg, "");
     assert_int_equal(pxs_monitor_init(&m, &cfg, NOW, NULL, false), 0);
     pxs_mon_check_web(&m);
-    assert_non_null(find(&m, PXS_MON_WEB, "Cannot read the web pages"));
+    /* A missing webPages/ is an empty one: no page. */
+    assert_non_null(find(&m, PXS_MON_WEB, "No web page (*.html) in"));
     assert_non_null(find(&m, PXS_MON_WEB, "No daily image"));
     pxs_monitor_free(&m);
 
     put_file("stats/webPages/index.html", "x");
     put_file("stats/webPages/dailyGraphs.html", "x");
     put_file("stats/webPages/notes.txt", "x");
-    put_file("stats/webGraphics/daily/c1/Sat.png", "x");
-    put_file("stats/webGraphics/daily/c1/Sun.png", "x");
+    put_file("stats/webGraphics/daily/tx/c1/Sat.png", "x");
+    put_file("stats/webGraphics/daily/tx/c1/Sun.png", "x");
     set_mtime("stats/webPages/index.html", NOW - 600);
     set_mtime("stats/webPages/dailyGraphs.html", NOW - 3601);
     set_mtime("stats/webPages/notes.txt", NOW - 86400);
-    set_mtime("stats/webGraphics/daily/c1/Sat.png", NOW - 86400);
-    set_mtime("stats/webGraphics/daily/c1/Sun.png", NOW - 60);   /* the newest counts */
+    set_mtime("stats/webGraphics/daily/tx/c1/Sat.png", NOW - 86400);
+    set_mtime("stats/webGraphics/daily/tx/c1/Sun.png", NOW - 60);   /* the newest counts */
     assert_int_equal(pxs_monitor_init(&m, &cfg, NOW, NULL, false), 0);
     pxs_mon_check_web(&m);
     assert_int_equal(m.sec[PXS_MON_WEB].n, 1);

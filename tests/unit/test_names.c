@@ -154,10 +154,36 @@ static void test_groups_parse(void **state)
     pxs_strlist g;
     (void)state;
     pxs_strlist_init(&g);
-    assert_int_equal(pxs_groups_parse(" pds5 , pds6 ;pxatx;; pds5,pds6", &g), 0);
+    assert_int_equal(pxs_groups_parse(" pds5 , pds6 ;pxatx;; ", &g), 0);
     assert_int_equal(g.n, 2);
     assert_string_equal(g.v[0], "pds5,pds6");
     assert_string_equal(g.v[1], "pxatx");
+    pxs_strlist_free(&g);
+    /* A machine named twice, in one group or in two, is refused (issue 13):
+     * "m1,m1" would merge the same snapshots twice. So is a group repeated,
+     * and two groups making the same merged name. */
+    static const char *const dup[] = {"m1,m1", "m1, m1", "m1,m2,m1", "m1;m1", "m1,m2;m2",
+                                      "pds5,pds6;pxatx; pds5,pds6", "a,bc;ab,c", "ab;a,b"};
+    for (size_t i = 0; i < sizeof dup / sizeof dup[0]; i++) {
+        pxs_strlist_init(&g);
+        if (pxs_groups_parse(dup[i], &g) != -1)
+            fail_msg("'%s' was accepted", dup[i]);
+        assert_true(strstr(pxs_error(), "twice") != NULL || strstr(pxs_error(), "same merged") != NULL);
+        pxs_strlist_free(&g);
+    }
+    pxs_strlist_init(&g);
+    assert_int_equal(pxs_groups_parse("m1,m1", &g), -1);
+    assert_string_equal(pxs_error(), "machine 'm1' named twice in 'm1,m1'");
+    pxs_strlist_free(&g);
+    assert_int_equal(pxs_machines_parse(" pds5,pds6 ", &g), 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.v[1], "pds6");
+    pxs_strlist_free(&g);
+    assert_int_equal(pxs_machines_parse("pds5,pds6,pds5", &g), -1);
+    assert_non_null(strstr(pxs_error(), "'pds5' named twice"));
+    pxs_strlist_free(&g);
+    assert_int_equal(pxs_machines_parse("pds5,../x", &g), -1);
+    assert_non_null(strstr(pxs_error(), "../x"));
     pxs_strlist_free(&g);
     assert_int_equal(pxs_groups_parse("a;b/c", &g), -1);
     assert_non_null(strstr(pxs_error(), "b/c"));

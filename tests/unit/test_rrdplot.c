@@ -42,7 +42,7 @@ static double minute_value(int k, int64_t t)
 
 static void make_db_days(const char *client, int k, pxs_dbtype t, int days)
 {
-    char *path = pxs_rrd_path(stats, t, client, "m1");
+    char *path = pxs_rrd_path(stats, PXS_TX, t, client, "m1");
     assert_int_equal(pxs_rrd_create(path, t, T0), 0);
     size_t n = (size_t)days * 24 * 60;
     int64_t *times = xmalloc(n * sizeof *times);
@@ -90,7 +90,7 @@ static int teardown(void **state)
 /* `rrdtool fetch -r step` of (s, e]: values (NaN for unknown) into v. */
 static size_t fetch(const char *client, pxs_dbtype t, int64_t s, int64_t e, int64_t step, double *v)
 {
-    char *path = pxs_rrd_path(stats, t, client, "m1");
+    char *path = pxs_rrd_path(stats, PXS_TX, t, client, "m1");
     char sa[32], ea[32], ra[32];
     snprintf(sa, sizeof sa, "%lld", (long long)s);
     snprintf(ea, sizeof ea, "%lld", (long long)e);
@@ -139,7 +139,7 @@ static void check_span(int64_t hours, int64_t step, pxs_dbtype t)
     size_t known;
     double factor = t == PXS_DB_LATENCY ? 1 : (double)step / 60;
     arith(v, n, factor, &mn, &mx, &mean, &known);
-    char *path = pxs_rrd_path(stats, t, "amis", "m1");
+    char *path = pxs_rrd_path(stats, PXS_TX, t, "amis", "m1");
     const char *paths[] = {path};
     pxs_span_stats st;
     assert_int_equal(pxs_rrd_span_stats(paths, 1, t, start, end, NULL, &st), 0);
@@ -185,7 +185,7 @@ static void test_stats_totals(void **state)
         double mn = 0, mx = 0, mean;
         size_t known;
         arith(sum, na, 1, &mn, &mx, &mean, &known);
-        char *p1 = pxs_rrd_path(stats, t, "amis", "m1"), *p2 = pxs_rrd_path(stats, t, "metser", "m1");
+        char *p1 = pxs_rrd_path(stats, PXS_TX, t, "amis", "m1"), *p2 = pxs_rrd_path(stats, PXS_TX, t, "metser", "m1");
         const char *paths[] = {p1, p2};
         pxs_span_stats st;
         assert_int_equal(pxs_rrd_span_stats(paths, 2, t, start, end, NULL, &st), 0);
@@ -224,8 +224,8 @@ static void test_stats_totals_mixed_resolutions(void **state)
     size_t known;
     arith(sum, 24, 60, &mn, &mx, &mean, &known);
 
-    char *p1 = pxs_rrd_path(stats, PXS_DB_FILECOUNT, "amis", "m1");
-    char *p2 = pxs_rrd_path(stats, PXS_DB_FILECOUNT, "gone", "m1");
+    char *p1 = pxs_rrd_path(stats, PXS_TX, PXS_DB_FILECOUNT, "amis", "m1");
+    char *p2 = pxs_rrd_path(stats, PXS_TX, PXS_DB_FILECOUNT, "gone", "m1");
     const char *paths[] = {p1, p2};
     bool used[2];
     pxs_span_stats st;
@@ -294,17 +294,61 @@ static void test_paths(void **state)
     (void)state;
     int64_t end = T0 + 13 * H + 30 * 60;
     char *p = pxs_rrdgraph_path("/s", PXS_TX, "amis", end, PXS_DB_LATENCY, 24, "pds5pds6");
-    assert_string_equal(p, "/s/graphs/amis/rrdgraphs/tx_amis_20061008_13:30:00_latency_1days_on_pds5pds6.png");
+    assert_string_equal(p, "/s/graphs/tx/amis/rrdgraphs/tx_amis_20061008_13:30:00_latency_1days_on_pds5pds6.png");
     free(p);
-    p = pxs_rrdgraph_web_path("/s", PXS_DB_ERRORS, "amis", T0, 24 * 7);
-    assert_string_equal(p, "/s/webGraphics/weekly/errors/amis/40.png");
+    p = pxs_rrdgraph_path("/s", PXS_RX, "amis", end, PXS_DB_ERRORS, 24, "m1");
+    assert_string_equal(p, "/s/graphs/rx/amis/rrdgraphs/rx_amis_20061008_13:30:00_errors_1days_on_m1.png");
     free(p);
-    p = pxs_rrdgraph_web_path("/s", PXS_DB_ERRORS, "amis", T0, 24 * 30);
-    assert_string_equal(p, "/s/webGraphics/monthly/errors/amis/Oct.png");
+    /* The web copy is named after the period of the span's last second:
+     * T0 is Sunday 2006-10-08 00:00, so a span ending there is week 40's
+     * (Monday 2 October), September's and 2006's... */
+    p = pxs_rrdgraph_web_path("/s", PXS_TX, PXS_DB_ERRORS, "amis", T0 + H, 24 * 7);
+    assert_string_equal(p, "/s/webGraphics/weekly/tx/errors/amis/40.png");
     free(p);
-    p = pxs_rrdgraph_web_path("/s", PXS_DB_ERRORS, "amis", T0, 24 * 365);
-    assert_string_equal(p, "/s/webGraphics/yearly/errors/amis/2006.png");
+    p = pxs_rrdgraph_web_path("/s", PXS_RX, PXS_DB_ERRORS, "amis", T0, 24 * 30);
+    assert_string_equal(p, "/s/webGraphics/monthly/rx/errors/amis/Oct.png");
     free(p);
+    p = pxs_rrdgraph_web_path("/s", PXS_TX, PXS_DB_ERRORS, "amis", T0, 24 * 365);
+    assert_string_equal(p, "/s/webGraphics/yearly/tx/errors/amis/2006.png");
+    free(p);
+    /* ... and a span ending at a boundary belongs to the period it ends:
+     * Monday 2006-10-09 00:00 ends week 40, 2006-11-01 ends October,
+     * 2007-01-01 ends 2006. */
+    p = pxs_rrdgraph_web_path("/s", PXS_TX, PXS_DB_ERRORS, "amis", T0 + 24 * H, 24 * 7);
+    assert_string_equal(p, "/s/webGraphics/weekly/tx/errors/amis/40.png");
+    free(p);
+    p = pxs_rrdgraph_web_path("/s", PXS_TX, PXS_DB_ERRORS, "amis", 1162339200, 24 * 31);
+    assert_string_equal(p, "/s/webGraphics/monthly/tx/errors/amis/Oct.png");
+    free(p);
+    p = pxs_rrdgraph_web_path("/s", PXS_TX, PXS_DB_ERRORS, "amis", 1167609600, 24 * 365);
+    assert_string_equal(p, "/s/webGraphics/yearly/tx/errors/amis/2006.png");
+    free(p);
+}
+
+/* The calendar periods of --copy: exactly [start, end) of the week, month
+ * or year holding the hour before the date, in UTC. */
+static void test_calendar(void **state)
+{
+    (void)state;
+    int64_t end;
+    /* Sunday 2006-10-08 13:00: week of Monday 2 October. */
+    assert_int_equal(pxs_rrdgraph_calendar(24 * 7, T0 + 13 * H, &end), 168);
+    assert_int_equal(end, T0 + 24 * H);
+    /* At Monday 00:00 the week that just ended is drawn. */
+    assert_int_equal(pxs_rrdgraph_calendar(24 * 7, T0 + 24 * H, &end), 168);
+    assert_int_equal(end, T0 + 24 * H);
+    /* One hour later, the new week. */
+    assert_int_equal(pxs_rrdgraph_calendar(24 * 7, T0 + 25 * H, &end), 168);
+    assert_int_equal(end, T0 + 8 * 24 * H);
+    /* October has 31 days, February 2008 29, 2006 365 days, 2008 366. */
+    assert_int_equal(pxs_rrdgraph_calendar(24 * 30, T0, &end), 31 * 24);
+    assert_int_equal(end, 1162339200);   /* 2006-11-01 */
+    assert_int_equal(pxs_rrdgraph_calendar(24 * 30, 1204329600, &end), 29 * 24);   /* 2008-03-01 */
+    assert_int_equal(end, 1204329600);
+    assert_int_equal(pxs_rrdgraph_calendar(24 * 365, 1167609600, &end), 365 * 24);
+    assert_int_equal(end, 1167609600);
+    assert_int_equal(pxs_rrdgraph_calendar(24 * 365, 1199145600 + H, &end), 366 * 24);
+    assert_int_equal(end, 1230768000);   /* 2009-01-01 */
 }
 
 /* Width and height from a PNG's IHDR chunk. */
@@ -337,7 +381,7 @@ static void test_draw(void **state)
         for (int t = 0; t < 2; t++) {
             pxs_dbtype type = t ? PXS_DB_LATENCY : PXS_DB_FILECOUNT;
             char *img = pxs_rrdgraph_path(stats, PXS_TX, names[k], o.end, type, o.hours, "m1");
-            char *web = pxs_rrdgraph_web_path(stats, type, names[k], o.end, o.hours);
+            char *web = pxs_rrdgraph_web_path(stats, PXS_TX, type, names[k], o.end, o.hours);
             unsigned w, h;
             png_size(img, &w, &h);
             assert_int_equal(w, 800);
@@ -374,7 +418,7 @@ static void test_draw(void **state)
 static void test_draw_while_locked(void **state)
 {
     (void)state;
-    char *db = pxs_rrd_path(stats, PXS_DB_FILECOUNT, "amis", "m1");
+    char *db = pxs_rrd_path(stats, PXS_TX, PXS_DB_FILECOUNT, "amis", "m1");
     int ready[2];
     assert_int_equal(pipe(ready), 0);
     pid_t pid = fork();
@@ -414,7 +458,7 @@ static void test_draw_while_locked(void **state)
 static void test_stats_failures(void **state)
 {
     (void)state;
-    char *missing = pxs_rrd_path(stats, PXS_DB_ERRORS, "ghost", "m1");
+    char *missing = pxs_rrd_path(stats, PXS_TX, PXS_DB_ERRORS, "ghost", "m1");
     const char *paths[] = {missing};
     pxs_span_stats st;
     assert_int_equal(pxs_rrd_span_stats(paths, 1, PXS_DB_ERRORS, T0, T0 + H, NULL, &st), -1);
@@ -518,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_stats_totals_mixed_resolutions),
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_calendar),
         cmocka_unit_test(test_draw),
         cmocka_unit_test(test_draw_while_locked),
         cmocka_unit_test(test_stats_failures),

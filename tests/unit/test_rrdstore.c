@@ -138,12 +138,13 @@ static size_t fetch(const char *path, int64_t s, int64_t e, int64_t *times, doub
     return n;
 }
 
-static void check_db(const char *client, const char *machine, pxs_dbtype t, const rows *const *sets,
-                     size_t nsets, int64_t first, const int *present, int nhours)
+static void check_db_ft(pxs_filetype ft, const char *client, const char *machine, pxs_dbtype t,
+                        const rows *const *sets, size_t nsets, int64_t first, const int *present,
+                        int nhours)
 {
     static int64_t times[24 * 60];
     static double vals[24 * 60];
-    char *path = pxs_rrd_path(stats, t, client, machine);
+    char *path = pxs_rrd_path(stats, ft, t, client, machine);
     size_t n = fetch(path, first, first + (int64_t)nhours * H, times, vals);
     assert_int_equal(n, (size_t)nhours * 60);
     for (size_t i = 0; i < n; i++) {
@@ -158,6 +159,12 @@ static void check_db(const char *client, const char *machine, pxs_dbtype t, cons
     free(path);
 }
 
+static void check_db(const char *client, const char *machine, pxs_dbtype t, const rows *const *sets,
+                     size_t nsets, int64_t first, const int *present, int nhours)
+{
+    check_db_ft(PXS_TX, client, machine, t, sets, nsets, first, present, nhours);
+}
+
 static void test_feed_matches_rows(void **state)
 {
     (void)state;
@@ -169,7 +176,7 @@ static void test_feed_matches_rows(void **state)
     pxs_strlist_init(&ms);
     pxs_strlist_add(&ms, "m1");
     pxs_feed_stats st = {0};
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 5 * H + 1234, &st), 1);
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 5 * H + 1234, 0, &st), 1);
     assert_int_equal(st.created, 5);
     assert_int_equal(st.values, 5 * 5 * 60);
     const rows *sets[] = {&m1};
@@ -180,30 +187,32 @@ static void test_feed_matches_rows(void **state)
     assert_int_equal(when, T0 + 5 * H);
 
     /* Nothing new: nothing written, the files untouched. */
-    char *path = pxs_rrd_path(stats, PXS_DB_LATENCY, "amis", "m1");
+    char *path = pxs_rrd_path(stats, PXS_TX, PXS_DB_LATENCY, "amis", "m1");
     size_t len1, len2;
     char *before = pxs_read_file(path, &len1);
     memset(&st, 0, sizeof st);
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 5 * H, &st), 0);
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 5 * H, 0, &st), 0);
     assert_int_equal(st.values, 0);
 
     /* A replay (state lost) skips what the databases already hold. */
     char *upd = pxs_dbupdates_path(stats, PXS_TX, "amis", "m1");
     assert_int_equal(unlink(upd), 0);
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 5 * H, &st), 1);
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 5 * H, 0, &st), 1);
     assert_int_equal(st.values, 0);
     char *after = pxs_read_file(path, &len2);
     assert_int_equal(len1, len2);
     free(before);
     free(after);
 
-    /* A snapshot arriving late for an hour already fed as unknown cannot
-     * rewrite it (rrd only appends): the next feed adds the new hour only. */
+    /* A snapshot arriving late for an hour already fed as unknown: rrd only
+     * appends, so the databases are rebuilt (every snapshot since their
+     * creation is kept here) and hold it (issue 13, rule 1). */
     write_hour("amis", "m1", PXS_TX, T0 + 4 * H, 99, 300, &m1);
     memset(&st, 0, sizeof st);
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 6 * H, &st), 1);
-    assert_int_equal(st.values, 5 * 60);
-    int present6[6] = {1, 1, 0, 1, 0, 0};
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 6 * H, 0, &st), 1);
+    assert_int_equal(st.rebuilt, 1);
+    assert_int_equal(st.values, 5 * 6 * 60);
+    int present6[6] = {1, 1, 0, 1, 1, 0};
     for (int t = 0; t < PXS_DB_NTYPES; t++)
         check_db("amis", "m1", (pxs_dbtype)t, sets, 1, T0, present6, 6);
     free(upd);
@@ -214,7 +223,7 @@ static void test_feed_matches_rows(void **state)
 static void test_layout(void **state)
 {
     (void)state;
-    char *path = pxs_rrd_path(stats, PXS_DB_FILESOVER, "amis", "m1");
+    char *path = pxs_rrd_path(stats, PXS_TX, PXS_DB_FILESOVER, "amis", "m1");
     assert_int_equal(pxs_rrd_create(path, PXS_DB_FILESOVER, T0), 0);
     char *argv[] = {"rrdtool", "info", path, NULL};
     char *out = NULL;
@@ -263,7 +272,7 @@ static void test_merged_group(void **state)
     assert_int_equal(pxs_rrd_first_snapshot(stats, "amis", PXS_TX, &ms, &first), 1);
     assert_int_equal(first, T0);
     pxs_feed_stats st = {0};
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 3 * H, &st), 1);
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 3 * H, 0, &st), 1);
     const rows *sets[] = {&m1, &m2};
     for (int t = 0; t < PXS_DB_NTYPES; t++)
         check_db("amis", "m1m2", (pxs_dbtype)t, sets, 2, T0, present, 3);
@@ -285,18 +294,18 @@ static void test_rx_and_first_snapshot(void **state)
     assert_int_equal(pxs_rrd_first_snapshot(stats, "ncp1", PXS_TX, &ms, &first), 0);
     assert_int_equal(pxs_rrd_first_snapshot(stats, "nobody", PXS_RX, &ms, &first), 0);
     pxs_feed_stats st = {0};
-    assert_int_equal(pxs_rrd_feed(stats, "ncp1", PXS_RX, &ms, T0 + 28 * H, &st), 1);
+    assert_int_equal(pxs_rrd_feed(stats, "ncp1", PXS_RX, &ms, T0 + 28 * H, 0, &st), 1);
     assert_int_equal(st.created, 3);
     int present[2] = {1, 1};
     const rows *sets[] = {&src};
-    check_db("ncp1", "m1", PXS_DB_BYTECOUNT, sets, 1, T0 + 26 * H, present, 2);
-    check_db("ncp1", "m1", PXS_DB_ERRORS, sets, 1, T0 + 26 * H, present, 2);
-    check_db("ncp1", "m1", PXS_DB_FILECOUNT, sets, 1, T0 + 26 * H, present, 2);
-    char *lat = pxs_rrd_path(stats, PXS_DB_LATENCY, "ncp1", "m1");
+    check_db_ft(PXS_RX, "ncp1", "m1", PXS_DB_BYTECOUNT, sets, 1, T0 + 26 * H, present, 2);
+    check_db_ft(PXS_RX, "ncp1", "m1", PXS_DB_ERRORS, sets, 1, T0 + 26 * H, present, 2);
+    check_db_ft(PXS_RX, "ncp1", "m1", PXS_DB_FILECOUNT, sets, 1, T0 + 26 * H, present, 2);
+    char *lat = pxs_rrd_path(stats, PXS_RX, PXS_DB_LATENCY, "ncp1", "m1");
     assert_int_not_equal(access(lat, F_OK), 0);
     free(lat);
     /* No snapshot at all: nothing to feed, not an error. */
-    assert_int_equal(pxs_rrd_feed(stats, "nobody", PXS_RX, &ms, T0 + 28 * H, &st), 0);
+    assert_int_equal(pxs_rrd_feed(stats, "nobody", PXS_RX, &ms, T0 + 28 * H, 0, &st), 0);
     pxs_strlist_free(&ms);
 }
 
@@ -308,8 +317,8 @@ static void test_dump_restore_roundtrip(void **state)
     pxs_strlist_init(&ms);
     pxs_strlist_add(&ms, "m1");
     pxs_feed_stats st = {0};
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, &st), 1);
-    char *db = pxs_rrd_path(stats, PXS_DB_BYTECOUNT, "amis", "m1");
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, 0, &st), 1);
+    char *db = pxs_rrd_path(stats, PXS_TX, PXS_DB_BYTECOUNT, "amis", "m1");
     char *x1 = xasprintf("%s/1.xml", stats), *x2 = xasprintf("%s/2.xml", stats);
     char *copy = xasprintf("%s/copy.rrd", stats);
     char *d1[] = {"rrdtool", "dump", db, x1, NULL};
@@ -350,9 +359,57 @@ static void test_types(void **state)
     assert_string_equal(pxs_dbtype_name(PXS_DB_FILESOVER), "filesOverMaxLatency");
     assert_false(pxs_dbtype_is_count(PXS_DB_LATENCY));
     assert_true(pxs_dbtype_is_count(PXS_DB_ERRORS));
-    char *p = pxs_rrd_path("/s", PXS_DB_ERRORS, "amis", "pds5pds6");
-    assert_string_equal(p, "/s/databases/errors/amis_pds5pds6");
+    char *p = pxs_rrd_path("/s", PXS_TX, PXS_DB_ERRORS, "amis", "pds5pds6");
+    assert_string_equal(p, "/s/databases/tx/errors/amis_pds5pds6");
     free(p);
+    p = pxs_rrd_path("/s", PXS_RX, PXS_DB_ERRORS, "amis", "pds5pds6");
+    assert_string_equal(p, "/s/databases/rx/errors/amis_pds5pds6");
+    free(p);
+}
+
+/* What a killed creation or copy leaves beside a database is removed; the
+ * database, its neighbours and a journal are not. */
+static void test_clean_temporaries(void **state)
+{
+    (void)state;
+    static const char *const gone[] = {".db.new", ".db.newAbC123", ".db.XyZ789"};
+    static const char *const kept[] = {"db", ".dbx.new", "db.new", ".db.journal", "dbAbC123"};
+    char *db = xasprintf("%s/d/db", stats);
+    for (size_t i = 0; i < 3; i++) {
+        char *p = xasprintf("%s/d/%s", stats, gone[i]);
+        assert_int_equal(pxs_atomic_write(p, "x", 1), 0);
+        free(p);
+    }
+    for (size_t i = 0; i < 5; i++) {
+        char *p = xasprintf("%s/d/%s", stats, kept[i]);
+        assert_int_equal(pxs_atomic_write(p, "x", 1), 0);
+        free(p);
+    }
+    pxs_rrd_clean_temporaries(db);
+    for (size_t i = 0; i < 3; i++) {
+        char *p = xasprintf("%s/d/%s", stats, gone[i]);
+        assert_int_not_equal(access(p, F_OK), 0);
+        free(p);
+    }
+    for (size_t i = 0; i < 5; i++) {
+        char *p = xasprintf("%s/d/%s", stats, kept[i]);
+        assert_int_equal(access(p, F_OK), 0);
+        free(p);
+    }
+    /* A creation leaves nothing but the database. */
+    char *made = xasprintf("%s/e/amis_m1", stats);
+    assert_int_equal(pxs_rrd_create(made, PXS_DB_ERRORS, T0), 0);
+    char *dir = xasprintf("%s/e", stats);
+    char *argv[] = {"ls", "-A", dir, NULL};
+    char *out = NULL;
+    size_t len = 0;
+    pxs_spawn_opts o = {.stdout_buf = &out, .stdout_len = &len};
+    assert_int_equal(pxs_spawn(argv, &o), 0);
+    assert_string_equal(out, "amis_m1\n");
+    free(out);
+    free(dir);
+    free(made);
+    free(db);
 }
 
 static void test_failures(void **state)
@@ -379,15 +436,15 @@ static void test_failures(void **state)
     pxs_strlist_init(&ms);
     pxs_strlist_add(&ms, "m1");
     pxs_feed_stats st = {0};
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, &st), -1);
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, 0, &st), -1);
     assert_non_null(strstr(pxs_error(), "DATABASE-UPDATES"));
     /* A database that cannot be written: DATABASE-UPDATES does not move. */
     assert_int_equal(pxs_dbupdates_set(stats, PXS_TX, "amis", "m1", T0), 0);
-    char *db = pxs_rrd_path(stats, PXS_DB_LATENCY, "amis", "m1");
-    char *dbdir = xasprintf("%s/databases/latency", stats);
+    char *db = pxs_rrd_path(stats, PXS_TX, PXS_DB_LATENCY, "amis", "m1");
+    char *dbdir = xasprintf("%s/databases/tx/latency", stats);
     assert_int_equal(pxs_mkdirs(dbdir), 0);
     assert_int_equal(pxs_atomic_write(db, "not an rrd", 10), 0);
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, &st), -1);
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, 0, &st), -1);
     int64_t when;
     assert_int_equal(pxs_dbupdates_get(stats, PXS_TX, "amis", "m1", &when), 1);
     assert_int_equal(when, T0);
@@ -416,11 +473,11 @@ static void test_wide_buckets(void **state)
     pxs_strlist_init(&ms);
     pxs_strlist_add(&ms, "m1");
     pxs_feed_stats st = {0};
-    assert_int_equal(pxs_rrd_feed(stats, "wide", PXS_TX, &ms, T0 + H, &st), 1);
+    assert_int_equal(pxs_rrd_feed(stats, "wide", PXS_TX, &ms, T0 + H, 0, &st), 1);
     int64_t times[60];
     double vals[60];
-    char *b = pxs_rrd_path(stats, PXS_DB_BYTECOUNT, "wide", "m1");
-    char *l = pxs_rrd_path(stats, PXS_DB_LATENCY, "wide", "m1");
+    char *b = pxs_rrd_path(stats, PXS_TX, PXS_DB_BYTECOUNT, "wide", "m1");
+    char *l = pxs_rrd_path(stats, PXS_TX, PXS_DB_LATENCY, "wide", "m1");
     assert_int_equal(fetch(b, T0, T0 + H, times, vals), 60);
     for (int i = 0; i < 5; i++)
         assert_float_equal(vals[i], 400, 1e-9);
@@ -444,15 +501,15 @@ static void test_backups(void **state)
     pxs_strlist_init(&ms);
     pxs_strlist_add(&ms, "m1");
     pxs_feed_stats st = {0};
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, &st), 1);
-    char *db = pxs_rrd_path(stats, PXS_DB_ERRORS, "amis", "m1");
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + H, 0, &st), 1);
+    char *db = pxs_rrd_path(stats, PXS_TX, PXS_DB_ERRORS, "amis", "m1");
     size_t l0, l1;
     char *before = pxs_read_file(db, &l0);
     char *name = NULL;
     assert_int_equal(pxs_rrd_backup(stats, T0 + H + 60, false, &name), 0);
     assert_string_equal(name, "2006-10-08 01:01:00");
     free(name);
-    char *copy = xasprintf("%s/databases_backups/2006-10-08_01:01:00/databases/errors/amis_m1", stats);
+    char *copy = xasprintf("%s/databases_backups/2006-10-08_01:01:00/databases/tx/errors/amis_m1", stats);
     char *got = pxs_read_file(copy, &l1);
     assert_int_equal(l0, l1);
     assert_memory_equal(before, got, l0);
@@ -461,7 +518,7 @@ static void test_backups(void **state)
     /* Feed on, then restore: the database is the backed-up bytes again, and
      * the state before the restore was saved first. */
     write_hour("amis", "m1", PXS_TX, T0 + H, 6, 50, &m1);
-    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 2 * H, &st), 1);
+    assert_int_equal(pxs_rrd_feed(stats, "amis", PXS_TX, &ms, T0 + 2 * H, 0, &st), 1);
     char *saved = NULL;
     assert_int_equal(pxs_rrd_restore(stats, "2006-10-08 01:01:00", T0 + 2 * H, false, &saved), 0);
     assert_string_equal(saved, "2006-10-08 02:00:00");
@@ -546,6 +603,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dump_restore_roundtrip, setup, teardown),
         cmocka_unit_test(test_types),
         cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clean_temporaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_buckets, setup, teardown),
         cmocka_unit_test(test_jobs),
         cmocka_unit_test_setup_teardown(test_backups, setup, teardown),

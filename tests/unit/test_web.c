@@ -16,6 +16,7 @@
 #include "pxstats/config.h"
 #include "pxstats/launch.h"
 #include "pxstats/msg.h"
+#include "pxstats/pngspan.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/spawn.h"
 #include "pxstats/web.h"
@@ -66,6 +67,22 @@ static int exists(const char *dir, const char *rel)
     return ok;
 }
 
+/* A small PNG at dir/rel carrying the span [start, end) (pngspan.h); with
+ * start == end, one carrying no span at all. */
+static void png_at(const char *dir, const char *rel, int64_t start, int64_t end)
+{
+    static const unsigned char img[] = {
+        0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+        0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x3a, 0x7e, 0x9b, 0x55,
+        0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    char *p = xasprintf("%s/%s", dir, rel);
+    if (start == end)
+        assert_int_equal(pxs_atomic_write(p, img, sizeof img), 0);
+    else
+        assert_int_equal(pxs_png_write_span(p, img, sizeof img, start, end), 0);
+    free(p);
+}
+
 /* Renders a page of period p into a fresh string. */
 static char *render(const char *statsdir, pxs_period p, int64_t now, const pxs_web_names *n)
 {
@@ -107,8 +124,9 @@ static void test_render_escapes_names(void **state)
     (void)state;
     char *d = tmpdir();
     const char *evil = "<x&\"y'>";
-    char *rel = xasprintf("webGraphics/weekly/latency/%s/47.png", evil);
-    touch(d, rel, "png");
+    /* week 47 of 2026: Monday 23 November to Monday 30 November */
+    char *rel = xasprintf("webGraphics/weekly/tx/latency/%s/47.png", evil);
+    png_at(d, rel, at("2026-11-23 00:00:00"), at("2026-11-30 00:00:00"));
     free(rel);
     pxs_web_names n;
     pxs_web_names_init(&n);
@@ -118,7 +136,7 @@ static void test_render_escapes_names(void **state)
     assert_null(strstr(page, evil));
     assert_null(strstr(page, "<x"));
     assert_non_null(strstr(page, "&lt;x&amp;&quot;y&#39;&gt;"));
-    assert_non_null(strstr(page, "href=\"../webGraphics/weekly/latency/%3Cx%26%22y%27%3E/47.png\""));
+    assert_non_null(strstr(page, "href=\"../webGraphics/weekly/tx/latency/%3Cx%26%22y%27%3E/47.png\""));
     /* the rx section comes first, and rx has no latency column */
     char *rx = strstr(page, "RX sources"), *tx = strstr(page, "TX clients");
     assert_non_null(rx);
@@ -132,30 +150,54 @@ static void test_render_escapes_names(void **state)
     free(d);
 }
 
-/* Present images are links, absent ones grey labels; periods oldest first. */
+/* An image is a link under a date only when it was drawn for that date;
+ * otherwise, present or not, the cell says it is missing (issue 13, rule 5). */
 static void test_render_links_and_missing(void **state)
 {
     (void)state;
     char *d = tmpdir();
-    touch(d, "webGraphics/daily/amis/Sat.png", "png");
-    touch(d, "webGraphics/monthly/bytecount/amis/Oct.png", "png");
+    /* Saturday 28's 24 h graph ends at Sunday 00:00: drawn for Saturday */
+    png_at(d, "webGraphics/daily/tx/amis/Sat.png", at("2026-11-28 00:00:00"), at("2026-11-29 00:00:00"));
+    /* Friday's file is last week's (Friday 20): not Friday 27's */
+    png_at(d, "webGraphics/daily/tx/amis/Fri.png", at("2026-11-19 12:00:00"), at("2026-11-20 12:00:00"));
+    /* Thursday's carries no span: drawn for no known date */
+    png_at(d, "webGraphics/daily/tx/amis/Thu.png", 0, 0);
+    /* Wednesday 25's graph, drawn at 13:00 that day */
+    png_at(d, "webGraphics/daily/tx/amis/Wed.png", at("2026-11-24 13:00:00"), at("2026-11-25 13:00:00"));
+    /* an rx source of the same name has images of its own */
+    png_at(d, "webGraphics/daily/rx/amis/Sat.png", at("2026-11-28 00:00:00"), at("2026-11-29 00:00:00"));
+    png_at(d, "webGraphics/monthly/tx/bytecount/amis/Oct.png", at("2026-10-01 00:00:00"), at("2026-11-01 00:00:00"));
+    /* last year's September, and a September shorter than the month */
+    png_at(d, "webGraphics/monthly/tx/bytecount/amis/Sep.png", at("2025-09-01 00:00:00"), at("2025-10-01 00:00:00"));
+    png_at(d, "webGraphics/monthly/tx/errors/amis/Sep.png", at("2026-08-31 23:00:00"), at("2026-10-01 00:00:00"));
     pxs_web_names n;
     pxs_web_names_init(&n);
     pxs_strlist_add(&n.tx, "amis");
     /* 00:10 on Sunday: the latest day is Saturday (its graph ends at 00:00) */
     char *page = render(d, PXS_DAILY, at("2026-11-29 00:10:00"), &n);
     assert_non_null(strstr(page, "<!DOCTYPE html>"));
-    assert_non_null(strstr(page, "<a href=\"../webGraphics/daily/amis/Sat.png\">Sat 28 Nov</a>"));
-    assert_non_null(strstr(page, "<img class=\"latest\" src=\"../webGraphics/daily/amis/Sat.png\""));
-    assert_non_null(strstr(page, "<span class=\"missing\" title=\"no image\">Fri 27 Nov</span>"));
+    assert_non_null(strstr(page, "<a href=\"../webGraphics/daily/tx/amis/Sat.png\">Sat 28 Nov</a>"));
+    assert_non_null(strstr(page, "<img class=\"latest\" src=\"../webGraphics/daily/tx/amis/Sat.png\""));
+    assert_non_null(strstr(page, "<a href=\"../webGraphics/daily/tx/amis/Wed.png\">Wed 25 Nov</a>"));
+    assert_non_null(strstr(page, "<span class=\"missing\" title=\"no image drawn for this date\">Fri 27 Nov</span>"));
+    assert_non_null(strstr(page, "<span class=\"missing\" title=\"no image drawn for this date\">Thu 26 Nov</span>"));
+    assert_null(strstr(page, "Fri.png"));
+    assert_null(strstr(page, "Thu.png"));
+    assert_null(strstr(page, "daily/rx/"));
     assert_non_null(strstr(page, "Sun 22 Nov"));
     assert_null(strstr(page, "Sun 29 Nov"));
     assert_true(strstr(page, "Sun 22 Nov") < strstr(page, "Sat 28 Nov"));
     assert_non_null(strstr(page, "<p>No RX source.</p>"));
     free(page);
+    /* a week later, Saturday's image is last week's: missing, no stale image */
+    page = render(d, PXS_DAILY, at("2026-12-06 00:10:00"), &n);
+    assert_null(strstr(page, "Sat.png"));
+    assert_non_null(strstr(page, "no graph drawn for this day"));
+    free(page);
     page = render(d, PXS_MONTHLY, at("2026-11-29 00:10:00"), &n);
-    assert_non_null(strstr(page, "<a href=\"../webGraphics/monthly/bytecount/amis/Oct.png\">Oct 2026</a>"));
-    assert_non_null(strstr(page, "<span class=\"missing\" title=\"no image\">Sep 2026</span>"));
+    assert_non_null(strstr(page, "<a href=\"../webGraphics/monthly/tx/bytecount/amis/Oct.png\">Oct 2026</a>"));
+    assert_non_null(strstr(page, "<span class=\"missing\" title=\"no image drawn for this date\">Sep 2026</span>"));
+    assert_null(strstr(page, "Sep.png"));
     assert_null(strstr(page, "Aug 2026"));
     free(page);
     page = render(d, PXS_NPERIODS, at("2026-11-29 00:10:00"), &n);
@@ -185,6 +227,32 @@ static void test_periods(void **state)
     assert_string_equal(pxs_period_label(PXS_WEEKLY, ref, b, sizeof b), "06");
     assert_string_equal(pxs_period_label(PXS_WEEKLY, pxs_period_back(PXS_WEEKLY, ref, 4), b,
                                          sizeof b), "02");
+    /* A week is named by its Monday: the week of 2025-12-29 to 2026-01-05
+     * is week 52 on both sides of New Year. */
+    assert_string_equal(pxs_period_label(PXS_WEEKLY, at("2025-12-30 10:00:00"), b, sizeof b), "52");
+    assert_string_equal(pxs_period_label(PXS_WEEKLY, at("2026-01-04 23:59:59"), b, sizeof b), "52");
+    assert_string_equal(pxs_period_label(PXS_WEEKLY, at("2026-01-05 00:00:00"), b, sizeof b), "01");
+    /* The bounds of each period, in UTC, at and around its edges. */
+    int64_t s0, e0;
+    pxs_period_bounds(PXS_WEEKLY, at("2026-01-01 00:00:00"), &s0, &e0);
+    assert_int_equal(s0, at("2025-12-29 00:00:00"));
+    assert_int_equal(e0, at("2026-01-05 00:00:00"));
+    pxs_period_bounds(PXS_WEEKLY, at("2026-11-30 00:00:00") - 1, &s0, &e0);
+    assert_int_equal(s0, at("2026-11-23 00:00:00"));
+    assert_int_equal(e0, at("2026-11-30 00:00:00"));
+    pxs_period_bounds(PXS_WEEKLY, at("1970-01-01 12:00:00"), &s0, &e0);
+    assert_int_equal(s0, at("1969-12-29 00:00:00"));
+    pxs_period_bounds(PXS_DAILY, at("2026-03-01 00:00:00") - 1, &s0, &e0);
+    assert_int_equal(s0, at("2026-02-28 00:00:00"));
+    assert_int_equal(e0, at("2026-03-01 00:00:00"));
+    pxs_period_bounds(PXS_MONTHLY, at("2024-02-29 23:59:59"), &s0, &e0);
+    assert_int_equal(s0, at("2024-02-01 00:00:00"));
+    assert_int_equal(e0, at("2024-03-01 00:00:00"));
+    pxs_period_bounds(PXS_MONTHLY, at("2026-12-31 23:00:00"), &s0, &e0);
+    assert_int_equal(e0, at("2027-01-01 00:00:00"));
+    pxs_period_bounds(PXS_YEARLY, at("2024-06-01 00:00:00"), &s0, &e0);
+    assert_int_equal(s0, at("2024-01-01 00:00:00"));
+    assert_int_equal(e0, at("2025-01-01 00:00:00"));
     assert_int_equal(pxs_period_count(PXS_DAILY), 7);
     assert_int_equal(pxs_period_count(PXS_WEEKLY), 5);
     assert_int_equal(pxs_period_count(PXS_YEARLY), 3);
@@ -204,16 +272,19 @@ static void test_names_load(void **state)
     mkdir_in(d, "pickles/ncp1/20261128/rx");
     mkdir_in(d, "pickles/both/20261127/tx");
     mkdir_in(d, "pickles/both/20261128/rx");
-    touch(d, "webGraphics/weekly/latency/oldtx/40.png", "png");
-    touch(d, "webGraphics/yearly/errors/oldrx/2025.png", "png");
-    touch(d, "webGraphics/columbo/onlyday.png", "png");
-    touch(d, "webGraphics/columbo/not a name.png", "png");
+    touch(d, "webGraphics/weekly/tx/latency/oldtx/40.png", "png");
+    touch(d, "webGraphics/yearly/rx/errors/oldrx/2025.png", "png");
+    touch(d, "webGraphics/columbo/tx/onlyday.png", "png");
+    touch(d, "webGraphics/columbo/tx/not a name.png", "png");
+    /* a tx client and an rx source of one name: a row in each section */
+    touch(d, "webGraphics/daily/tx/wxo/Mon.png", "png");
+    touch(d, "webGraphics/columbo/rx/wxo.png", "png");
     pxs_web_names n;
     pxs_web_names_init(&n);
     assert_int_equal(pxs_web_names_load(d, &n), 0);
     char *tx = pxs_strlist_join(&n.tx, ","), *rx = pxs_strlist_join(&n.rx, ",");
-    assert_string_equal(tx, "amis,both,oldtx,onlyday");
-    assert_string_equal(rx, "both,ncp1,oldrx");
+    assert_string_equal(tx, "amis,both,oldtx,onlyday,wxo");
+    assert_string_equal(rx, "both,ncp1,oldrx,wxo");
     free(tx);
     free(rx);
     pxs_web_names_free(&n);
@@ -277,30 +348,47 @@ static void test_images_daily(void **state)
 {
     (void)state;
     char *d = tmpdir();
-    touch(d, "webGraphics/columbo/amis.png", "AMIS");
-    touch(d, "webGraphics/columbo/ncp1.png", "NCP1");
-    touch(d, "webGraphics/columbo/-bad.png", "BAD");
-    touch(d, "webGraphics/columbo/notes.txt", "x");
+    int64_t sun = at("2026-11-29 00:00:00"), mon = at("2026-11-30 00:00:00");
+    png_at(d, "webGraphics/columbo/tx/amis.png", sun, mon);
+    png_at(d, "webGraphics/columbo/rx/ncp1.png", sun, mon);
+    png_at(d, "webGraphics/columbo/rx/amis.png", sun + 3600, mon);   /* an rx source named amis */
+    png_at(d, "webGraphics/columbo/tx/-bad.png", sun, mon);
+    touch(d, "webGraphics/columbo/tx/notes.txt", "x");
+    /* graphGen failed for old this week, and stamp has no span at all */
+    png_at(d, "webGraphics/columbo/tx/old.png", sun - 7 * 86400, mon - 7 * 86400);
+    png_at(d, "webGraphics/columbo/tx/stamp.png", 0, 0);
     int copied = -1;
-    /* Monday 00:30: the graph is Sunday's */
+    /* Monday 00:30: the graph ending at midnight is Sunday's */
     assert_int_equal(pxs_webimages_daily(d, at("2026-11-30 00:30:00"), &copied), 0);
-    assert_int_equal(copied, 2);
-    size_t len;
-    char *p = xasprintf("%s/webGraphics/daily/amis/Sun.png", d);
-    char *text = pxs_read_file(p, &len);
-    assert_non_null(text);
-    assert_string_equal(text, "AMIS");
-    free(text);
-    free(p);
-    assert_true(exists(d, "webGraphics/daily/ncp1/Sun.png"));
-    assert_false(exists(d, "webGraphics/daily/-bad"));
-    assert_false(exists(d, "webGraphics/daily/notes.txt"));
+    assert_int_equal(copied, 3);
+    char *a = xasprintf("%s/webGraphics/columbo/tx/amis.png", d);
+    char *b = xasprintf("%s/webGraphics/daily/tx/amis/Sun.png", d);
+    size_t la, lb;
+    char *ta = pxs_read_file(a, &la), *tb = pxs_read_file(b, &lb);
+    assert_non_null(tb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(ta, tb, la);
+    free(ta);
+    free(tb);
+    free(a);
+    free(b);
+    assert_true(exists(d, "webGraphics/daily/rx/ncp1/Sun.png"));
+    assert_true(exists(d, "webGraphics/daily/rx/amis/Sun.png"));
+    assert_false(exists(d, "webGraphics/daily/tx/-bad"));
+    assert_false(exists(d, "webGraphics/daily/tx/notes.txt"));
+    assert_false(exists(d, "webGraphics/daily/tx/old"));
+    assert_false(exists(d, "webGraphics/daily/tx/stamp"));
+    /* At 05:00 the graphs still end on Sunday: nothing is copied under Monday. */
+    assert_int_equal(pxs_webimages_daily(d, at("2026-11-30 05:00:00"), &copied), 0);
+    assert_int_equal(copied, 0);
+    assert_false(exists(d, "webGraphics/daily/tx/amis/Mon.png"));
     /* a daily folder that cannot be made: reported, the others still copied */
-    touch(d, "webGraphics/daily/ncp1x", "file in the way");
-    touch(d, "webGraphics/columbo/ncp1x.png", "X");
+    png_at(d, "webGraphics/columbo/tx/amis.png", mon, mon + 5 * 3600);
+    png_at(d, "webGraphics/columbo/tx/ncp1x.png", mon, mon + 5 * 3600);
+    touch(d, "webGraphics/daily/tx/ncp1x", "file in the way");
     assert_int_equal(pxs_webimages_daily(d, at("2026-11-30 05:00:00"), &copied), 1);
-    assert_int_equal(copied, 2);
-    assert_true(exists(d, "webGraphics/daily/amis/Mon.png"));
+    assert_int_equal(copied, 1);
+    assert_true(exists(d, "webGraphics/daily/tx/amis/Mon.png"));
     rmtree(d);
     free(d);
 }
@@ -358,7 +446,7 @@ static void test_launch_plan(void **state)
     pxs_plan_print(&plan, fp);
     fclose(fp);
     assert_non_null(strstr(out, "[pds@logan1] statsUpdater -f rx -m pds5 -d '2026-11-29 12:00:00'\n"));
-    assert_non_null(strstr(out, "upload webGraphics/columbo/*.png to pds@lvs1:/srv/graphs\n"));
+    assert_non_null(strstr(out, "upload webGraphics/columbo/{rx,tx}/*.png drawn this cycle to pds@lvs1:/srv/graphs/{rx,tx}/\n"));
     free(out);
     pxs_plan_free(&plan);
     /* 13h: no monitor */

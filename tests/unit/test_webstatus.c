@@ -48,6 +48,29 @@ static void hour(const char *client, pxs_filetype ft, const char *machine, int h
     pxs_hour_free(&x);
 }
 
+/* The feed state of (tx, client, m1m2) fed up to hour `upto`: hours before
+ * 02:00 with both machines' snapshots, the later ones without m2's. */
+static void fed(const char *client, int upto)
+{
+    char *path = pxs_dbupdates_path(cfg.statsdir, PXS_TX, client, "m1m2");
+    pxs_feedstate st;
+    pxs_src_version v[2] = {{.state = PXS_SRC_READ, .mtime_sec = 1, .size = 10, .crc = 1},
+                            {.state = PXS_SRC_READ, .mtime_sec = 1, .size = 10, .crc = 2}};
+
+    pxs_feedstate_init(&st);
+    st.created = H0;
+    st.fed = H0 + upto * 3600;
+    pxs_strlist_add(&st.machines, "m1");
+    pxs_strlist_add(&st.machines, "m2");
+    for (int h = 0; h < upto; h++) {
+        v[1].state = h < 2 ? PXS_SRC_READ : PXS_SRC_ABSENT;
+        pxs_feedstate_add(&st, H0 + h * 3600, h < 2 ? PXS_FED_OK : PXS_FED_INCOMPLETE, v);
+    }
+    assert_int_equal(pxs_feedstate_save(path, &st), 0);
+    pxs_feedstate_free(&st);
+    free(path);
+}
+
 static int setup(void **state)
 {
     if (testdir_make(state, "webstatus") != 0)
@@ -72,9 +95,10 @@ static int setup(void **state)
             hour("c2", PXS_TX, "m2", h, 5, 3, 0);
         }
     }
-    /* the archive fed up to 06:00 for c1, 04:00 for c2 */
-    pxs_dbupdates_set(cfg.statsdir, PXS_TX, "c1", "m1m2", H0 + 6 * 3600);
-    pxs_dbupdates_set(cfg.statsdir, PXS_TX, "c2", "m1m2", H0 + 4 * 3600);
+    /* the archive fed up to 06:00 for c1, 04:00 for c2; from 02:00 without
+     * m2's snapshots (rrdTransfer's record of the hours fed incomplete) */
+    fed("c1", 6);
+    fed("c2", 4);
     char *log = xasprintf("%s/log/pickleSync.log", cfg.statsdir);
     const char *lines = "2026-01-10 06:05:00 pickleSync: px@m1:22: synchronised\n"
                         "2026-01-10 01:05:00 pickleSync: px@m2:22: synchronised\n"
