@@ -4,7 +4,7 @@
 # which packages to install and stops.
 PKGS="build-essential pkg-config zlib1g-dev librrd-dev rrdtool libssh2-1-dev libcmocka-dev
       gnuplot-nox rsync openssh-server openssh-client python3 chromium clang libclang-rt-14-dev
-      valgrind time procps file imagemagick util-linux rrdcached mawk"
+      valgrind time procps file imagemagick util-linux rrdcached mawk prometheus"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
