@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <stdbool.h>
@@ -18,9 +19,11 @@
 static const unsigned char MAGIC[8] = {'P', 'X', 'S', 'N', 'A', 'P', '\r', '\n'};
 /* No real hour comes near this; a larger claim is corruption, not data. */
 #define MAX_PAYLOAD (1u << 30)
-/* zlib levels: the names (level 5 keeps snapshots under half the gzip -6 size
- * of their lines, bench/README.md) and the numeric row columns. */
-#define ZLEVEL 5
+/* Compression levels: libdeflate's for the product columns, zlib's (with
+ * Z_RLE) for the numeric row columns (bench/README.md). */
+#ifndef ZLEVEL
+#define ZLEVEL 6
+#endif
 #define ZLEVEL_ROWS 1
 
 /* ---- encoding ------------------------------------------------------------ */
@@ -74,65 +77,6 @@ static void put_strlist(wbuf *w, const pxs_strlist *l)
     put_varint(w, l->n);
     for (size_t i = 0; i < l->n; i++)
         put_string(w, l->v[i]);
-}
-
-/* The compressed body, written as the payload is produced: a column is
- * handed to zlib as soon as it is complete, so that the whole uncompressed
- * payload never sits in memory beside its compressed form. */
-typedef struct zout {
-    z_stream z;
-    wbuf out;          /* header room, then the compressed bytes */
-} zout;
-
-static void zout_init(zout *z)
-{
-    memset(z, 0, sizeof *z);
-    if (deflateInit(&z->z, ZLEVEL) != Z_OK)
-        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
-    xgrow((void **)&z->out.p, &z->out.cap, PXS_SNAPSHOT_HEADER + 4096, 1);
-    z->out.len = PXS_SNAPSHOT_HEADER;
-}
-
-static void zout_write(zout *z, const unsigned char *p, size_t n, int flush)
-{
-    int rc;
-
-    z->z.next_in = (Bytef *)(uintptr_t)p;
-    z->z.avail_in = (uInt)n;
-    do {
-        if (z->out.cap - z->out.len < 65536)
-            xgrow((void **)&z->out.p, &z->out.cap, z->out.len + 65536, 1);
-        z->z.next_out = z->out.p + z->out.len;
-        z->z.avail_out = (uInt)(z->out.cap - z->out.len);
-        rc = deflate(&z->z, flush);
-        z->out.len = z->out.cap - z->z.avail_out;
-        if (rc == Z_STREAM_ERROR)
-            pxs_diex(PXS_EXIT_FAIL, "zlib refused a snapshot");
-    } while (z->z.avail_in > 0 || z->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-}
-
-/* Changes the compression of what follows (deflateParams ends the current
- * block): regular numeric columns need little search, names need more. */
-static void zout_params(zout *z, int level, int strategy)
-{
-    int rc;
-
-    do {
-        if (z->out.cap - z->out.len < 65536)
-            xgrow((void **)&z->out.p, &z->out.cap, z->out.len + 65536, 1);
-        z->z.next_out = z->out.p + z->out.len;
-        z->z.avail_out = (uInt)(z->out.cap - z->out.len);
-        rc = deflateParams(&z->z, level, strategy);
-        z->out.len = z->out.cap - z->z.avail_out;
-    } while (rc == Z_BUF_ERROR && z->z.avail_out == 0);
-}
-
-/* Hands what w holds to zlib and empties w. */
-static void zout_feed(zout *z, wbuf *w)
-{
-    if (w->len > 0)
-        zout_write(z, w->p, w->len, Z_NO_FLUSH);
-    w->len = 0;
 }
 
 /* Front coding: the length shared with the previous string, then the rest. */
@@ -287,7 +231,7 @@ static void put_ingest(column_state *col, const char *f[7], const size_t fl[7], 
     put_svarint(&col[C_TIME].w, t - pred);
 }
 
-static void put_products(wbuf *w, zout *z, const pxs_hour *h)
+static void put_products(wbuf *w, const pxs_hour *h)
 {
     const pxs_strpool *p = &h->products;
     column_state col[NCOLS];
@@ -307,45 +251,34 @@ static void put_products(wbuf *w, zout *z, const pxs_hour *h)
         else
             put_part(&col[C_RAW], s, strlen(s));
     }
-    zout_feed(z, w);
     for (int k = 0; k < NCOLS; k++) {
         put_varint(w, col[k].w.len);
-        zout_feed(z, w);
-        zout_feed(z, &col[k].w);
+        put_bytes(w, col[k].w.p, col[k].w.len);
         free(col[k].w.p);
     }
     free(pred);
 }
 
-static void put_rows(wbuf *w, zout *z, const pxs_hour *h)
+static void put_rows(wbuf *w, const pxs_hour *h)
 {
     int64_t prev_time = h->start, prev_product = 0;
 
     put_varint(w, h->nrows);
-    zout_feed(z, w);
-    /* Numeric columns: small deltas and varints in long runs, which run-length
-     * matching compresses as well as a full search, at a fraction of the time. */
-    zout_params(z, ZLEVEL_ROWS, Z_RLE);
-    /* Column by column: each column is regular, so zlib finds its patterns. */
+    /* Column by column: each column is regular, so deflate finds its patterns. */
     for (size_t i = 0; i < h->nrows; i++) {
         put_svarint(w, h->rows[i].time - prev_time);
         prev_time = h->rows[i].time;
     }
-    zout_feed(z, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_varint(w, (uint64_t)h->rows[i].bytes);
-    zout_feed(z, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_varint(w, (uint64_t)h->rows[i].latency);
-    zout_feed(z, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_bytes(w, &h->rows[i].error, 1);
-    zout_feed(z, w);
     for (size_t i = 0; i < h->nrows; i++) {
         put_svarint(w, (int64_t)h->rows[i].product - prev_product);
         prev_product = h->rows[i].product;
     }
-    zout_feed(z, w);
 }
 
 static void put_le(unsigned char *p, uint32_t v, int n)
@@ -354,13 +287,60 @@ static void put_le(unsigned char *p, uint32_t v, int n)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* The payload is one zlib stream written in two parts. The identity and the
+ * numeric row columns (small deltas and varints in long runs, which run-length
+ * matching compresses as well as a full search, at a fraction of the time) go
+ * through zlib's Z_RLE, ended by a sync flush: the deflate blocks so far, none
+ * marked last, then byte alignment. The product columns, nearly all of the
+ * compressor's work, follow as raw deflate blocks from libdeflate (the last of
+ * them marked last), and the Adler-32 of the whole payload ends the stream.
+ * A deflate stream is any sequence of blocks, so any zlib inflate reads it. */
+static void deflate_rows(const wbuf *w, wbuf *out)
+{
+    z_stream z;
+    int rc;
+
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, ZLEVEL_ROWS, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
+        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
+    z.next_in = w->p;
+    z.avail_in = (uInt)w->len;
+    do {
+        if (out->cap - out->len < 65536)
+            xgrow((void **)&out->p, &out->cap, out->len + 65536, 1);
+        z.next_out = out->p + out->len;
+        z.avail_out = (uInt)(out->cap - out->len);
+        rc = deflate(&z, Z_SYNC_FLUSH);
+        out->len = out->cap - z.avail_out;
+        if (rc != Z_OK && rc != Z_BUF_ERROR)
+            pxs_diex(PXS_EXIT_FAIL, "zlib refused a snapshot");
+    } while (z.avail_in > 0 || z.avail_out == 0);
+    deflateEnd(&z); /* Z_DATA_ERROR: the stream is left open on purpose */
+}
+
+static void deflate_products(const wbuf *p, wbuf *out)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(ZLEVEL);
+    size_t bound, n;
+
+    if (c == NULL)
+        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
+    bound = libdeflate_deflate_compress_bound(c, p->len);
+    if (out->cap - out->len < bound + 4)
+        xgrow((void **)&out->p, &out->cap, out->len + bound + 4, 1);
+    n = libdeflate_deflate_compress(c, p->p, p->len, out->p + out->len, bound);
+    libdeflate_free_compressor(c);
+    if (n == 0)
+        pxs_diex(PXS_EXIT_FAIL, "libdeflate refused a snapshot");
+    out->len += n;
+}
+
 void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
 {
-    wbuf w = {0};
-    zout z;
-    size_t clen;
+    wbuf w = {0}, p = {0}, out = {0};
+    uLong adler;
+    size_t clen, plen;
 
-    zout_init(&z);
     put_string(&w, h->client);
     put_string(&w, h->machine);
     put_varint(&w, (uint64_t)h->ft);
@@ -373,21 +353,29 @@ void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
     put_strlist(&w, &h->files);
     put_strlist(&w, &h->sources);
     /* Rows first: the products are coded with what the rows already say. */
-    put_rows(&w, &z, h);
-    zout_params(&z, ZLEVEL, Z_DEFAULT_STRATEGY);
-    put_products(&w, &z, h);
-    zout_write(&z, NULL, 0, Z_FINISH);
-    clen = z.out.len - PXS_SNAPSHOT_HEADER;
-    memcpy(z.out.p, MAGIC, 8);
-    put_le(z.out.p + 8, PXS_SNAPSHOT_VERSION, 2);
-    put_le(z.out.p + 10, 0, 2);
-    put_le(z.out.p + 12, (uint32_t)z.z.total_in, 4);
-    put_le(z.out.p + 16, (uint32_t)clen, 4);
-    put_le(z.out.p + 20, (uint32_t)crc32(0, z.out.p + PXS_SNAPSHOT_HEADER, (uInt)clen), 4);
-    deflateEnd(&z.z);
+    put_rows(&w, h);
+    put_products(&p, h);
+    plen = w.len + p.len;
+    if (plen > MAX_PAYLOAD)
+        pxs_diex(PXS_EXIT_FAIL, "a snapshot of %zu bytes is over the format's limit", plen);
+    xgrow((void **)&out.p, &out.cap, PXS_SNAPSHOT_HEADER + 65536, 1);
+    out.len = PXS_SNAPSHOT_HEADER;
+    deflate_rows(&w, &out);
+    deflate_products(&p, &out);
+    adler = adler32(adler32(adler32(0, NULL, 0), w.p, (uInt)w.len), p.p, (uInt)p.len);
+    for (int i = 3; i >= 0; i--)
+        out.p[out.len++] = (unsigned char)(adler >> (8 * i));
+    clen = out.len - PXS_SNAPSHOT_HEADER;
+    memcpy(out.p, MAGIC, 8);
+    put_le(out.p + 8, PXS_SNAPSHOT_VERSION, 2);
+    put_le(out.p + 10, 0, 2);
+    put_le(out.p + 12, (uint32_t)plen, 4);
+    put_le(out.p + 16, (uint32_t)clen, 4);
+    put_le(out.p + 20, (uint32_t)crc32(0, out.p + PXS_SNAPSHOT_HEADER, (uInt)clen), 4);
     free(w.p);
-    *buf = z.out.p;
-    *len = z.out.len;
+    free(p.p);
+    *buf = out.p;
+    *len = out.len;
 }
 
 /* ---- decoding ------------------------------------------------------------ */
