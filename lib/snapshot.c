@@ -231,32 +231,47 @@ static void put_ingest(column_state *col, const char *f[7], const size_t fl[7], 
     put_svarint(&col[C_TIME].w, t - pred);
 }
 
+/* The product table into w (empty): the number of names, their kinds, then
+ * each column after its length. w is allocated at its exact size once the
+ * columns are built, and each column freed as soon as it is copied. */
 static void put_products(wbuf *w, const pxs_hour *h)
 {
     const pxs_strpool *p = &h->products;
     column_state col[NCOLS];
     int64_t *pred = predicted_times(h, p->n);
+    unsigned char *kinds = xmalloc(p->n ? p->n : 1);
+    wbuf sized = {0};
 
     for (int k = 0; k < NCOLS; k++)
         col[k] = (column_state){{0}, "", 0};
-    put_varint(w, p->n);
     for (uint32_t i = 0; i < p->n; i++) {
         const char *s = pxs_strpool_get(p, i), *f[7];
         size_t fl[7];
         int64_t t;
-        unsigned char kind = split_ingest(s, f, fl, &t);
-        put_bytes(w, &kind, 1);
-        if (kind)
+        kinds[i] = split_ingest(s, f, fl, &t);
+        if (kinds[i])
             put_ingest(col, f, fl, t, pred[i]);
         else
             put_part(&col[C_RAW], s, strlen(s));
     }
+    free(pred);
+    /* The size of the section: the varints measured in a scratch buffer. */
+    put_varint(&sized, p->n);
+    for (int k = 0; k < NCOLS; k++)
+        put_varint(&sized, col[k].w.len);
+    sized.len += p->n;
+    for (int k = 0; k < NCOLS; k++)
+        sized.len += col[k].w.len;
+    xgrow((void **)&w->p, &w->cap, sized.len, 1);
+    free(sized.p);
+    put_varint(w, p->n);
+    put_bytes(w, kinds, p->n);
+    free(kinds);
     for (int k = 0; k < NCOLS; k++) {
         put_varint(w, col[k].w.len);
         put_bytes(w, col[k].w.p, col[k].w.len);
         free(col[k].w.p);
     }
-    free(pred);
 }
 
 static void put_rows(wbuf *w, const pxs_hour *h)
@@ -354,15 +369,20 @@ void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
     put_strlist(&w, &h->sources);
     /* Rows first: the products are coded with what the rows already say. */
     put_rows(&w, h);
-    put_products(&p, h);
-    plen = w.len + p.len;
-    if (plen > MAX_PAYLOAD)
-        pxs_diex(PXS_EXIT_FAIL, "a snapshot of %zu bytes is over the format's limit", plen);
+    /* Each part compressed, and freed, before the next is built. */
     xgrow((void **)&out.p, &out.cap, PXS_SNAPSHOT_HEADER + 65536, 1);
     out.len = PXS_SNAPSHOT_HEADER;
     deflate_rows(&w, &out);
+    adler = adler32(adler32(0, NULL, 0), w.p, (uInt)w.len);
+    plen = w.len;
+    free(w.p);
+    put_products(&p, h);
+    plen += p.len;
+    if (plen > MAX_PAYLOAD)
+        pxs_diex(PXS_EXIT_FAIL, "a snapshot of %zu bytes is over the format's limit", plen);
     deflate_products(&p, &out);
-    adler = adler32(adler32(adler32(0, NULL, 0), w.p, (uInt)w.len), p.p, (uInt)p.len);
+    adler = adler32(adler, p.p, (uInt)p.len);
+    free(p.p);
     for (int i = 3; i >= 0; i--)
         out.p[out.len++] = (unsigned char)(adler >> (8 * i));
     clen = out.len - PXS_SNAPSHOT_HEADER;
@@ -372,8 +392,6 @@ void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
     put_le(out.p + 12, (uint32_t)plen, 4);
     put_le(out.p + 16, (uint32_t)clen, 4);
     put_le(out.p + 20, (uint32_t)crc32(0, out.p + PXS_SNAPSHOT_HEADER, (uInt)clen), 4);
-    free(w.p);
-    free(p.p);
     *buf = out.p;
     *len = out.len;
 }
