@@ -25,6 +25,7 @@ static const unsigned char MAGIC[8] = {'P', 'X', 'S', 'N', 'A', 'P', '\r', '\n'}
 #define ZLEVEL 6
 #endif
 #define ZLEVEL_ROWS 1
+#define ZLEVEL_NAMES 5          /* zlib's, for the product columns of a big hour */
 
 /* ---- encoding ------------------------------------------------------------ */
 
@@ -231,50 +232,65 @@ static void put_ingest(column_state *col, const char *f[7], const size_t fl[7], 
     put_svarint(&col[C_TIME].w, t - pred);
 }
 
-/* The product table into w (empty): the number of names, their kinds, then
- * each column after its length. w is allocated at its exact size once the
- * columns are built, and each column freed as soon as it is copied. */
-static void put_products(wbuf *w, const pxs_hour *h)
+/* The product table: the number of names and their kinds (head), then each
+ * column after its length (col). */
+typedef struct products {
+    wbuf head;
+    column_state col[NCOLS];
+    size_t size;            /* bytes of the whole section */
+} products;
+
+static void build_products(products *pr, const pxs_hour *h)
 {
     const pxs_strpool *p = &h->products;
-    column_state col[NCOLS];
     int64_t *pred = predicted_times(h, p->n);
-    unsigned char *kinds = xmalloc(p->n ? p->n : 1);
-    wbuf sized = {0};
+    wbuf lens = {0};
 
+    memset(&pr->head, 0, sizeof pr->head);
     for (int k = 0; k < NCOLS; k++)
-        col[k] = (column_state){{0}, "", 0};
+        pr->col[k] = (column_state){{0}, "", 0};
+    put_varint(&pr->head, p->n);
     for (uint32_t i = 0; i < p->n; i++) {
         const char *s = pxs_strpool_get(p, i), *f[7];
         size_t fl[7];
         int64_t t;
-        kinds[i] = split_ingest(s, f, fl, &t);
-        if (kinds[i])
-            put_ingest(col, f, fl, t, pred[i]);
+        unsigned char kind = split_ingest(s, f, fl, &t);
+        put_bytes(&pr->head, &kind, 1);
+        if (kind)
+            put_ingest(pr->col, f, fl, t, pred[i]);
         else
-            put_part(&col[C_RAW], s, strlen(s));
+            put_part(&pr->col[C_RAW], s, strlen(s));
     }
     free(pred);
-    /* The size of the section: the varints measured in a scratch buffer. */
-    put_varint(&sized, p->n);
-    for (int k = 0; k < NCOLS; k++)
-        put_varint(&sized, col[k].w.len);
-    sized.len += p->n;
-    for (int k = 0; k < NCOLS; k++)
-        sized.len += col[k].w.len;
-    xgrow((void **)&w->p, &w->cap, sized.len, 1);
-    free(sized.p);
-    put_varint(w, p->n);
-    put_bytes(w, kinds, p->n);
-    free(kinds);
+    pr->size = pr->head.len;
     for (int k = 0; k < NCOLS; k++) {
-        put_varint(w, col[k].w.len);
-        put_bytes(w, col[k].w.p, col[k].w.len);
-        free(col[k].w.p);
+        lens.len = 0;
+        put_varint(&lens, pr->col[k].w.len);
+        pr->size += lens.len + pr->col[k].w.len;
     }
+    free(lens.p);
 }
 
-static void put_rows(wbuf *w, const pxs_hour *h)
+/* Hands the section to emit, piece by piece, freeing each column once out. */
+static void emit_products(products *pr, void (*emit)(void *, wbuf *), void *arg)
+{
+    wbuf len = {0};
+
+    emit(arg, &pr->head);
+    free(pr->head.p);
+    for (int k = 0; k < NCOLS; k++) {
+        len.len = 0;
+        put_varint(&len, pr->col[k].w.len);
+        emit(arg, &len);
+        emit(arg, &pr->col[k].w);
+        free(pr->col[k].w.p);
+    }
+    free(len.p);
+}
+
+/* The row columns, each handed to emit (which empties w) once complete, so
+ * that the whole uncompressed payload never sits in memory. */
+static void put_rows(wbuf *w, const pxs_hour *h, void (*emit)(void *, wbuf *), void *arg)
 {
     int64_t prev_time = h->start, prev_product = 0;
 
@@ -284,16 +300,21 @@ static void put_rows(wbuf *w, const pxs_hour *h)
         put_svarint(w, h->rows[i].time - prev_time);
         prev_time = h->rows[i].time;
     }
+    emit(arg, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_varint(w, (uint64_t)h->rows[i].bytes);
+    emit(arg, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_varint(w, (uint64_t)h->rows[i].latency);
+    emit(arg, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_bytes(w, &h->rows[i].error, 1);
+    emit(arg, w);
     for (size_t i = 0; i < h->nrows; i++) {
         put_svarint(w, (int64_t)h->rows[i].product - prev_product);
         prev_product = h->rows[i].product;
     }
+    emit(arg, w);
 }
 
 static void put_le(unsigned char *p, uint32_t v, int n)
@@ -302,60 +323,99 @@ static void put_le(unsigned char *p, uint32_t v, int n)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* The payload is one zlib stream written in two parts. The identity and the
- * numeric row columns (small deltas and varints in long runs, which run-length
- * matching compresses as well as a full search, at a fraction of the time) go
- * through zlib's Z_RLE, ended by a sync flush: the deflate blocks so far, none
- * marked last, then byte alignment. The product columns, nearly all of the
- * compressor's work, follow as raw deflate blocks from libdeflate (the last of
- * them marked last), and the Adler-32 of the whole payload ends the stream.
- * A deflate stream is any sequence of blocks, so any zlib inflate reads it. */
-static void deflate_rows(const wbuf *w, wbuf *out)
-{
+/* The compressed body: one zlib stream. The identity and the numeric row
+ * columns (small deltas and varints in long runs, which run-length matching
+ * compresses as well as a full search, at a fraction of the time) go through
+ * zlib's Z_RLE. The product columns, nearly all of the compressor's work:
+ * - in an hour of ordinary size, libdeflate compresses them at once, faster
+ *   than zlib: zlib's stream is ended by a sync flush (its blocks so far,
+ *   none marked last, then byte alignment), libdeflate's raw deflate blocks
+ *   follow (its last one marked last), then the Adler-32 of the whole payload
+ *   (a deflate stream is any sequence of blocks: any zlib inflate reads it);
+ * - in a big hour, zlib takes them column by column (its stream is not held
+ *   whole in memory beside the columns, which libdeflate's one call needs).
+ * Either way the same hour gives the same bytes. */
+typedef struct zout {
     z_stream z;
+    wbuf out;               /* header room, then the compressed bytes */
+    uLong adler;            /* of what was handed to libdeflate's part */
+    wbuf whole;             /* the libdeflate part, gathered */
+} zout;
+
+/* Product sections up to this size go to libdeflate (bench/README.md). */
+#define LIBDEFLATE_MAX (1u << 20)
+
+static void zout_run(zout *z, const unsigned char *p, size_t n, int flush)
+{
     int rc;
 
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, ZLEVEL_ROWS, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
-        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
-    z.next_in = w->p;
-    z.avail_in = (uInt)w->len;
+    z->z.next_in = (Bytef *)(uintptr_t)p;
+    z->z.avail_in = (uInt)n;
     do {
-        if (out->cap - out->len < 65536)
-            xgrow((void **)&out->p, &out->cap, out->len + 65536, 1);
-        z.next_out = out->p + out->len;
-        z.avail_out = (uInt)(out->cap - out->len);
-        rc = deflate(&z, Z_SYNC_FLUSH);
-        out->len = out->cap - z.avail_out;
-        if (rc != Z_OK && rc != Z_BUF_ERROR)
+        if (z->out.cap - z->out.len < 65536)
+            xgrow((void **)&z->out.p, &z->out.cap, z->out.len + 65536, 1);
+        z->z.next_out = z->out.p + z->out.len;
+        z->z.avail_out = (uInt)(z->out.cap - z->out.len);
+        rc = deflate(&z->z, flush);
+        z->out.len = z->out.cap - z->z.avail_out;
+        if (rc == Z_STREAM_ERROR)
             pxs_diex(PXS_EXIT_FAIL, "zlib refused a snapshot");
-    } while (z.avail_in > 0 || z.avail_out == 0);
-    deflateEnd(&z); /* Z_DATA_ERROR: the stream is left open on purpose */
+    } while (z->z.avail_in > 0 || z->z.avail_out == 0 ||
+             (flush == Z_FINISH && rc != Z_STREAM_END));
 }
 
-static void deflate_products(const wbuf *p, wbuf *out)
+/* emit callbacks: w into zlib, or gathered for libdeflate; w is emptied. */
+static void zout_feed(void *arg, wbuf *w)
+{
+    zout *z = arg;
+
+    if (w->len > 0)
+        zout_run(z, w->p, w->len, Z_NO_FLUSH);
+    w->len = 0;
+}
+
+static void zout_gather(void *arg, wbuf *w)
+{
+    zout *z = arg;
+
+    put_bytes(&z->whole, w->p, w->len);
+    w->len = 0;
+}
+
+static void zout_libdeflate(zout *z)
 {
     struct libdeflate_compressor *c = libdeflate_alloc_compressor(ZLEVEL);
     size_t bound, n;
+    uLong adler = adler32_combine(z->z.adler, adler32(adler32(0, NULL, 0), z->whole.p,
+                                                      (uInt)z->whole.len),
+                                  (z_off_t)z->whole.len);
 
     if (c == NULL)
         pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
-    bound = libdeflate_deflate_compress_bound(c, p->len);
-    if (out->cap - out->len < bound + 4)
-        xgrow((void **)&out->p, &out->cap, out->len + bound + 4, 1);
-    n = libdeflate_deflate_compress(c, p->p, p->len, out->p + out->len, bound);
+    zout_run(z, NULL, 0, Z_SYNC_FLUSH);
+    bound = libdeflate_deflate_compress_bound(c, z->whole.len);
+    xgrow((void **)&z->out.p, &z->out.cap, z->out.len + bound + 4, 1);
+    n = libdeflate_deflate_compress(c, z->whole.p, z->whole.len, z->out.p + z->out.len, bound);
     libdeflate_free_compressor(c);
     if (n == 0)
         pxs_diex(PXS_EXIT_FAIL, "libdeflate refused a snapshot");
-    out->len += n;
+    z->out.len += n;
+    for (int i = 3; i >= 0; i--)
+        z->out.p[z->out.len++] = (unsigned char)(adler >> (8 * i));
 }
 
 void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
 {
-    wbuf w = {0}, p = {0}, out = {0};
-    uLong adler;
+    wbuf w = {0};
+    zout z;
+    products pr;
     size_t clen, plen;
 
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z.z, ZLEVEL_ROWS, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
+        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
+    xgrow((void **)&z.out.p, &z.out.cap, PXS_SNAPSHOT_HEADER + 65536, 1);
+    z.out.len = PXS_SNAPSHOT_HEADER;
     put_string(&w, h->client);
     put_string(&w, h->machine);
     put_varint(&w, (uint64_t)h->ft);
@@ -368,32 +428,39 @@ void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
     put_strlist(&w, &h->files);
     put_strlist(&w, &h->sources);
     /* Rows first: the products are coded with what the rows already say. */
-    put_rows(&w, h);
-    /* Each part compressed, and freed, before the next is built. */
-    xgrow((void **)&out.p, &out.cap, PXS_SNAPSHOT_HEADER + 65536, 1);
-    out.len = PXS_SNAPSHOT_HEADER;
-    deflate_rows(&w, &out);
-    adler = adler32(adler32(0, NULL, 0), w.p, (uInt)w.len);
-    plen = w.len;
+    put_rows(&w, h, zout_feed, &z);
     free(w.p);
-    put_products(&p, h);
-    plen += p.len;
+    build_products(&pr, h);
+    plen = z.z.total_in + pr.size;
     if (plen > MAX_PAYLOAD)
         pxs_diex(PXS_EXIT_FAIL, "a snapshot of %zu bytes is over the format's limit", plen);
-    deflate_products(&p, &out);
-    adler = adler32(adler, p.p, (uInt)p.len);
-    free(p.p);
-    for (int i = 3; i >= 0; i--)
-        out.p[out.len++] = (unsigned char)(adler >> (8 * i));
-    clen = out.len - PXS_SNAPSHOT_HEADER;
-    memcpy(out.p, MAGIC, 8);
-    put_le(out.p + 8, PXS_SNAPSHOT_VERSION, 2);
-    put_le(out.p + 10, 0, 2);
-    put_le(out.p + 12, (uint32_t)plen, 4);
-    put_le(out.p + 16, (uint32_t)clen, 4);
-    put_le(out.p + 20, (uint32_t)crc32(0, out.p + PXS_SNAPSHOT_HEADER, (uInt)clen), 4);
-    *buf = out.p;
-    *len = out.len;
+    if (pr.size <= LIBDEFLATE_MAX) {
+        emit_products(&pr, zout_gather, &z);
+        zout_libdeflate(&z);
+        free(z.whole.p);
+    } else {
+        int rc;
+        do {
+            if (z.out.cap - z.out.len < 65536)
+                xgrow((void **)&z.out.p, &z.out.cap, z.out.len + 65536, 1);
+            z.z.next_out = z.out.p + z.out.len;
+            z.z.avail_out = (uInt)(z.out.cap - z.out.len);
+            rc = deflateParams(&z.z, ZLEVEL_NAMES, Z_DEFAULT_STRATEGY);
+            z.out.len = z.out.cap - z.z.avail_out;
+        } while (rc == Z_BUF_ERROR && z.z.avail_out == 0);
+        emit_products(&pr, zout_feed, &z);
+        zout_run(&z, NULL, 0, Z_FINISH);
+    }
+    deflateEnd(&z.z); /* Z_DATA_ERROR after a sync flush: the stream was ended by hand */
+    clen = z.out.len - PXS_SNAPSHOT_HEADER;
+    memcpy(z.out.p, MAGIC, 8);
+    put_le(z.out.p + 8, PXS_SNAPSHOT_VERSION, 2);
+    put_le(z.out.p + 10, 0, 2);
+    put_le(z.out.p + 12, (uint32_t)plen, 4);
+    put_le(z.out.p + 16, (uint32_t)clen, 4);
+    put_le(z.out.p + 20, (uint32_t)crc32(0, z.out.p + PXS_SNAPSHOT_HEADER, (uInt)clen), 4);
+    *buf = z.out.p;
+    *len = z.out.len;
 }
 
 /* ---- decoding ------------------------------------------------------------ */
