@@ -15,7 +15,7 @@ WARN    = -Wall -Wextra -Wpedantic -Wshadow -Werror
 STD     = -std=c11 -D_GNU_SOURCE -DPXS_VERSION='"$(VERSION)"'
 OPT     ?= -O2 -g
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Iinclude $(CFLAGS)
-LIBS    = -lrrd -lssh2 -ldeflate -lz -lm
+LIBS    = -lrrd -lssh2 -ldeflate -lz -lm -lpthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC   = $(wildcard lib/*.c)
