@@ -27,34 +27,9 @@ LOGGEN=build/tests/loggen
 root=$OUT/root
 log=$root/log/tx_hot.log
 
-for need in "$LOGGEN" bin/statsUpdater bin/setLastUpdate bin/pickleView; do
-    [ -x "$need" ] || { echo "bench: $need is missing: run make all" >&2; exit 1; }
-done
-command -v mawk >/dev/null || { echo "bench: mawk is missing (apt-get install mawk)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
-
-now_ns() { date +%s%N; }
-# run NAME command...: wall (s), CPU (user + system, s) and peak RSS (KB) of
-# the command into $OUT/NAME.{s,cpu,kb}; its stdout into $OUT/NAME.out.
-run() {
-    name=$1; shift
-    t0=$(now_ns)
-    /usr/bin/time -f '%M %U %S' -o "$OUT/$name.time" "$@" > "$OUT/$name.out"
-    t1=$(now_ns)
-    echo "$t0 $t1" | awk '{ printf "%.3f\n", ($2 - $1) / 1e9 }' > "$OUT/$name.s"
-    tail -n 1 "$OUT/$name.time" | awk '{ print $1 > "/dev/stderr"; printf "%.2f\n", $2 + $3 }' \
-        2> "$OUT/$name.kb" > "$OUT/$name.cpu"
-}
-val() { cat "$OUT/$1"; }
-
-# Empties only a directory this script made (marked), never another's.
-if [ -d "$OUT" ] && [ -n "$(ls -A "$OUT")" ] && [ ! -f "$OUT/.pxs-bench" ]; then
-    echo "bench: $OUT is not empty and not a bench directory: set BENCH_OUT" >&2
-    exit 1
-fi
-rm -rf "$OUT"
-mkdir -p "$root/log" "$root/stats" "$root/etc"
-: > "$OUT/.pxs-bench"
+. bench/lib.sh
+need_tools "$LOGGEN" bin/statsUpdater bin/setLastUpdate bin/pickleView
+fresh_out "$root/log" "$root/stats" "$root/etc"
 
 noise_opt=""
 [ "$NOISE" = 1 ] && noise_opt=--noise
@@ -66,22 +41,14 @@ bytes=$(wc -c < "$log")
 cat "$log" > /dev/null
 
 run wc wc -l "$log"
-run awk mawk '
-index($0, "[INFO]") && index($0, "Bytes") && !index($0, "/sec") && !index($0, " Segment ") &&
-!index($0, "SEND TIMEOUT") {
-    i = index($0, "("); j = index($0, " Bytes")
-    sum[FILENAME, substr($0, 1, 16)] += substr($0, i + 1, j - i - 1)
-}
-END { for (k in sum) n++; print n " minutes" }' "$log"
+run awk mawk "$MAWK_SUM" "$log"
 bin/setLastUpdate --root "$root" -m "$MACHINE" -f tx -c hot "$DAY 00:00:00"
 run su bin/statsUpdater --root "$root" -m "$MACHINE" -f tx -c hot -d "$DAY 01:00:00"
 
 snap=$(find "$root/stats/pickles" -type f)
 [ "$(echo "$snap" | wc -l)" -eq 1 ] || { echo "bench: expected one snapshot, found: $snap" >&2; exit 1; }
 snap_bytes=$(wc -c < "$snap")
-summ_gz=$(mawk 'index($0, "[ERROR]") || (index($0, "[INFO]") && index($0, "Bytes") &&
-          !index($0, "/sec") && !index($0, " Segment ") && !index($0, "SEND TIMEOUT"))' "$log" |
-          gzip -6 | wc -c)
+summ_gz=$(mawk "$MAWK_SUMMARISED" "$log" | gzip -6 | wc -c)
 check="not run (BENCH_CHECK=0)"
 if [ "$CHECK" = 1 ]; then
     if python3 tests/tools/pxcheck.py verify --stats "$root/stats" --pickleview bin/pickleView -f tx \
