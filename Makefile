@@ -15,7 +15,7 @@ WARN    = -Wall -Wextra -Wpedantic -Wshadow -Werror
 STD     = -std=c11 -D_GNU_SOURCE -DPXS_VERSION='"$(VERSION)"'
 OPT     ?= -O2 -g
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -Iinclude $(CFLAGS)
-LIBS    = -lrrd -lssh2 -lz -lm
+LIBS    = -lrrd -lssh2 -ldeflate -lz -lm -lpthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC   = $(wildcard lib/*.c)
@@ -83,7 +83,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all
-	@sh bench/run.sh && sh bench/rrd.sh && sh bench/graphgen.sh
+	@sh bench/run.sh && sh bench/hour.sh && sh bench/rrd.sh && sh bench/graphgen.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/pxstats \

@@ -32,36 +32,9 @@ LOGGEN=build/tests/loggen
 root=$OUT/root
 logs=$root/log
 
-for need in "$LOGGEN" bin/statsUpdater bin/setLastUpdate; do
-    [ -x "$need" ] || { echo "bench: $need is missing: run make all" >&2; exit 1; }
-done
-command -v mawk >/dev/null || { echo "bench: mawk is missing (apt-get install mawk)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
-
-now_ns() { date +%s%N; }
-# run NAME command...: runs it, keeps its wall time (s) in $OUT/NAME.s, its
-# CPU time (user + system, s) in $OUT/NAME.cpu and its peak RSS (KB) in
-# $OUT/NAME.kb; its stdout goes to $OUT/NAME.out. CPU time is the fairer
-# figure on a loaded machine, wall time the one an operator sees.
-run() {
-    name=$1; shift
-    t0=$(now_ns)
-    /usr/bin/time -f '%M %U %S' -o "$OUT/$name.time" "$@" > "$OUT/$name.out"
-    t1=$(now_ns)
-    echo "$t0 $t1" | awk '{ printf "%.3f\n", ($2 - $1) / 1e9 }' > "$OUT/$name.s"
-    tail -n 1 "$OUT/$name.time" | awk '{ print $1 > "/dev/stderr"; printf "%.2f\n", $2 + $3 }' \
-        2> "$OUT/$name.kb" > "$OUT/$name.cpu"
-}
-val() { cat "$OUT/$1"; }
-
-# Empties only a directory this script made (marked), never another's.
-if [ -d "$OUT" ] && [ -n "$(ls -A "$OUT")" ] && [ ! -f "$OUT/.pxs-bench" ]; then
-    echo "bench: $OUT is not empty and not a bench directory: set BENCH_OUT" >&2
-    exit 1
-fi
-rm -rf "$OUT"
-mkdir -p "$logs" "$root/stats" "$root/etc"
-: > "$OUT/.pxs-bench"
+. bench/lib.sh
+need_tools "$LOGGEN" bin/statsUpdater bin/setLastUpdate
+fresh_out "$logs" "$root/stats" "$root/etc"
 
 echo "bench: generating ${MB} MB of logs of $DAY ($CLIENTS clients, $SOURCES sources)"
 noise_opt=""
@@ -83,13 +56,7 @@ run wc wc -l "$logs"/*.log
 lines=$(tail -n 1 "$OUT/wc.out" | awk '{ print $1 }')
 
 # The data-line rule of DESIGN.md §3, bytes summed per file and minute.
-run awk mawk '
-index($0, "[INFO]") && index($0, "Bytes") && !index($0, "/sec") && !index($0, " Segment ") &&
-!index($0, "SEND TIMEOUT") {
-    i = index($0, "("); j = index($0, " Bytes")
-    sum[FILENAME, substr($0, 1, 16)] += substr($0, i + 1, j - i - 1)
-}
-END { for (k in sum) n++; print n " minutes" }' "$logs"/*.log
+run awk mawk "$MAWK_SUM" "$logs"/*.log
 
 names() {   # comma-separated names of the $1 logs
     (cd "$logs" && ls "$1"_*.log) | sed "s/^$1_//; s/\.log\$//" | paste -sd, -
@@ -131,9 +98,7 @@ done
 snaps=$(find "$root/stats/pickles" -type f | wc -l)
 snap_bytes=$(find "$root/stats/pickles" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
 # What the snapshots summarise: the data and error lines; and, for scale, all the lines.
-summ_gz=$(mawk 'index($0, "[ERROR]") || (index($0, "[INFO]") && index($0, "Bytes") &&
-          !index($0, "/sec") && !index($0, " Segment ") && !index($0, "SEND TIMEOUT"))' "$logs"/*.log |
-          gzip -6 | wc -c)
+summ_gz=$(mawk "$MAWK_SUMMARISED" "$logs"/*.log | gzip -6 | wc -c)
 all_gz=$(cat "$logs"/*.log | gzip -6 | wc -c)
 
 awk -v gen_s="$gen_s" -v files="$files" -v bytes="$bytes" -v lines="$lines" \

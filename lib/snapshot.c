@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <stdbool.h>
@@ -18,10 +19,13 @@
 static const unsigned char MAGIC[8] = {'P', 'X', 'S', 'N', 'A', 'P', '\r', '\n'};
 /* No real hour comes near this; a larger claim is corruption, not data. */
 #define MAX_PAYLOAD (1u << 30)
-/* zlib levels: the names (level 5 keeps snapshots under half the gzip -6 size
- * of their lines, bench/README.md) and the numeric row columns. */
-#define ZLEVEL 5
+/* Compression levels: libdeflate's for the product columns, zlib's (with
+ * Z_RLE) for the numeric row columns (bench/README.md). */
+#ifndef ZLEVEL
+#define ZLEVEL 6
+#endif
 #define ZLEVEL_ROWS 1
+#define ZLEVEL_NAMES 5          /* zlib's, for the product columns of a big hour */
 
 /* ---- encoding ------------------------------------------------------------ */
 
@@ -74,65 +78,6 @@ static void put_strlist(wbuf *w, const pxs_strlist *l)
     put_varint(w, l->n);
     for (size_t i = 0; i < l->n; i++)
         put_string(w, l->v[i]);
-}
-
-/* The compressed body, written as the payload is produced: a column is
- * handed to zlib as soon as it is complete, so that the whole uncompressed
- * payload never sits in memory beside its compressed form. */
-typedef struct zout {
-    z_stream z;
-    wbuf out;          /* header room, then the compressed bytes */
-} zout;
-
-static void zout_init(zout *z)
-{
-    memset(z, 0, sizeof *z);
-    if (deflateInit(&z->z, ZLEVEL) != Z_OK)
-        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
-    xgrow((void **)&z->out.p, &z->out.cap, PXS_SNAPSHOT_HEADER + 4096, 1);
-    z->out.len = PXS_SNAPSHOT_HEADER;
-}
-
-static void zout_write(zout *z, const unsigned char *p, size_t n, int flush)
-{
-    int rc;
-
-    z->z.next_in = (Bytef *)(uintptr_t)p;
-    z->z.avail_in = (uInt)n;
-    do {
-        if (z->out.cap - z->out.len < 65536)
-            xgrow((void **)&z->out.p, &z->out.cap, z->out.len + 65536, 1);
-        z->z.next_out = z->out.p + z->out.len;
-        z->z.avail_out = (uInt)(z->out.cap - z->out.len);
-        rc = deflate(&z->z, flush);
-        z->out.len = z->out.cap - z->z.avail_out;
-        if (rc == Z_STREAM_ERROR)
-            pxs_diex(PXS_EXIT_FAIL, "zlib refused a snapshot");
-    } while (z->z.avail_in > 0 || z->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-}
-
-/* Changes the compression of what follows (deflateParams ends the current
- * block): regular numeric columns need little search, names need more. */
-static void zout_params(zout *z, int level, int strategy)
-{
-    int rc;
-
-    do {
-        if (z->out.cap - z->out.len < 65536)
-            xgrow((void **)&z->out.p, &z->out.cap, z->out.len + 65536, 1);
-        z->z.next_out = z->out.p + z->out.len;
-        z->z.avail_out = (uInt)(z->out.cap - z->out.len);
-        rc = deflateParams(&z->z, level, strategy);
-        z->out.len = z->out.cap - z->z.avail_out;
-    } while (rc == Z_BUF_ERROR && z->z.avail_out == 0);
-}
-
-/* Hands what w holds to zlib and empties w. */
-static void zout_feed(zout *z, wbuf *w)
-{
-    if (w->len > 0)
-        zout_write(z, w->p, w->len, Z_NO_FLUSH);
-    w->len = 0;
 }
 
 /* Front coding: the length shared with the previous string, then the rest. */
@@ -287,65 +232,89 @@ static void put_ingest(column_state *col, const char *f[7], const size_t fl[7], 
     put_svarint(&col[C_TIME].w, t - pred);
 }
 
-static void put_products(wbuf *w, zout *z, const pxs_hour *h)
+/* The product table: the number of names and their kinds (head), then each
+ * column after its length (col). */
+typedef struct products {
+    wbuf head;
+    column_state col[NCOLS];
+    size_t size;            /* bytes of the whole section */
+} products;
+
+static void build_products(products *pr, const pxs_hour *h)
 {
     const pxs_strpool *p = &h->products;
-    column_state col[NCOLS];
     int64_t *pred = predicted_times(h, p->n);
+    wbuf lens = {0};
 
+    memset(&pr->head, 0, sizeof pr->head);
     for (int k = 0; k < NCOLS; k++)
-        col[k] = (column_state){{0}, "", 0};
-    put_varint(w, p->n);
+        pr->col[k] = (column_state){{0}, "", 0};
+    put_varint(&pr->head, p->n);
     for (uint32_t i = 0; i < p->n; i++) {
         const char *s = pxs_strpool_get(p, i), *f[7];
         size_t fl[7];
         int64_t t;
         unsigned char kind = split_ingest(s, f, fl, &t);
-        put_bytes(w, &kind, 1);
+        put_bytes(&pr->head, &kind, 1);
         if (kind)
-            put_ingest(col, f, fl, t, pred[i]);
+            put_ingest(pr->col, f, fl, t, pred[i]);
         else
-            put_part(&col[C_RAW], s, strlen(s));
-    }
-    zout_feed(z, w);
-    for (int k = 0; k < NCOLS; k++) {
-        put_varint(w, col[k].w.len);
-        zout_feed(z, w);
-        zout_feed(z, &col[k].w);
-        free(col[k].w.p);
+            put_part(&pr->col[C_RAW], s, strlen(s));
     }
     free(pred);
+    pr->size = pr->head.len;
+    for (int k = 0; k < NCOLS; k++) {
+        lens.len = 0;
+        put_varint(&lens, pr->col[k].w.len);
+        pr->size += lens.len + pr->col[k].w.len;
+    }
+    free(lens.p);
 }
 
-static void put_rows(wbuf *w, zout *z, const pxs_hour *h)
+/* Hands the section to emit, piece by piece, freeing each column once out. */
+static void emit_products(products *pr, void (*emit)(void *, wbuf *), void *arg)
+{
+    wbuf len = {0};
+
+    emit(arg, &pr->head);
+    free(pr->head.p);
+    for (int k = 0; k < NCOLS; k++) {
+        len.len = 0;
+        put_varint(&len, pr->col[k].w.len);
+        emit(arg, &len);
+        emit(arg, &pr->col[k].w);
+        free(pr->col[k].w.p);
+    }
+    free(len.p);
+}
+
+/* The row columns, each handed to emit (which empties w) once complete, so
+ * that the whole uncompressed payload never sits in memory. */
+static void put_rows(wbuf *w, const pxs_hour *h, void (*emit)(void *, wbuf *), void *arg)
 {
     int64_t prev_time = h->start, prev_product = 0;
 
     put_varint(w, h->nrows);
-    zout_feed(z, w);
-    /* Numeric columns: small deltas and varints in long runs, which run-length
-     * matching compresses as well as a full search, at a fraction of the time. */
-    zout_params(z, ZLEVEL_ROWS, Z_RLE);
-    /* Column by column: each column is regular, so zlib finds its patterns. */
+    /* Column by column: each column is regular, so deflate finds its patterns. */
     for (size_t i = 0; i < h->nrows; i++) {
         put_svarint(w, h->rows[i].time - prev_time);
         prev_time = h->rows[i].time;
     }
-    zout_feed(z, w);
+    emit(arg, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_varint(w, (uint64_t)h->rows[i].bytes);
-    zout_feed(z, w);
+    emit(arg, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_varint(w, (uint64_t)h->rows[i].latency);
-    zout_feed(z, w);
+    emit(arg, w);
     for (size_t i = 0; i < h->nrows; i++)
         put_bytes(w, &h->rows[i].error, 1);
-    zout_feed(z, w);
+    emit(arg, w);
     for (size_t i = 0; i < h->nrows; i++) {
         put_svarint(w, (int64_t)h->rows[i].product - prev_product);
         prev_product = h->rows[i].product;
     }
-    zout_feed(z, w);
+    emit(arg, w);
 }
 
 static void put_le(unsigned char *p, uint32_t v, int n)
@@ -354,13 +323,99 @@ static void put_le(unsigned char *p, uint32_t v, int n)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* The compressed body: one zlib stream. The identity and the numeric row
+ * columns (small deltas and varints in long runs, which run-length matching
+ * compresses as well as a full search, at a fraction of the time) go through
+ * zlib's Z_RLE. The product columns, nearly all of the compressor's work:
+ * - in an hour of ordinary size, libdeflate compresses them at once, faster
+ *   than zlib: zlib's stream is ended by a sync flush (its blocks so far,
+ *   none marked last, then byte alignment), libdeflate's raw deflate blocks
+ *   follow (its last one marked last), then the Adler-32 of the whole payload
+ *   (a deflate stream is any sequence of blocks: any zlib inflate reads it);
+ * - in a big hour, zlib takes them column by column (its stream is not held
+ *   whole in memory beside the columns, which libdeflate's one call needs).
+ * Either way the same hour gives the same bytes. */
+typedef struct zout {
+    z_stream z;
+    wbuf out;               /* header room, then the compressed bytes */
+    uLong adler;            /* of what was handed to libdeflate's part */
+    wbuf whole;             /* the libdeflate part, gathered */
+} zout;
+
+/* Product sections up to this size go to libdeflate (bench/README.md). */
+#define LIBDEFLATE_MAX (1u << 20)
+
+static void zout_run(zout *z, const unsigned char *p, size_t n, int flush)
+{
+    int rc;
+
+    z->z.next_in = (Bytef *)(uintptr_t)p;
+    z->z.avail_in = (uInt)n;
+    do {
+        if (z->out.cap - z->out.len < 65536)
+            xgrow((void **)&z->out.p, &z->out.cap, z->out.len + 65536, 1);
+        z->z.next_out = z->out.p + z->out.len;
+        z->z.avail_out = (uInt)(z->out.cap - z->out.len);
+        rc = deflate(&z->z, flush);
+        z->out.len = z->out.cap - z->z.avail_out;
+        if (rc == Z_STREAM_ERROR)
+            pxs_diex(PXS_EXIT_FAIL, "zlib refused a snapshot");
+    } while (z->z.avail_in > 0 || z->z.avail_out == 0 ||
+             (flush == Z_FINISH && rc != Z_STREAM_END));
+}
+
+/* emit callbacks: w into zlib, or gathered for libdeflate; w is emptied. */
+static void zout_feed(void *arg, wbuf *w)
+{
+    zout *z = arg;
+
+    if (w->len > 0)
+        zout_run(z, w->p, w->len, Z_NO_FLUSH);
+    w->len = 0;
+}
+
+static void zout_gather(void *arg, wbuf *w)
+{
+    zout *z = arg;
+
+    put_bytes(&z->whole, w->p, w->len);
+    w->len = 0;
+}
+
+static void zout_libdeflate(zout *z)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(ZLEVEL);
+    size_t bound, n;
+    uLong adler = adler32_combine(z->z.adler, adler32(adler32(0, NULL, 0), z->whole.p,
+                                                      (uInt)z->whole.len),
+                                  (z_off_t)z->whole.len);
+
+    if (c == NULL)
+        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
+    zout_run(z, NULL, 0, Z_SYNC_FLUSH);
+    bound = libdeflate_deflate_compress_bound(c, z->whole.len);
+    xgrow((void **)&z->out.p, &z->out.cap, z->out.len + bound + 4, 1);
+    n = libdeflate_deflate_compress(c, z->whole.p, z->whole.len, z->out.p + z->out.len, bound);
+    libdeflate_free_compressor(c);
+    if (n == 0)
+        pxs_diex(PXS_EXIT_FAIL, "libdeflate refused a snapshot");
+    z->out.len += n;
+    for (int i = 3; i >= 0; i--)
+        z->out.p[z->out.len++] = (unsigned char)(adler >> (8 * i));
+}
+
 void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
 {
     wbuf w = {0};
     zout z;
-    size_t clen;
+    products pr;
+    size_t clen, plen;
 
-    zout_init(&z);
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z.z, ZLEVEL_ROWS, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
+        pxs_diex(PXS_EXIT_FAIL, "out of memory compressing a snapshot");
+    xgrow((void **)&z.out.p, &z.out.cap, PXS_SNAPSHOT_HEADER + 65536, 1);
+    z.out.len = PXS_SNAPSHOT_HEADER;
     put_string(&w, h->client);
     put_string(&w, h->machine);
     put_varint(&w, (uint64_t)h->ft);
@@ -373,19 +428,37 @@ void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len)
     put_strlist(&w, &h->files);
     put_strlist(&w, &h->sources);
     /* Rows first: the products are coded with what the rows already say. */
-    put_rows(&w, &z, h);
-    zout_params(&z, ZLEVEL, Z_DEFAULT_STRATEGY);
-    put_products(&w, &z, h);
-    zout_write(&z, NULL, 0, Z_FINISH);
+    put_rows(&w, h, zout_feed, &z);
+    free(w.p);
+    build_products(&pr, h);
+    plen = z.z.total_in + pr.size;
+    if (plen > MAX_PAYLOAD)
+        pxs_diex(PXS_EXIT_FAIL, "a snapshot of %zu bytes is over the format's limit", plen);
+    if (pr.size <= LIBDEFLATE_MAX) {
+        emit_products(&pr, zout_gather, &z);
+        zout_libdeflate(&z);
+        free(z.whole.p);
+    } else {
+        int rc;
+        do {
+            if (z.out.cap - z.out.len < 65536)
+                xgrow((void **)&z.out.p, &z.out.cap, z.out.len + 65536, 1);
+            z.z.next_out = z.out.p + z.out.len;
+            z.z.avail_out = (uInt)(z.out.cap - z.out.len);
+            rc = deflateParams(&z.z, ZLEVEL_NAMES, Z_DEFAULT_STRATEGY);
+            z.out.len = z.out.cap - z.z.avail_out;
+        } while (rc == Z_BUF_ERROR && z.z.avail_out == 0);
+        emit_products(&pr, zout_feed, &z);
+        zout_run(&z, NULL, 0, Z_FINISH);
+    }
+    deflateEnd(&z.z); /* Z_DATA_ERROR after a sync flush: the stream was ended by hand */
     clen = z.out.len - PXS_SNAPSHOT_HEADER;
     memcpy(z.out.p, MAGIC, 8);
     put_le(z.out.p + 8, PXS_SNAPSHOT_VERSION, 2);
     put_le(z.out.p + 10, 0, 2);
-    put_le(z.out.p + 12, (uint32_t)z.z.total_in, 4);
+    put_le(z.out.p + 12, (uint32_t)plen, 4);
     put_le(z.out.p + 16, (uint32_t)clen, 4);
     put_le(z.out.p + 20, (uint32_t)crc32(0, z.out.p + PXS_SNAPSHOT_HEADER, (uInt)clen), 4);
-    deflateEnd(&z.z);
-    free(w.p);
     *buf = z.out.p;
     *len = z.out.len;
 }

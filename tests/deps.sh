@@ -2,7 +2,7 @@
 # Installs the Debian packages that the build, the tests and the demo need,
 # when some are missing: with apt-get when run as root, otherwise it says
 # which packages to install and stops.
-PKGS="build-essential pkg-config zlib1g-dev librrd-dev rrdtool libssh2-1-dev libcmocka-dev
+PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev librrd-dev rrdtool libssh2-1-dev libcmocka-dev
       gnuplot-nox rsync openssh-server openssh-client python3 chromium clang libclang-rt-14-dev
       valgrind time procps file imagemagick util-linux rrdcached mawk prometheus"
 missing=""

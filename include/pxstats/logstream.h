@@ -45,8 +45,10 @@ typedef struct pxs_stream_stats {
     uint64_t hours, lines, malformed, late, future, files;
 } pxs_stream_stats;
 
-/* Publishes a computed hour (the stream frees it). Returns 0, or -1 with
- * pxs_error set: the client fails. */
+/* Publishes a computed hour. The stream frees it afterwards and never reads
+ * it again, so the sink may take its content (leaving it zeroed, which
+ * pxs_hour_free accepts). Returns 0, or -1 with pxs_error set: the client
+ * fails. */
 typedef int (*pxs_hour_sink)(void *arg, pxs_hour *h);
 
 typedef struct pxs_stream {

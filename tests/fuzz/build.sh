@@ -12,7 +12,7 @@ cd "$top" || exit 1
 CC=${FUZZ_CC:-clang}
 FLAGS="-std=c11 -D_GNU_SOURCE -Iinclude -O1 -g -fno-omit-frame-pointer
        -fsanitize=address,undefined -fno-sanitize-recover=all"
-LIBS="-lrrd -lssh2 -lz -lm"
+LIBS="-lrrd -lssh2 -ldeflate -lz -lm -lpthread"
 out=build/fuzz
 mkdir -p "$out/obj" || exit 1
 

@@ -167,6 +167,55 @@ static void empty_hour(void **state)
     pxs_hour_free(&h);
 }
 
+/* Big hours, their product columns compressed by libdeflate (several blocks,
+ * under a megabyte) or by zlib (above): the body is one zlib stream that
+ * zlib's streaming inflate reads to its end, in small pieces, with the
+ * payload length of the header and a good Adler-32; it decodes to the same
+ * hour. */
+static void big_hour(int nrows)
+{
+    pxs_hour h, back;
+    unsigned char *a, piece[1000];
+    size_t alen, total = 0;
+    z_stream z;
+    int rc;
+    pxs_hour_init(&h, "big", "m1", PXS_TX, H0, 1, 15, PXS_T_ALL);
+    for (int i = 0; i < nrows; i++) {
+        char prod[96];
+        snprintf(prod, sizeof prod, "SACN%02d_CWAO_%06d___%04d:wxo:CWAO:SA:3:Direct:20060929%02d%02d%02d",
+                 i % 97, i, (i * 7919) % 10000, i / 36000, i / 600 % 60, i / 10 % 60);
+        pxs_hour_add_row(&h, H0 + i / 34, (i * 2654435761u) % 5000000, i % 31, prod, i % 1000 == 0);
+    }
+    pxs_hour_compute(&h);
+    pxs_snapshot_encode(&h, &a, &alen);
+    memset(&z, 0, sizeof z);
+    assert_int_equal(inflateInit(&z), Z_OK);
+    z.next_in = a + PXS_SNAPSHOT_HEADER;
+    z.avail_in = (uInt)(alen - PXS_SNAPSHOT_HEADER);
+    do {
+        z.next_out = piece;
+        z.avail_out = sizeof piece;
+        rc = inflate(&z, Z_NO_FLUSH);
+        total += sizeof piece - z.avail_out;
+    } while (rc == Z_OK);
+    assert_int_equal(rc, Z_STREAM_END);
+    assert_int_equal(z.avail_in, 0);
+    assert_int_equal(total, a[12] | a[13] << 8 | a[14] << 16 | (size_t)a[15] << 24);
+    inflateEnd(&z);
+    assert_int_equal(pxs_snapshot_decode(a, alen, "big", &back), 0);
+    same_hour(&h, &back);
+    pxs_hour_free(&back);
+    free(a);
+    pxs_hour_free(&h);
+}
+
+static void big_hours_one_zlib_stream(void **state)
+{
+    (void)state;
+    big_hour(20000);
+    big_hour(120000);
+}
+
 static void every_truncation_refused(void **state)
 {
     pxs_hour h, back;
@@ -263,7 +312,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),          cmocka_unit_test(empty_hour),
-        cmocka_unit_test(odd_products_round_trip),
+        cmocka_unit_test(odd_products_round_trip), cmocka_unit_test(big_hours_one_zlib_stream),
         cmocka_unit_test(every_truncation_refused), cmocka_unit_test(every_bit_flip_refused),
         cmocka_unit_test(newer_version_refused), cmocka_unit_test(lying_payloads_refused),
         cmocka_unit_test(missing_file),

@@ -1,0 +1,67 @@
+#!/bin/sh
+# A big client-hour (~270 000 lines with production noise) end to end: the
+# snapshot statsUpdater writes holds exactly what pxcheck's independent
+# arithmetic finds in the log (every minute's counts, means, medians,
+# percentiles, min/max and where they are, the malformed count), the product
+# filter of graphGen gives the totals of the matching lines, and the snapshot
+# stays under half the size of gzip -6 of the lines it summarises. An hour this
+# size takes the snapshot encoder's path for big product tables (zlib, column
+# by column); the other suites cover ordinary hours (libdeflate).
+. "$(dirname "$0")/lib.sh"
+PXCHECK="python3 $TOP/tests/tools/pxcheck.py"
+START="2026-01-10 00:00:00"
+END="2026-01-10 01:00:00"
+
+R=$(newroot)
+loggen --logdir "$R/log" --machines m1 --names hot --sources 0 --seed 5 --start "$START" \
+    --hours 1 --rate 288000 --noise -q
+LOG=$R/log/tx_hot.log
+lines=$(wc -l < "$LOG")
+check "the hour has more than 250 000 lines ($lines)" test "$lines" -gt 250000
+
+setLastUpdate --root "$R" -m m1 -f tx -c hot "$START"
+expect_status 0 "statsUpdater collects the big hour" statsUpdater --root "$R" -m m1 -f tx -c hot -d "$END"
+SNAP=$R/stats/pickles/hot/20260110/tx/m1_00
+check "its snapshot is written" test -f "$SNAP"
+
+if $PXCHECK verify --malformed --stats "$R/stats" --pickleview "$BIN/pickleView" -f tx -c hot -m m1 \
+    --start "$START" --end "$END" "$LOG" > "$TMPROOT/verify" 2>&1; then
+    ok "the big hour's snapshot = pxcheck (every minute, medians and percentiles exact)"
+else
+    fail "the big hour's snapshot = pxcheck"; head -n 5 "$TMPROOT/verify" | sed 's/^/#   /'
+fi
+
+# The product filter: graphGen -p keeps the data lines whose product holds the
+# pattern and every error line; its totals against the log's lines.
+graphGen --root "$R" -m m1 -c hot -d "$END" -s 1 -p _KWNB_ --script > "$TMPROOT/kwnb.gp" 2> "$TMPROOT/kwnb.err"
+got=$(sed -n 's/^# panel 0: .* files=\([0-9]*\) over=\([0-9]*\) errors=\([0-9]*\) bytes=\([0-9]*\)$/\1 \2 \3 \4/p' "$TMPROOT/kwnb.gp")
+want=$(python3 - "$TOP/tests/tools" "$LOG" "$START" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import pxcheck
+start = pxcheck.parse_time(sys.argv[3].encode())
+files = over = errors = total = 0
+for line in open(sys.argv[2], "rb"):
+    kind, t, nbytes, latency, product = pxcheck.classify(line.rstrip(b"\n"), "tx", True)
+    if t is None or not start <= t < start + 3600:
+        continue
+    if kind == pxcheck.ERROR:
+        errors += 1
+    elif kind == pxcheck.DATA and b"_KWNB_" in (product if isinstance(product, bytes) else product.encode()):
+        files += 1
+        total += nbytes
+        over += latency > 15
+print(files, over, errors, total)
+EOF
+)
+if [ -n "$got" ] && [ "$got" = "$want" ]; then
+    ok "graphGen -p _KWNB_ on the big hour: files, late files, errors and bytes of the matching lines ($got)"
+else
+    fail "graphGen -p _KWNB_ on the big hour (got '$got', wanted '$want')"; head -n 3 "$TMPROOT/kwnb.err" | sed 's/^/#   /'
+fi
+
+snap_bytes=$(wc -c < "$SNAP")
+gz_bytes=$(grep -a -e '\[ERROR\]' -e '\[INFO\].*Bytes' "$LOG" | grep -a -v -e '/sec' -e ' Segment ' -e 'SEND TIMEOUT' |
+           gzip -6 | wc -c)
+check "the snapshot ($snap_bytes bytes) is at most half of gzip -6 of its lines ($gz_bytes)" \
+    test $((snap_bytes * 2)) -le "$gz_bytes"
