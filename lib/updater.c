@@ -76,6 +76,7 @@ typedef struct client_run {
     pending *pend;
     const fileid *skip;
     size_t nskip;
+    pxs_logdir *logdir;     /* the log directory, listed once for the run */
 } client_run;
 
 /* The stream's sink: a computed hour into the batch. */
@@ -103,20 +104,6 @@ static const char *key_name(const pxs_update_opts *o, const char *client)
 
     snprintf(key, sizeof key, "%s_%s", pxs_filetype_name(o->ft), client);
     return key;
-}
-
-/* The client's saved positions (pointers into pos). */
-static pxs_position **client_positions(const pxs_update_opts *o, const char *client,
-                                       pxs_positions *pos, size_t *n)
-{
-    pxs_position **v = xcalloc(pos->n ? pos->n : 1, sizeof *v);
-
-    *n = 0;
-    for (size_t i = 0; i < pos->n; i++)
-        if (pos->e[i].ft == o->ft && strcmp(pos->e[i].machine, o->machine) == 0 &&
-            strcmp(pos->e[i].client, client) == 0)
-            v[(*n)++] = &pos->e[i];
-    return v;
 }
 
 /* A position whose content is nowhere any more: say so when lines of it may
@@ -218,8 +205,8 @@ static int update_client(const client_run *c, const pxs_times *times, pxs_positi
 
     if (rc <= 0)
         return rc;
-    if (pxs_logfiles_list(o->logdir, o->ft, c->client,
-                          o->date + (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE, &files) != 0) {
+    if (pxs_logdir_files(c->logdir, c->client,
+                         o->date + (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE, &files) != 0) {
         pxs_warnx("%s", pxs_error());
         return -1;
     }
@@ -233,7 +220,7 @@ static int update_client(const client_run *c, const pxs_times *times, pxs_positi
         pxs_warnx("%s/%s.log: no such log file", o->logdir, key_name(o, c->client));
         return -1;
     }
-    mine = client_positions(o, c->client, pos, &nmine);
+    mine = pxs_positions_of(pos, o->machine, o->ft, c->client, &nmine);
     id = xcalloc(files.n, sizeof *id);
     used = xcalloc(nmine ? nmine : 1, sizeof *used);
     pxs_ident_match(&files, mine, nmine, id, used);
@@ -406,10 +393,12 @@ static void update_all(const pxs_update_opts *o, const pxs_strlist *clients,
     pending pend = {0};
     size_t nskip;
     fileid *skip = skip_ids(o, &nskip);
+    pxs_logdir logdir;
 
     pxs_abatch_init(&pend.batch);
+    pxs_logdir_init(&logdir, o->logdir, o->ft);
     for (size_t i = 0; i < clients->n; i++) {
-        client_run c = {o, clients->v[i], &pend, skip, nskip};
+        client_run c = {o, clients->v[i], &pend, skip, nskip, &logdir};
         if (o->progress)
             fprintf(stderr, "\r%s: %zu/%zu %s\033[K", pxs_progname(), i + 1, clients->n,
                     key_name(o, clients->v[i]));
@@ -424,6 +413,7 @@ static void update_all(const pxs_update_opts *o, const pxs_strlist *clients,
             flush_pending(o, &pend, pos, tot);
     }
     flush_pending(o, &pend, pos, tot);
+    pxs_logdir_free(&logdir);
     free(pend.d);
     free(skip);
     if (o->progress && clients->n > 0)
