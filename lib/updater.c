@@ -65,8 +65,13 @@ typedef struct totals {
 } totals;
 
 /* Snapshots per batch: enough to amortise the sync, few enough to bound the
- * work a crash throws away. */
+ * work a crash throws away. Each batch ends with the state files written
+ * whole: with thousands of clients (a few files each) a batch also holds
+ * at least an eighth of the positions' count in snapshots, so that writing
+ * the state costs in proportion to the snapshots written, not to
+ * clients x batches. */
 #define BATCH_FILES 512
+#define BATCH_STATE_SHARE 8
 
 typedef struct fileid {
     uint64_t dev, ino;
@@ -403,7 +408,8 @@ static void client_end(const pxs_update_opts *o, const pxs_strlist *clients, siz
                   key_name(o, clients->v[i]));
         tot->failed++;
     }
-    if (pxs_abatch_mark(&pend->batch) >= BATCH_FILES)
+    if (pxs_abatch_mark(&pend->batch) >= BATCH_FILES &&
+        pxs_abatch_mark(&pend->batch) >= pos->n / BATCH_STATE_SHARE)
         flush_pending(o, pend, pos, tot);
 }
 
