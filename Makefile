@@ -83,7 +83,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all
-	@sh bench/run.sh && sh bench/hour.sh && sh bench/rrd.sh && sh bench/graphgen.sh
+	@sh bench/run.sh && sh bench/hour.sh && sh bench/clients.sh && sh bench/rrd.sh && sh bench/graphgen.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/pxstats \

@@ -5,7 +5,8 @@
 #   mawk one-liner        selects the data lines (DESIGN.md §3) and sums bytes
 #                         per file and minute
 #   statsUpdater tx + rx  the whole hourly collection of the day, 24 snapshots
-#                         per client
+#                         per client, with -j 1 (one process) and -j 2 (two
+#                         workers; the snapshots must be the same)
 # and prints lines/s, MB/s, peak RSS, the snapshot bytes against gzip -6 of the
 # lines they summarise, and the ratios against the targets of issue 2.
 #
@@ -67,6 +68,16 @@ end="2026-01-11 00:00:00"
 run su_tx bin/statsUpdater --root "$root" -m "$MACHINE" -f tx -c All -d "$end"
 run su_rx bin/statsUpdater --root "$root" -m "$MACHINE" -f rx -c All -d "$end"
 
+# The same catch-up with two worker processes (-j 2), from the same state:
+# the snapshots must be those of -j 1, byte for byte.
+mv "$root/stats/pickles" "$OUT/pickles-j1"
+bin/setLastUpdate --root "$root" -m "$MACHINE" -f tx -c "$(names tx)" "$DAY 00:00:00"
+bin/setLastUpdate --root "$root" -m "$MACHINE" -f rx -c "$(names rx)" "$DAY 00:00:00"
+run su_tx2 bin/statsUpdater --root "$root" -m "$MACHINE" -f tx -c All -d "$end" -j 2
+run su_rx2 bin/statsUpdater --root "$root" -m "$MACHINE" -f rx -c All -d "$end" -j 2
+if diff -r "$OUT/pickles-j1" "$root/stats/pickles" > /dev/null; then j2_same=yes; else j2_same=NO; fi
+rm -rf "$OUT/pickles-j1"
+
 # Memory does not depend on the log size only but on the lines of one
 # client-hour (the rows an hour keeps): one busy client, one hour.
 hot=$OUT/hot
@@ -107,11 +118,13 @@ awk -v gen_s="$gen_s" -v files="$files" -v bytes="$bytes" -v lines="$lines" \
     -v tx_s="$(val su_tx.s)" -v tx_kb="$(val su_tx.kb)" -v rx_s="$(val su_rx.s)" -v rx_kb="$(val su_rx.kb)" \
     -v hot_lines="$hot_lines" -v hot_s="$(val su_hot.s)" -v hot_kb="$(val su_hot.kb)" \
     -v wc_c="$(val wc.cpu)" -v awk_c="$(val awk.cpu)" -v tx_c="$(val su_tx.cpu)" -v rx_c="$(val su_rx.cpu)" \
+    -v tx2_s="$(val su_tx2.s)" -v tx2_c="$(val su_tx2.cpu)" -v tx2_kb="$(val su_tx2.kb)" \
+    -v rx2_s="$(val su_rx2.s)" -v rx2_c="$(val su_rx2.cpu)" -v rx2_kb="$(val su_rx2.kb)" -v j2_same="$j2_same" \
     -v snaps="$snaps" -v snap_bytes="$snap_bytes" -v summ_gz="$summ_gz" -v all_gz="$all_gz" \
     -v cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" -v ncpu="$(nproc)" \
     -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v check="$check" '
 function row(name, s, c, kb, n, b) {
-    printf "%-20s %7.2f s wall %7.2f s CPU %11.0f lines/s %7.1f MB/s %6.1f MB RSS\n",
+    printf "%-24s %7.2f s wall %7.2f s CPU %11.0f lines/s %7.1f MB/s %6.1f MB RSS\n",
         name, s, c, n / s, b / 1e6 / s, kb / 1024
 }
 function ratio(what, w, c, want, ok) {
@@ -129,6 +142,11 @@ BEGIN {
     row("statsUpdater tx", tx_s, tx_c, tx_kb, tx_lines, tx_bytes)
     row("statsUpdater rx", rx_s, rx_c, rx_kb, lines - tx_lines, bytes - tx_bytes)
     row("statsUpdater tx+rx", su_s, su_c, su_kb, lines, bytes)
+    su2_s = tx2_s + rx2_s; su2_c = tx2_c + rx2_c; su2_kb = tx2_kb > rx2_kb ? tx2_kb : rx2_kb
+    row("statsUpdater -j 2 tx", tx2_s, tx2_c, tx2_kb, tx_lines, tx_bytes)
+    row("statsUpdater -j 2 rx", rx2_s, rx2_c, rx2_kb, lines - tx_lines, bytes - tx_bytes)
+    row("statsUpdater -j 2 tx+rx", su2_s, su2_c, su2_kb, lines, bytes)
+    printf "-j 2: %.2fx the wall time of -j 1 (CPU %.2fx); snapshots the same as -j 1: %s\n", su2_s / su_s, su2_c / su_c, j2_same
     if (hot_lines > 0)
         printf "one busy client-hour: %d lines in %.2f s, %.1f MB peak RSS\n", hot_lines, hot_s, hot_kb / 1024
     peak_kb = su_kb > hot_kb ? su_kb : hot_kb
@@ -138,6 +156,8 @@ BEGIN {
     printf "%-46s %8s %8s %9s  %s\n", "target", "wall", "CPU", "wanted", "verdict (wall)"
     ratio("statsUpdater speed-up over the mawk one-liner", awk_s / su_s, awk_c / su_c, ">= 4x", awk_s / su_s >= 4)
     ratio("statsUpdater time over wc -l", su_s / wc_s, su_c / wc_c, "<= 8x", su_s / wc_s <= 8)
+    ratio("statsUpdater -j 2 speed-up over mawk", awk_s / su2_s, awk_c / su2_c, ">= 4x", awk_s / su2_s >= 4)
+    ratio("statsUpdater -j 2 time over wc -l", su2_s / wc_s, su2_c / wc_c, "<= 8x", su2_s / wc_s <= 8)
     printf "%-46s %6.1f MB %8s %9s  %s\n", "statsUpdater peak RSS (day, busy hour)", peak_kb / 1024, "",
         "<= 32 MB", peak_kb <= 32 * 1024 ? "met" : "MISSED"
     printf "%-46s %7.3fx %8s %9s  %s\n", "snapshot bytes / gzip -6 of the lines", snap_bytes / summ_gz, "",

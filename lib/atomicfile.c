@@ -413,7 +413,6 @@ const char *pxs_abatch_pending(const pxs_abatch *b, const char *path)
 int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t len)
 {
     pxs_afile af;
-    ssize_t old;
 
     if (afile_open(&af, path, true) != 0)
         return -1;
@@ -424,18 +423,29 @@ int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t le
         return -1;
     }
     af.fp = NULL;
-    old = find_final(b, path);
-    if (old >= 0) {
-        /* Rewritten in the same batch: the newer temporary replaces the older. */
-        unlink(b->tmp.v[old]);
-        free(b->tmp.v[old]);
-        b->tmp.v[old] = xstrdup(af.tmp);
-    } else {
-        pxs_strlist_add(&b->tmp, af.tmp);
-        pxs_strlist_add(&b->final, path);
-    }
+    pxs_abatch_adopt(b, path, af.tmp);
     afile_release(&af);
     return 0;
+}
+
+void pxs_abatch_adopt(pxs_abatch *b, const char *path, const char *tmp)
+{
+    ssize_t old = find_final(b, path);
+
+    /* Rewritten in the same batch: the newer temporary replaces the older. */
+    if (old >= 0) {
+        unlink(b->tmp.v[old]);
+        free(b->tmp.v[old]);
+        b->tmp.v[old] = xstrdup(tmp);
+    } else {
+        pxs_strlist_add(&b->tmp, tmp);
+        pxs_strlist_add(&b->final, path);
+    }
+}
+
+void pxs_abatch_release(pxs_abatch *b)
+{
+    abatch_clear(b);
 }
 
 /* Makes the temporaries durable: one syncfs for the filesystem, or an fsync

@@ -36,7 +36,7 @@ char *pxs_machine_logdir(const char *logdir, const char *machine)
 static void add_name(pxs_strlist *out, const char *name, const char *where)
 {
     if (pxs_name_valid(name))
-        pxs_strlist_add_unique(out, name);
+        pxs_strlist_add(out, name);
     else
         pxs_warnx("%s: ignoring '%s': not a valid client or source name", where, name);
 }
@@ -103,7 +103,7 @@ int pxs_clients_from_logs(const pxs_config *cfg, const char *logdir, pxs_filetyp
         rc = list_dir(logdir, from_log, &c);
     }
     free(confdir);
-    pxs_strlist_sort(out);
+    pxs_strlist_sort_unique(out);
     return rc;
 }
 
@@ -116,10 +116,10 @@ int pxs_clients_from_pickles(const char *statsdir, pxs_strlist *out)
     /* Real directories only: a link named like a client leads out of the tree. */
     for (size_t i = 0; i < l.n; i++)
         if (S_ISDIR(l.e[i].type) && pxs_name_valid(l.e[i].name))
-            pxs_strlist_add_unique(out, l.e[i].name);
+            pxs_strlist_add(out, l.e[i].name);
     pxs_dir_free(&l);
     free(dir);
-    pxs_strlist_sort(out);
+    pxs_strlist_sort_unique(out);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pxstats/logfiles.h"
@@ -313,23 +314,113 @@ void pxs_logfiles_free(pxs_logfiles *l)
     memset(l, 0, sizeof *l);
 }
 
-int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, int64_t max_time,
-                      pxs_logfiles *out)
+struct pxs_logdir_entry {
+    char *client, *name;
+    bool live;
+};
+
+void pxs_logdir_init(pxs_logdir *d, const char *dir, pxs_filetype ft)
 {
-    DIR *d = opendir(dir);
+    memset(d, 0, sizeof *d);
+    d->dir = xstrdup(dir);
+    d->ft = ft;
+}
+
+static void logdir_clear(pxs_logdir *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->v[i].client);
+        free(d->v[i].name);
+    }
+    d->n = 0;
+    d->listed = false;
+}
+
+void pxs_logdir_free(pxs_logdir *d)
+{
+    logdir_clear(d);
+    free(d->v);
+    free(d->dir);
+    memset(d, 0, sizeof *d);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct pxs_logdir_entry *x = a, *y = b;
+    int c = strcmp(x->client, y->client);
+
+    return c ? c : strcmp(x->name, y->name);
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/* Lists the directory again unless the listing in hand is still its content:
+ * the directory is the same, with the same mtime and ctime (any entry
+ * created, renamed or removed changes them), and the listing was not made
+ * within a second of its last change (timestamps are coarse: a change in
+ * the same tick as the one before the listing would not show). */
+static int logdir_refresh(pxs_logdir *d)
+{
+    struct stat st;
+    struct timespec now;
+    DIR *dh;
     struct dirent *de;
 
-    memset(out, 0, sizeof *out);
-    if (d == NULL) {
-        pxs_set_error_errno("cannot read log directory %s", dir);
+    if (stat(d->dir, &st) != 0) {
+        pxs_set_error_errno("cannot read log directory %s", d->dir);
         return -1;
     }
-    while ((de = readdir(d)) != NULL) {
+    if (d->listed && !d->racy && d->st.st_dev == st.st_dev && d->st.st_ino == st.st_ino &&
+        same_time(d->st.st_mtim, st.st_mtim) && same_time(d->st.st_ctim, st.st_ctim))
+        return 0;
+    logdir_clear(d);
+    clock_gettime(CLOCK_REALTIME, &now);
+    dh = opendir(d->dir);
+    if (dh == NULL) {
+        pxs_set_error_errno("cannot read log directory %s", d->dir);
+        return -1;
+    }
+    while ((de = readdir(dh)) != NULL) {
+        bool live;
+        char *client = pxs_logfile_client(de->d_name, d->ft, &live);
+        if (client == NULL)
+            continue;
+        xgrow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v);
+        d->v[d->n++] = (struct pxs_logdir_entry){client, xstrdup(de->d_name), live};
+    }
+    closedir(dh);
+    if (d->n > 1)
+        qsort(d->v, d->n, sizeof *d->v, cmp_entry);
+    d->st = st;
+    d->listed = true;
+    d->racy = st.st_mtim.tv_sec >= now.tv_sec - 1 || st.st_ctim.tv_sec >= now.tv_sec - 1;
+    return 0;
+}
+
+int pxs_logdir_files(pxs_logdir *d, const char *client, int64_t max_time, pxs_logfiles *out)
+{
+    size_t lo = 0, hi;
+
+    memset(out, 0, sizeof *out);
+    if (logdir_refresh(d) != 0)
+        return -1;
+    /* The first entry of client, by bisection. */
+    hi = d->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(d->v[mid].client, client) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < d->n && strcmp(d->v[i].client, client) == 0; i++) {
         pxs_logfile f = {0};
         struct stat st;
-        if (!is_candidate(de->d_name, ft, client, &f.live))
-            continue;
-        f.path = xasprintf("%s/%s", dir, de->d_name);
+        f.live = d->v[i].live;
+        f.path = xasprintf("%s/%s", d->dir, d->v[i].name);
         if (stat(f.path, &st) != 0 || !S_ISREG(st.st_mode)) {
             free(f.path);
             continue;
@@ -342,9 +433,20 @@ int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, int6
         xgrow((void **)&out->f, &out->cap, out->n + 1, sizeof *out->f);
         out->f[out->n++] = f;
     }
-    closedir(d);
     pxs_logfiles_sort(out);
     return 0;
+}
+
+int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, int64_t max_time,
+                      pxs_logfiles *out)
+{
+    pxs_logdir d;
+    int rc;
+
+    pxs_logdir_init(&d, dir, ft);
+    rc = pxs_logdir_files(&d, client, max_time, out);
+    pxs_logdir_free(&d);
+    return rc;
 }
 
 void pxs_logfiles_sort(pxs_logfiles *l)

@@ -47,6 +47,20 @@ void pxs_strlist_sort(pxs_strlist *l)
         qsort(l->v, l->n, sizeof *l->v, cmp);
 }
 
+void pxs_strlist_sort_unique(pxs_strlist *l)
+{
+    size_t k = 0;
+
+    pxs_strlist_sort(l);
+    for (size_t i = 0; i < l->n; i++) {
+        if (k > 0 && strcmp(l->v[k - 1], l->v[i]) == 0)
+            free(l->v[i]);
+        else
+            l->v[k++] = l->v[i];
+    }
+    l->n = k;
+}
+
 void pxs_strlist_split(pxs_strlist *l, const char *text, char sep)
 {
     const char *p = text;

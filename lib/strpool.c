@@ -1,4 +1,5 @@
 /* strpool — string interning with an open-addressing hash table. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,24 +54,48 @@ static void rehash(pxs_strpool *p)
     }
 }
 
+/* The slot of s[0..len): where it is (*found) or where it would go. */
+static uint32_t probe(const pxs_strpool *p, const char *s, size_t len, bool *found)
+{
+    uint32_t i = hash(s, len) & (p->nslots - 1), id;
+
+    while ((id = p->slots[i]) != 0) {
+        uint32_t k = id - 1;
+        size_t end = k + 1 < p->n ? p->off[k + 1] : p->len;
+        if (end - p->off[k] - 1 == len && memcmp(p->buf + p->off[k], s, len) == 0) {
+            *found = true;
+            return i;
+        }
+        i = (i + 1) & (p->nslots - 1);
+    }
+    *found = false;
+    return i;
+}
+
+bool pxs_strpool_find(const pxs_strpool *p, const char *s, size_t len, uint32_t *id)
+{
+    bool found = false;
+    uint32_t i = p->nslots ? probe(p, s, len, &found) : 0;
+
+    if (found)
+        *id = p->slots[i] - 1;
+    return found;
+}
+
 uint32_t pxs_strpool_intern(pxs_strpool *p, const char *s, size_t len)
 {
-    uint32_t i, id;
+    uint32_t i;
     size_t cap32;
+    bool found;
 
     /* Callers never pass strings with NUL bytes (the collector replaces them). */
 
     /* Keep the table at most half full. */
     if ((p->n + 1) * 2 > p->nslots)
         rehash(p);
-    i = hash(s, len) & (p->nslots - 1);
-    while ((id = p->slots[i]) != 0) {
-        uint32_t k = id - 1;
-        size_t end = k + 1 < p->n ? p->off[k + 1] : p->len;
-        if (end - p->off[k] - 1 == len && memcmp(p->buf + p->off[k], s, len) == 0)
-            return id - 1;
-        i = (i + 1) & (p->nslots - 1);
-    }
+    i = probe(p, s, len, &found);
+    if (found)
+        return p->slots[i] - 1;
     xgrow((void **)&p->buf, &p->cap, p->len + len + 1, 1);
     cap32 = p->ncap;
     xgrow((void **)&p->off, &cap32, (size_t)p->n + 1, sizeof *p->off);

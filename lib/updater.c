@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/layout.h"
@@ -27,6 +30,7 @@
 #include "pxstats/logstream.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/rrdstore.h"
 #include "pxstats/runlog.h"
 #include "pxstats/snapshot.h"
 #include "pxstats/state.h"
@@ -62,8 +66,13 @@ typedef struct totals {
 } totals;
 
 /* Snapshots per batch: enough to amortise the sync, few enough to bound the
- * work a crash throws away. */
+ * work a crash throws away. Each batch ends with the state files written
+ * whole: with thousands of clients (a few files each) a batch also holds
+ * at least an eighth of the positions' count in snapshots, so that writing
+ * the state costs in proportion to the snapshots written, not to
+ * clients x batches. */
 #define BATCH_FILES 512
+#define BATCH_STATE_SHARE 8
 
 typedef struct fileid {
     uint64_t dev, ino;
@@ -77,6 +86,7 @@ typedef struct client_run {
     pending *pend;
     const fileid *skip;
     size_t nskip;
+    pxs_logdir *logdir;     /* the log directory, listed once for the run */
 } client_run;
 
 /* A snapshot into the batch (in the order the stream publishes its hours). */
@@ -218,20 +228,6 @@ static const char *key_name(const pxs_update_opts *o, const char *client)
     return key;
 }
 
-/* The client's saved positions (pointers into pos). */
-static pxs_position **client_positions(const pxs_update_opts *o, const char *client,
-                                       pxs_positions *pos, size_t *n)
-{
-    pxs_position **v = xcalloc(pos->n ? pos->n : 1, sizeof *v);
-
-    *n = 0;
-    for (size_t i = 0; i < pos->n; i++)
-        if (pos->e[i].ft == o->ft && strcmp(pos->e[i].machine, o->machine) == 0 &&
-            strcmp(pos->e[i].client, client) == 0)
-            v[(*n)++] = &pos->e[i];
-    return v;
-}
-
 /* A position whose content is nowhere any more: say so when lines of it may
  * be lost (it was the live file, which may have grown, or it held lines not
  * collected yet). */
@@ -332,8 +328,8 @@ static int update_client(const client_run *c, const pxs_times *times, pxs_positi
 
     if (rc <= 0)
         return rc;
-    if (pxs_logfiles_list(o->logdir, o->ft, c->client,
-                          o->date + (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE, &files) != 0) {
+    if (pxs_logdir_files(c->logdir, c->client,
+                         o->date + (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE, &files) != 0) {
         pxs_warnx("%s", pxs_error());
         return -1;
     }
@@ -347,7 +343,7 @@ static int update_client(const client_run *c, const pxs_times *times, pxs_positi
         pxs_warnx("%s/%s.log: no such log file", o->logdir, key_name(o, c->client));
         return -1;
     }
-    mine = client_positions(o, c->client, pos, &nmine);
+    mine = pxs_positions_of(pos, o->machine, o->ft, c->client, &nmine);
     id = xcalloc(files.n, sizeof *id);
     used = xcalloc(nmine ? nmine : 1, sizeof *used);
     pxs_ident_match(&files, mine, nmine, id, used);
@@ -518,30 +514,364 @@ static fileid *skip_ids(const pxs_update_opts *o, size_t *n)
     return v;
 }
 
+/* After a client: the failure said in the order of the list, the progress,
+ * and the batch published once it is big enough. */
+static void client_end(const pxs_update_opts *o, const pxs_strlist *clients, size_t i, int rc,
+                       pending *pend, pxs_positions *pos, totals *tot)
+{
+    if (rc != 0) {
+        if (o->progress)
+            fputc('\n', stderr);
+        pxs_warnx("%s: not updated; its state is unchanged and the next run retries",
+                  key_name(o, clients->v[i]));
+        tot->failed++;
+    }
+    if (pxs_abatch_mark(&pend->batch) >= BATCH_FILES &&
+        pxs_abatch_mark(&pend->batch) >= pos->n / BATCH_STATE_SHARE)
+        flush_pending(o, pend, pos, tot);
+}
+
+static void show_progress(const pxs_update_opts *o, const pxs_strlist *clients, size_t i)
+{
+    if (o->progress)
+        fprintf(stderr, "\r%s: %zu/%zu %s\033[K", pxs_progname(), i + 1, clients->n,
+                key_name(o, clients->v[i]));
+}
+
+/* ---- -j N: clients collected by worker processes ---------------------------
+ *
+ * Each worker (pxs_rrd_jobs_run's pool, forked under the lock, which it
+ * shares) collects one client into a batch of its own: its snapshots are
+ * temporaries next to their final names, as in a run of one process. What
+ * the parent needs of it (the temporaries, the new last update, positions,
+ * counts and notes) goes into a result file <stats>/.statsUpdater-jobs/<i>.
+ * The parent takes the results in the order of the client list, whatever
+ * order the workers end in, into the one pending batch: batches, their
+ * publication and the state written are those of a run of one process. A
+ * worker that dies is that client's failure; its temporaries are cleaned by
+ * the next run (we hold the lock). */
+
+#define JOBS_DIR ".statsUpdater-jobs"
+#define JOB_MAGIC "pxstats statsUpdater job 1\n"
+
+typedef struct jobs {
+    const pxs_update_opts *o;
+    const pxs_strlist *clients;
+    const pxs_times *times;
+    pxs_positions *pos;
+    const fileid *skip;
+    size_t nskip;
+    pxs_logdir *logdir;
+    char *dir;              /* JOBS_DIR */
+    pid_t parent;
+    int *status;            /* by client: -1 while running */
+    size_t next;            /* the next client to take, in list order */
+    pending *pend;
+    totals *tot;
+} jobs;
+
+static char *job_file(const jobs *j, size_t i)
+{
+    return xasprintf("%s/%zu", j->dir, i);
+}
+
+static void put_str(FILE *f, const char *s)
+{
+    uint64_t n = strlen(s);
+
+    fwrite(&n, sizeof n, 1, f);
+    fwrite(s, 1, (size_t)n, f);
+}
+
+static void put_u64(FILE *f, uint64_t v)
+{
+    fwrite(&v, sizeof v, 1, f);
+}
+
+static bool get_u64(FILE *f, uint64_t *v)
+{
+    return fread(v, sizeof *v, 1, f) == 1;
+}
+
+/* A fresh string, or NULL at a short read. */
+static char *get_str(FILE *f)
+{
+    uint64_t n;
+    char *s;
+
+    if (!get_u64(f, &n) || n > 1u << 20)
+        return NULL;
+    s = xmalloc((size_t)n + 1);
+    if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+        free(s);
+        return NULL;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* The worker's side: what one client left in its own pending. */
+static int write_result(const char *path, const pending *pend)
+{
+    FILE *f = fopen(path, "wb");
+    const pxs_abatch *b = &pend->batch;
+
+    if (f == NULL) {
+        pxs_set_error_errno("cannot write %s", path);
+        return -1;
+    }
+    fputs(JOB_MAGIC, f);
+    put_u64(f, pend->n);
+    for (size_t i = 0; i < pend->n; i++) {
+        const done *d = &pend->d[i];
+        put_str(f, d->client);
+        put_u64(f, (uint64_t)d->last);
+        fwrite(&d->stats, sizeof d->stats, 1, f);
+        put_u64(f, d->notes.n);
+        for (size_t k = 0; k < d->notes.n; k++)
+            put_str(f, d->notes.v[k]);
+    }
+    put_u64(f, b->tmp.n);
+    for (size_t i = 0; i < b->tmp.n; i++) {
+        put_str(f, b->final.v[i]);
+        put_str(f, b->tmp.v[i]);
+    }
+    put_u64(f, pend->pos.n);
+    for (size_t i = 0; i < pend->pos.n; i++) {
+        const pxs_position *e = &pend->pos.e[i];
+        put_str(f, e->path);
+        put_str(f, e->machine);
+        put_str(f, e->client);
+        put_u64(f, e->dev);
+        put_u64(f, e->ino);
+        put_u64(f, e->fp_len);
+        put_u64(f, e->fp_crc);
+        put_u64(f, e->offset);
+        put_u64(f, (uint64_t)e->ft);
+        put_u64(f, e->scanned);
+        put_u64(f, (uint64_t)e->max_time);
+        put_u64(f, (uint64_t)e->settled);
+    }
+    if (ferror(f) | (fclose(f) != 0)) {
+        pxs_set_error_errno("cannot write %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* The parent's side: appends a result to pend. Returns 0, or -1 when the
+ * file is not whole (nothing of it is taken). */
+static int read_result(const char *path, pending *pend)
+{
+    FILE *f = fopen(path, "rb");
+    char magic[sizeof JOB_MAGIC];
+    pending r = {0};
+    uint64_t n, v[9];
+    bool ok;
+
+    if (f == NULL) {
+        pxs_set_error_errno("cannot read %s", path);
+        return -1;
+    }
+    pxs_abatch_init(&r.batch);
+    ok = fread(magic, 1, sizeof JOB_MAGIC - 1, f) == sizeof JOB_MAGIC - 1 &&
+         memcmp(magic, JOB_MAGIC, sizeof JOB_MAGIC - 1) == 0 && get_u64(f, &n) && n <= 1;
+    for (uint64_t i = 0; ok && i < n; i++) {
+        done *d;
+        uint64_t last, nnotes;
+        xgrow((void **)&r.d, &r.cap, r.n + 1, sizeof *r.d);
+        d = &r.d[r.n++];
+        memset(d, 0, sizeof *d);
+        pxs_strlist_init(&d->notes);
+        ok = (d->client = get_str(f)) != NULL && get_u64(f, &last) &&
+             fread(&d->stats, sizeof d->stats, 1, f) == 1 && get_u64(f, &nnotes);
+        d->last = (int64_t)last;
+        for (uint64_t k = 0; ok && k < nnotes; k++) {
+            char *note = get_str(f);
+            ok = note != NULL;
+            if (ok)
+                pxs_strlist_add(&d->notes, note);
+            free(note);
+        }
+    }
+    ok = ok && get_u64(f, &n);
+    for (uint64_t i = 0; ok && i < n; i++) {
+        char *final = get_str(f), *tmp = final ? get_str(f) : NULL;
+        ok = tmp != NULL;
+        if (ok) {
+            pxs_strlist_add(&r.batch.final, final);
+            pxs_strlist_add(&r.batch.tmp, tmp);
+        }
+        free(final);
+        free(tmp);
+    }
+    ok = ok && get_u64(f, &n);
+    for (uint64_t i = 0; ok && i < n; i++) {
+        pxs_position e = {0};
+        e.path = get_str(f);
+        e.machine = e.path ? get_str(f) : NULL;
+        e.client = e.machine ? get_str(f) : NULL;
+        ok = e.client != NULL;
+        for (size_t k = 0; ok && k < 9; k++)
+            ok = get_u64(f, &v[k]);
+        if (ok) {
+            e.dev = v[0];
+            e.ino = v[1];
+            e.fp_len = (uint32_t)v[2];
+            e.fp_crc = (uint32_t)v[3];
+            e.offset = v[4];
+            e.ft = (pxs_filetype)v[5];
+            e.scanned = v[6];
+            e.max_time = (int64_t)v[7];
+            e.settled = (int64_t)v[8];
+            pxs_positions_set(&r.pos, &e);
+        }
+        free(e.path);
+        free(e.machine);
+        free(e.client);
+    }
+    ok = ok && fgetc(f) == EOF;
+    fclose(f);
+    if (ok) {
+        size_t mark = pxs_abatch_mark(&pend->batch);
+        for (size_t i = 0; i < r.batch.tmp.n; i++)
+            pxs_abatch_adopt(&pend->batch, r.batch.final.v[i], r.batch.tmp.v[i]);
+        for (size_t i = 0; i < r.n; i++) {
+            xgrow((void **)&pend->d, &pend->cap, pend->n + 1, sizeof *pend->d);
+            r.d[i].first = mark;
+            r.d[i].end = pxs_abatch_mark(&pend->batch);
+            pend->d[pend->n++] = r.d[i];
+        }
+        for (size_t i = 0; i < r.pos.n; i++)
+            pxs_positions_set(&pend->pos, &r.pos.e[i]);
+        r.n = 0;
+    } else {
+        pxs_set_error("%s: not a whole result of a worker", path);
+    }
+    for (size_t i = 0; i < r.n; i++)
+        done_free(&r.d[i]);
+    free(r.d);
+    /* Taken, the temporaries are the pending batch's; else they go. */
+    if (ok)
+        pxs_abatch_release(&r.batch);
+    else
+        pxs_abatch_abort(&r.batch);
+    pxs_positions_free(&r.pos);
+    return ok ? 0 : -1;
+}
+
+/* In a worker: one client, its result into its file. Status 0, or 1 when the
+ * client failed (reported). */
+static int collect_job(size_t i, void *arg, char *msg, size_t msgsize)
+{
+    jobs *j = arg;
+    pending pend = {0};
+    client_run c = {j->o, j->clients->v[i], &pend, j->skip, j->nskip, j->logdir};
+    char *path = job_file(j, i);
+    int rc;
+
+    (void)msg;
+    (void)msgsize;
+    /* A worker outlives no parent: it would write for a run that is over. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != j->parent)
+        _exit(1);
+    pxs_abatch_init(&pend.batch);
+    rc = update_client(&c, j->times, j->pos);
+    if (rc == 0 && write_result(path, &pend) != 0) {
+        pxs_warnx("%s", pxs_error());
+        unlink(path);
+        rc = -1;
+    }
+    if (rc == 0)
+        pxs_abatch_release(&pend.batch);
+    else
+        pxs_abatch_abort(&pend.batch);
+    for (size_t k = 0; k < pend.n; k++)
+        done_free(&pend.d[k]);
+    free(pend.d);
+    pxs_positions_free(&pend.pos);
+    free(path);
+    return rc == 0 ? 0 : 1;
+}
+
+/* In the parent: client i is done; the clients done up to the first still
+ * running are taken in list order. */
+static void collect_done(size_t i, int status, const char *msg, void *arg)
+{
+    jobs *j = arg;
+
+    (void)msg;
+    j->status[i] = status;
+    while (j->next < j->clients->n && j->status[j->next] >= 0) {
+        size_t k = j->next++;
+        char *path = job_file(j, k);
+        int rc = j->status[k] == 0 ? 0 : -1;
+        show_progress(j->o, j->clients, k);
+        if (j->status[k] > 128)
+            pxs_warnx("%s: the worker collecting it died (signal %d)",
+                      key_name(j->o, j->clients->v[k]), j->status[k] - 128);
+        if (rc == 0 && read_result(path, j->pend) != 0) {
+            pxs_warnx("%s", pxs_error());
+            rc = -1;
+        }
+        unlink(path);
+        free(path);
+        client_end(j->o, j->clients, k, rc, j->pend, j->pos, j->tot);
+    }
+}
+
+static void update_jobs(jobs *j)
+{
+    int rc;
+
+    if (mkdir(j->dir, 0700) != 0) {
+        pxs_warn("%s", j->dir);
+        j->tot->failed += j->clients->n;
+        return;
+    }
+    j->status = xcalloc(j->clients->n ? j->clients->n : 1, sizeof *j->status);
+    for (size_t i = 0; i < j->clients->n; i++)
+        j->status[i] = -1;
+    j->parent = getpid();
+    rc = pxs_rrd_jobs_run(j->clients->n, j->o->jobs, collect_job, collect_done, j);
+    if (rc != 0) {
+        pxs_warnx("%s", pxs_error());
+        /* Those never taken: not updated. */
+        for (size_t i = j->next; i < j->clients->n; i++)
+            client_end(j->o, j->clients, i, -1, j->pend, j->pos, j->tot);
+    }
+    pxs_remove_tree(j->dir);
+    free(j->status);
+}
+
 static void update_all(const pxs_update_opts *o, const pxs_strlist *clients,
                        const pxs_times *times, pxs_positions *pos, totals *tot)
 {
     pending pend = {0};
     size_t nskip;
     fileid *skip = skip_ids(o, &nskip);
+    pxs_logdir logdir;
+
+    char *jobs_dir = pxs_stats_file(o->cfg->statsdir, JOBS_DIR);
 
     pxs_abatch_init(&pend.batch);
-    for (size_t i = 0; i < clients->n; i++) {
-        client_run c = {o, clients->v[i], &pend, skip, nskip};
-        if (o->progress)
-            fprintf(stderr, "\r%s: %zu/%zu %s\033[K", pxs_progname(), i + 1, clients->n,
-                    key_name(o, clients->v[i]));
-        if (update_client(&c, times, pos) != 0) {
-            if (o->progress)
-                fputc('\n', stderr);
-            pxs_warnx("%s: not updated; its state is unchanged and the next run retries",
-                      key_name(o, clients->v[i]));
-            tot->failed++;
+    pxs_logdir_init(&logdir, o->logdir, o->ft);
+    /* What a killed -j run left (we hold the lock). */
+    pxs_remove_tree(jobs_dir);
+    if (o->jobs > 1 && clients->n > 1) {
+        jobs j = {o, clients, times, pos, skip, nskip, &logdir, jobs_dir, 0, NULL, 0, &pend, tot};
+        update_jobs(&j);
+    } else {
+        for (size_t i = 0; i < clients->n; i++) {
+            client_run c = {o, clients->v[i], &pend, skip, nskip, &logdir};
+            show_progress(o, clients, i);
+            client_end(o, clients, i, update_client(&c, times, pos), &pend, pos, tot);
         }
-        if (pxs_abatch_mark(&pend.batch) >= BATCH_FILES)
-            flush_pending(o, &pend, pos, tot);
     }
     flush_pending(o, &pend, pos, tot);
+    free(jobs_dir);
+    pxs_logdir_free(&logdir);
     free(pend.d);
     free(skip);
     if (o->progress && clients->n > 0)

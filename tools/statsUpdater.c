@@ -15,8 +15,8 @@
 
 static const char usage[] =
     "usage: statsUpdater [-c CLIENTS] [-f tx|rx] [-m MACHINE] [-d DATE] [--force-date] [-n]\n"
-    "                    [-t TYPES] [-i MINUTES] [--logdir DIR] [--skip-damaged FILE] [--no-wait]\n"
-    "                    [-v] [--root DIR] [--config FILE]\n"
+    "                    [-t TYPES] [-i MINUTES] [-j JOBS] [--logdir DIR] [--skip-damaged FILE]\n"
+    "                    [--no-wait] [-v] [--root DIR] [--config FILE]\n"
     "Collects every complete hour from the last update up to the hour of DATE into\n"
     "hourly snapshots under <stats>/pickles, then records how far it went.\n"
     "  -c, --clients LIST  clients or sources, comma separated, or All (default)\n"
@@ -27,6 +27,8 @@ static const char usage[] =
     "  -n, --now           also write the current, partial hour (after the last update)\n"
     "  -t, --types LIST    latency,bytecount,errors or All (default; rx has no latency)\n"
     "  -i, --interval MIN  bucket width in minutes, a divisor of 60 (default 1)\n"
+    "  -j, --jobs N        collect N clients at once, in worker processes (default 1;\n"
+    "                      for a catch-up: the hourly job stays at 1); same snapshots\n"
     "      --logdir DIR    log directory (default <root>/log; <DIR>/<MACHINE> when it exists)\n"
     "      --skip-damaged FILE  give up what cannot be read of this log file (repeatable)\n"
     "      --no-wait       stop at once if another statsUpdater runs, instead of waiting\n"
@@ -43,7 +45,8 @@ static const struct option longopts[] = {
     {"machine", required_argument, NULL, 'm'}, {"date", required_argument, NULL, 'd'},
     {"machines", required_argument, NULL, 'm'},   /* the spelling of the other tools */
     {"now", no_argument, NULL, 'n'},           {"types", required_argument, NULL, 't'},
-    {"interval", required_argument, NULL, 'i'}, {"logdir", required_argument, NULL, OPT_LOGDIR},
+    {"interval", required_argument, NULL, 'i'},
+    {"jobs", required_argument, NULL, 'j'}, {"logdir", required_argument, NULL, OPT_LOGDIR},
     {"no-wait", no_argument, NULL, OPT_NOWAIT}, {"verbose", no_argument, NULL, 'v'},
     {"force-date", no_argument, NULL, OPT_FORCE_DATE},
     {"skip-damaged", required_argument, NULL, OPT_SKIP_DAMAGED},
@@ -64,9 +67,10 @@ int main(int argc, char **argv)
     pxs_strlist_init(&skip);
     o.ft = PXS_TX;
     o.interval_min = 1;
+    o.jobs = 1;
     o.date = pxs_now();
     o.wait_lock = true;
-    while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:f:m:d:nt:i:vh", longopts)) != -1) {
+    while ((opt = pxs_cli_getopt(&cli, argc, argv, "c:f:m:d:nt:i:j:vh", longopts)) != -1) {
         switch (opt) {
         case 'c': clients_arg = optarg; break;
         case 'f': o.ft = pxs_cli_filetype(&cli, optarg); break;
@@ -75,6 +79,7 @@ int main(int argc, char **argv)
         case 'n': o.now = true; break;
         case 't': types_arg = optarg; break;
         case 'i': o.interval_min = (int)pxs_cli_long(&cli, "-i", optarg, 1, 60); break;
+        case 'j': o.jobs = (int)pxs_cli_long(&cli, "-j", optarg, 1, 256); break;
         case OPT_LOGDIR: logdir_arg = optarg; break;
         case OPT_NOWAIT: o.wait_lock = false; break;
         case OPT_FORCE_DATE: o.force_date = true; break;

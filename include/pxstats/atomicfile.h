@@ -100,6 +100,12 @@ const char *pxs_abatch_pending(const pxs_abatch *b, const char *path);
 int pxs_abatch_commit(pxs_abatch *b);
 /* Drops every pending file. */
 void pxs_abatch_abort(pxs_abatch *b);
+/* Takes tmp, a temporary written for path by another process of the same
+ * run (a worker, whose batch released it), as the pending content of path. */
+void pxs_abatch_adopt(pxs_abatch *b, const char *path, const char *tmp);
+/* Forgets every pending file, leaving its temporary in place for the
+ * process that adopts it. */
+void pxs_abatch_release(pxs_abatch *b);
 /* The number of files pending: a mark to roll back to. */
 size_t pxs_abatch_mark(const pxs_abatch *b);
 /* Drops the files written since mark (their temporaries are removed); those

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "names.h"
 
@@ -57,6 +58,25 @@ char *pxs_logfile_client(const char *entry, pxs_filetype ft, bool *live);
  * written. Returns 0 or -1 (pxs_error set: the directory cannot be read). */
 int pxs_logfiles_list(const char *dir, pxs_filetype ft, const char *client, int64_t max_time,
                       pxs_logfiles *out);
+/* A log directory listed once for the many clients of a run (thousands on a
+ * big switch: listing it again for each would cost clients x files). Before
+ * each use the directory is stat'ed: the listing is made again when its mtime
+ * or ctime changed (a file created, renamed or removed: a rotation), and when
+ * it was made within a second of the directory's last change (timestamps are
+ * coarse). pxs_logdir_files is then pxs_logfiles_list of that directory. */
+typedef struct pxs_logdir {
+    char *dir;
+    pxs_filetype ft;
+    struct pxs_logdir_entry *v;   /* (client, file name), sorted */
+    size_t n, cap;
+    struct stat st;               /* the directory when listed */
+    bool listed, racy;
+} pxs_logdir;
+
+void pxs_logdir_init(pxs_logdir *d, const char *dir, pxs_filetype ft);
+int pxs_logdir_files(pxs_logdir *d, const char *client, int64_t max_time, pxs_logfiles *out);
+void pxs_logdir_free(pxs_logdir *d);
+
 /* Lists the files of (ft, client) in dir that hold lines in [start, end]
  * (inclusive, so that a caller can pass end-1 or end), judged by their first
  * and last plausible times (the last found by reading backwards; a .gz is read

@@ -31,6 +31,7 @@
 
 #include "logfiles.h"
 #include "names.h"
+#include "strpool.h"
 
 typedef struct pxs_time_entry {
     char *machine, *client;
@@ -38,9 +39,13 @@ typedef struct pxs_time_entry {
     int64_t time;
 } pxs_time_entry;
 
+/* e[] in no particular order (saving sorts what it writes, not e); entries
+ * are found by hash: the key of e[i] has id i in keys. A zeroed struct is an
+ * empty table. */
 typedef struct pxs_times {
     pxs_time_entry *e;
     size_t n, cap;
+    pxs_strpool keys;       /* "<machine> <ft> <client>" of each entry */
 } pxs_times;
 
 /* A missing file is an empty table. Returns 0 or -1 (pxs_error set). */
@@ -67,9 +72,14 @@ typedef struct pxs_position {
     int64_t settled;        /* PXS_NO_TIME when unknown */
 } pxs_position;
 
+/* e[] in no particular order (saving sorts what it writes; dropping moves
+ * the last entries into the holes). Found by hash, by file (dev, ino) and by
+ * owner (machine, ft, client), through an index kept by set and drop: e[] is
+ * read-only to callers. A zeroed struct is an empty table. */
 typedef struct pxs_positions {
     pxs_position *e;
     size_t n, cap;
+    struct pxs_positions_index *ix;
 } pxs_positions;
 
 int pxs_positions_load(const char *statsdir, pxs_positions *p);
@@ -81,6 +91,10 @@ pxs_position *pxs_positions_find(pxs_positions *p, uint64_t dev, uint64_t ino);
 void pxs_positions_set(pxs_positions *p, const pxs_position *pos);
 /* Drops every position of (machine, ft, client). */
 void pxs_positions_drop(pxs_positions *p, const char *machine, pxs_filetype ft, const char *client);
+/* The positions of (machine, ft, client), in the order of the file (by path):
+ * *n pointers into p, valid until p changes (fresh array, never NULL). */
+pxs_position **pxs_positions_of(pxs_positions *p, const char *machine, pxs_filetype ft,
+                                const char *client, size_t *n);
 
 /* Reads a small text state file as lines of whitespace-separated fields,
  * calling fn for each non-comment line. A missing file calls nothing and

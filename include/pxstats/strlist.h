@@ -19,6 +19,8 @@ void pxs_strlist_add_unique(pxs_strlist *l, const char *s);
 bool pxs_strlist_has(const pxs_strlist *l, const char *s);
 /* Sorts in strcmp order. */
 void pxs_strlist_sort(pxs_strlist *l);
+/* Sorts and drops duplicates (n log n: for long lists, where add_unique is n^2). */
+void pxs_strlist_sort_unique(pxs_strlist *l);
 /* Splits "a, b,c" on sep, trimming spaces and dropping empty items. */
 void pxs_strlist_split(pxs_strlist *l, const char *text, char sep);
 /* Joins the items with sep into a fresh string. */

@@ -5,6 +5,7 @@
 #ifndef PXSTATS_STRPOOL_H
 #define PXSTATS_STRPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,8 @@ void pxs_strpool_init(pxs_strpool *p);
 void pxs_strpool_free(pxs_strpool *p);
 /* Returns the id of s[0..len) (not necessarily NUL-terminated), adding it. */
 uint32_t pxs_strpool_intern(pxs_strpool *p, const char *s, size_t len);
+/* Sets *id to the id of s[0..len) when it is in the pool (nothing is added). */
+bool pxs_strpool_find(const pxs_strpool *p, const char *s, size_t len, uint32_t *id);
 const char *pxs_strpool_get(const pxs_strpool *p, uint32_t id);
 
 #endif

@@ -35,6 +35,8 @@ typedef struct pxs_update_opts {
                                 instead of being an error */
     bool force_date;         /* a last update after the system clock is no error */
     const pxs_strlist *skip_damaged; /* log files (paths) whose unreadable part is given up */
+    int jobs;                /* clients collected at once by worker processes (<= 1: one,
+                                in this process); the snapshots and state are the same */
 } pxs_update_opts;
 
 /* Updates every client of the list. A failing client is reported (pxs_warnx,

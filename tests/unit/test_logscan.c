@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <cmocka.h>
@@ -441,6 +442,59 @@ static void file_tops(void **state)
     free(nul);
 }
 
+/* A directory listed once for many clients: what changes in it (a rotation:
+ * rename, then a new live file) is seen by the next lookup. */
+static void logdir_sees_changes(void **state)
+{
+    static const char line[] = "2026-01-10 10:00:00,000 [INFO] x\n";
+    pxs_logdir d;
+    pxs_logfiles l;
+    char *live, *old, *other;
+    struct stat st;
+
+    (void)state;
+    live = write_file("tx_rot.log", line, sizeof line - 1);
+    other = write_file("tx_rot2.log", line, sizeof line - 1);
+    pxs_logdir_init(&d, dir, PXS_TX);
+    /* Listings made within a second of a change are made again: wait so
+     * that this one is kept, and the changes below must show through the
+     * directory's mtime. */
+    sleep(2);
+    assert_int_equal(pxs_logdir_files(&d, "rot", LATEST, &l), 0);
+    assert_false(d.racy);
+    assert_int_equal(l.n, 1);
+    pxs_logfiles_free(&l);
+    assert_int_equal(pxs_logdir_files(&d, "rot2", LATEST, &l), 0);
+    assert_int_equal(l.n, 1);
+    pxs_logfiles_free(&l);
+    assert_int_equal(pxs_logdir_files(&d, "nobody", LATEST, &l), 0);
+    assert_int_equal(l.n, 0);
+    pxs_logfiles_free(&l);
+
+    assert_true(asprintf(&old, "%s/tx_rot.log.2026-01-10", dir) > 0);
+    assert_int_equal(rename(live, old), 0);
+    free(write_file("tx_rot.log", line, sizeof line - 1));
+    assert_int_equal(stat(live, &st), 0);
+    assert_int_equal(pxs_logdir_files(&d, "rot", LATEST, &l), 0);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.f[0].path, old);   /* the rotated file first */
+    assert_false(l.f[0].live);
+    assert_true(l.f[1].live);
+    assert_int_equal(l.f[1].ino, (uint64_t)st.st_ino);
+    pxs_logfiles_free(&l);
+    /* Removed: gone from the next lookup. */
+    assert_int_equal(unlink(other), 0);
+    assert_int_equal(pxs_logdir_files(&d, "rot2", LATEST, &l), 0);
+    assert_int_equal(l.n, 0);
+    pxs_logfiles_free(&l);
+    pxs_logdir_free(&d);
+    unlink(old);
+    unlink(live);
+    free(old);
+    free(live);
+    free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +506,7 @@ int main(void)
         cmocka_unit_test(file_choice_by_content),    cmocka_unit_test(last_time_across_blocks),
         cmocka_unit_test(unterminated_tail),         cmocka_unit_test(damaged_gzip),
         cmocka_unit_test(file_tops),
+        cmocka_unit_test(logdir_sees_changes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

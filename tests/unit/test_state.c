@@ -375,6 +375,182 @@ static void test_positions_set_find_drop(void **state)
     assert_null(p.e);
 }
 
+/* ---- lookups by hash, on many entries ------------------------------------- */
+
+/* 20,000 clients on three machines, tx and rx: every entry is found again,
+ * none that is not there; setting again replaces; saving sorts. */
+static void test_times_many(void **state)
+{
+    const char *dir = *state;
+    enum { N = 20000 };
+    static const char *machines[] = {"pds1", "pds10", "pds1x"};
+    pxs_times t, back;
+    char name[32];
+    int64_t when;
+
+    memset(&t, 0, sizeof t);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "c%05d", i);
+        pxs_times_set(&t, machines[i % 3], (pxs_filetype)(i % 2), name, (int64_t)T0 + i * 3600);
+    }
+    /* Names that share prefixes and keys that differ by the file type only. */
+    pxs_times_set(&t, "pds1", PXS_TX, "c0000", 1);
+    pxs_times_set(&t, "pds1", PXS_RX, "c0000", 2);
+    pxs_times_set(&t, "pds", PXS_TX, "1c0000", 3);
+    assert_int_equal(t.n, N + 3);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "c%05d", i);
+        assert_true(pxs_times_get(&t, machines[i % 3], (pxs_filetype)(i % 2), name, &when));
+        assert_int_equal(when, (int64_t)T0 + i * 3600);
+        assert_false(pxs_times_get(&t, machines[(i + 1) % 3], (pxs_filetype)(i % 2), name, &when));
+        assert_false(pxs_times_get(&t, machines[i % 3], (pxs_filetype)(1 - i % 2), name, &when));
+    }
+    assert_true(pxs_times_get(&t, "pds1", PXS_RX, "c0000", &when));
+    assert_int_equal(when, 2);
+    assert_true(pxs_times_get(&t, "pds", PXS_TX, "1c0000", &when));
+    assert_int_equal(when, 3);
+    /* Replacing keeps one entry. */
+    pxs_times_set(&t, "pds10", PXS_RX, "c00001", 42);
+    assert_int_equal(t.n, N + 3);
+    assert_true(pxs_times_get(&t, "pds10", PXS_RX, "c00001", &when));
+    assert_int_equal(when, 42);
+
+    assert_int_equal(pxs_times_save(dir, &t), 0);
+    assert_int_equal(pxs_times_load(dir, &back), 0);
+    assert_int_equal(back.n, t.n);
+    for (size_t i = 0; i < t.n; i++) {
+        assert_true(pxs_times_get(&back, t.e[i].machine, t.e[i].ft, t.e[i].client, &when));
+        assert_int_equal(when, t.e[i].time);
+    }
+    /* Saving did not reorder t: the index still finds every entry. */
+    for (size_t i = 0; i < t.n; i++) {
+        assert_true(pxs_times_get(&t, t.e[i].machine, t.e[i].ft, t.e[i].client, &when));
+        assert_int_equal(when, t.e[i].time);
+    }
+    pxs_times_free(&t);
+    pxs_times_free(&back);
+}
+
+static pxs_position pos_of(int client, int file, char *path, size_t size, char *name,
+                           size_t nsize)
+{
+    snprintf(name, nsize, "c%05d", client);
+    if (file == 0)
+        snprintf(path, size, "/log/tx_%s.log", name);
+    else
+        snprintf(path, size, "/log/tx_%s.log.2026-01-0%d", name, file);
+    return mkpos(path, 2049, (uint64_t)client * 8 + (uint64_t)file, (uint64_t)file * 10, "pds5",
+                 PXS_TX, name);
+}
+
+/* 5,000 clients of 6 files each: found by file and by owner, dropped by
+ * owner (the entries moved into the holes stay found), a file changing owner,
+ * and the saved bytes independent of the order of the sets. */
+static void test_positions_many(void **state)
+{
+    const char *dir = *state;
+    enum { N = 5000, F = 6 };
+    pxs_positions p, q;
+    pxs_position **v, *f;
+    char path[64], name[16];
+    size_t n;
+    char *a, *b, file[PATH_SIZE];
+
+    memset(&p, 0, sizeof p);
+    memset(&q, 0, sizeof q);
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < F; k++) {
+            pxs_position x = pos_of(i, k, path, sizeof path, name, sizeof name);
+            pxs_positions_set(&p, &x);
+        }
+    /* The same set in the opposite order. */
+    for (int i = N - 1; i >= 0; i--)
+        for (int k = F - 1; k >= 0; k--) {
+            pxs_position x = pos_of(i, k, path, sizeof path, name, sizeof name);
+            pxs_positions_set(&q, &x);
+        }
+    assert_int_equal(p.n, N * F);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "c%05d", i);
+        v = pxs_positions_of(&p, "pds5", PXS_TX, name, &n);
+        assert_int_equal(n, F);
+        /* In the order of the file: by path (the live .log first). */
+        for (size_t k = 0; k < n; k++) {
+            assert_string_equal(v[k]->client, name);
+            assert_int_equal(v[k]->ino, (uint64_t)i * 8 + k);
+            if (k > 0)
+                assert_true(strcmp(v[k - 1]->path, v[k]->path) < 0);
+        }
+        free(v);
+        for (int k = 0; k < F; k++) {
+            f = pxs_positions_find(&p, 2049, (uint64_t)i * 8 + (uint64_t)k);
+            assert_non_null(f);
+            assert_string_equal(f->client, name);
+        }
+        assert_null(pxs_positions_find(&p, 2049, (uint64_t)i * 8 + 7));
+        assert_null(pxs_positions_find(&p, 2050, (uint64_t)i * 8));
+    }
+    v = pxs_positions_of(&p, "pds5", PXS_RX, "c00001", &n);
+    assert_int_equal(n, 0);
+    free(v);
+
+    snprintf(file, sizeof file, "%s/PICKLED_FILE_POSITIONS", dir);
+    assert_int_equal(pxs_positions_save(dir, &q), 0);
+    b = pxs_read_file(file, NULL);
+    assert_int_equal(pxs_positions_save(dir, &p), 0);
+    a = pxs_read_file(file, NULL);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+
+    /* Drop every other client: the others keep all their files. */
+    for (int i = 0; i < N; i += 2) {
+        snprintf(name, sizeof name, "c%05d", i);
+        pxs_positions_drop(&p, "pds5", PXS_TX, name);
+    }
+    assert_int_equal(p.n, N / 2 * F);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "c%05d", i);
+        v = pxs_positions_of(&p, "pds5", PXS_TX, name, &n);
+        assert_int_equal(n, i % 2 ? F : 0);
+        free(v);
+        for (int k = 0; k < F; k++) {
+            f = pxs_positions_find(&p, 2049, (uint64_t)i * 8 + (uint64_t)k);
+            if (i % 2 == 0) {
+                assert_null(f);
+                continue;
+            }
+            assert_non_null(f);
+            assert_string_equal(f->client, name);
+            assert_int_equal(f->offset, (uint64_t)k * 10);
+        }
+    }
+    /* A file that changes owner (its inode now another client's log). */
+    {
+        pxs_position x = mkpos("/log/tx_other.log", 2049, 1 * 8 + 3, 77, "pds5", PXS_TX, "other");
+        pxs_positions_set(&p, &x);
+    }
+    assert_int_equal(p.n, N / 2 * F);
+    v = pxs_positions_of(&p, "pds5", PXS_TX, "c00001", &n);
+    assert_int_equal(n, F - 1);
+    free(v);
+    v = pxs_positions_of(&p, "pds5", PXS_TX, "other", &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0]->offset, 77);
+    free(v);
+    pxs_positions_drop(&p, "pds5", PXS_TX, "c00001");
+    assert_non_null(pxs_positions_find(&p, 2049, 1 * 8 + 3));
+    assert_null(pxs_positions_find(&p, 2049, 1 * 8 + 2));
+    /* Dropped, then set again. */
+    {
+        pxs_position x = pos_of(0, 0, path, sizeof path, name, sizeof name);
+        pxs_positions_set(&p, &x);
+        assert_non_null(pxs_positions_find(&p, 2049, 0));
+    }
+    pxs_positions_free(&p);
+    pxs_positions_free(&q);
+}
+
 static void test_positions_round_trip_escaped(void **state)
 {
     const char *dir = *state;
@@ -603,6 +779,8 @@ int main(void)
         T(test_positions_round_trip_escaped),
         T(test_positions_malformed),
         T(test_positions_older_format),
+        T(test_times_many),
+        T(test_positions_many),
         T(test_read_lines),
         T(test_escape),
     };

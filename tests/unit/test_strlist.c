@@ -237,11 +237,57 @@ static void test_pool_many(void **state)
     free(ids);
 }
 
+static void test_sort_unique(void **state)
+{
+    pxs_strlist l;
+
+    (void)state;
+    pxs_strlist_init(&l);
+    pxs_strlist_sort_unique(&l); /* empty: fine */
+    pxs_strlist_split(&l, "b,a,b,c,a,a,ab,b", ',');
+    pxs_strlist_sort_unique(&l);
+    expect_items(&l, (const char *[]){"a", "ab", "b", "c"}, 4);
+    pxs_strlist_sort_unique(&l);
+    expect_items(&l, (const char *[]){"a", "ab", "b", "c"}, 4);
+    pxs_strlist_free(&l);
+}
+
+/* find: what intern gave, never a prefix, nothing added. */
+static void test_pool_find(void **state)
+{
+    pxs_strpool p;
+    uint32_t id = 99;
+
+    (void)state;
+    pxs_strpool_init(&p);
+    assert_false(pxs_strpool_find(&p, "a", 1, &id)); /* empty pool, no table */
+    assert_int_equal(id, 99);
+    for (int i = 0; i < 1000; i++) {
+        char *s = xasprintf("k%d", i);
+        pxs_strpool_intern(&p, s, strlen(s));
+        free(s);
+    }
+    for (int i = 0; i < 1000; i++) {
+        char *s = xasprintf("k%d", i);
+        assert_true(pxs_strpool_find(&p, s, strlen(s), &id));
+        assert_int_equal(id, (uint32_t)i);
+        free(s);
+    }
+    assert_false(pxs_strpool_find(&p, "k", 1, &id));
+    assert_false(pxs_strpool_find(&p, "k1000", 5, &id));
+    assert_true(pxs_strpool_find(&p, "k10000", 3, &id)); /* len bytes only: "k10" */
+    assert_int_equal(id, 10);
+    assert_int_equal(p.n, 1000);
+    pxs_strpool_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_join),
+        cmocka_unit_test(test_sort_unique),
+        cmocka_unit_test(test_pool_find),
         cmocka_unit_test(test_add_copies_and_unique),
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_pool_basics),
