@@ -78,9 +78,6 @@ int pxs_astage_open(pxs_astage *st, const char *path);
 int pxs_astage_commit(pxs_astage *st);
 void pxs_astage_abort(pxs_astage *st);
 
-/* rm -r that never follows a link (a missing path is fine). Returns 0 or -1. */
-int pxs_remove_tree(const char *path);
-
 /* A batch of files published together, for a job that writes hundreds of
  * small files: each is written to its temporary at once; commit then makes
  * them all durable with a single syncfs(2) (one journal commit instead of one
