@@ -560,25 +560,43 @@ int pxs_abatch_commit_each(pxs_abatch *b, bool *ok)
     return rc;
 }
 
-int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg)
+char *pxs_fill_text(pxs_atomic_fill_fn fill, void *arg, size_t *len)
 {
     char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
+    size_t size = 0;
+    FILE *m = open_memstream(&text, &size);
     int rc;
 
     if (m == NULL) {
-        pxs_set_error_errno("cannot build %s in memory", path);
-        return -1;
+        pxs_set_error_errno("cannot build a text in memory");
+        return NULL;
     }
     rc = fill(m, arg);
     if (ferror(m) && rc == 0) {
-        pxs_set_error("cannot build %s in memory: out of memory", path);
+        pxs_set_error("cannot build a text in memory: out of memory");
         rc = -1;
     }
-    fclose(m);
-    if (rc == 0)
-        rc = pxs_atomic_write(path, text, len);
+    if (fclose(m) != 0 && rc == 0) {
+        pxs_set_error_errno("cannot build a text in memory");
+        rc = -1;
+    }
+    if (rc != 0) {
+        free(text);
+        return NULL;
+    }
+    *len = size;
+    return text;
+}
+
+int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg)
+{
+    size_t len;
+    char *text = pxs_fill_text(fill, arg, &len);
+    int rc;
+
+    if (text == NULL)
+        return -1;          /* the fill's message, or out of memory */
+    rc = pxs_atomic_write(path, text, len);
     free(text);
     return rc;
 }
