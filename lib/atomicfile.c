@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,28 +93,6 @@ static bool claim_temp(int fd)
     return fstat(fd, &st) == 0 && st.st_nlink > 0;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)ftw;
-    if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
-        pxs_set_error_errno("cannot remove %s", path);
-        return -1;
-    }
-    return 0;
-}
-
-int pxs_remove_tree(const char *path)
-{
-    struct stat st;
-
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : (pxs_set_error_errno("%s", path), -1);
-    if (!S_ISDIR(st.st_mode))
-        return rm_entry(path, &st, FTW_F, NULL);
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
-}
-
 /* Removes the entry name of the directory dfd (path dir) if it is a temporary
  * nobody holds: a file or directory whose flock can be taken, or anything
  * else that has our temporaries' name (a link, a FIFO: never ours, never
@@ -139,7 +116,7 @@ static void remove_if_stale(int dfd, const char *dir, const char *name)
         flock(fd, LOCK_EX | LOCK_NB) == 0) {
         if (S_ISDIR(now.st_mode)) {
             char *p = xasprintf("%s/%s", dir, name);
-            pxs_remove_tree(p);
+            pxs_remove_tree_at(dfd, name, p);
             free(p);
         } else {
             unlinkat(dfd, name, 0);
@@ -593,25 +570,43 @@ int pxs_abatch_commit_each(pxs_abatch *b, bool *ok)
     return rc;
 }
 
-int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg)
+char *pxs_fill_text(pxs_atomic_fill_fn fill, void *arg, size_t *len)
 {
     char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
+    size_t size = 0;
+    FILE *m = open_memstream(&text, &size);
     int rc;
 
     if (m == NULL) {
-        pxs_set_error_errno("cannot build %s in memory", path);
-        return -1;
+        pxs_set_error_errno("cannot build a text in memory");
+        return NULL;
     }
     rc = fill(m, arg);
     if (ferror(m) && rc == 0) {
-        pxs_set_error("cannot build %s in memory: out of memory", path);
+        pxs_set_error("cannot build a text in memory: out of memory");
         rc = -1;
     }
-    fclose(m);
-    if (rc == 0)
-        rc = pxs_atomic_write(path, text, len);
+    if (fclose(m) != 0 && rc == 0) {
+        pxs_set_error_errno("cannot build a text in memory");
+        rc = -1;
+    }
+    if (rc != 0) {
+        free(text);
+        return NULL;
+    }
+    *len = size;
+    return text;
+}
+
+int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg)
+{
+    size_t len;
+    char *text = pxs_fill_text(fill, arg, &len);
+    int rc;
+
+    if (text == NULL)
+        return -1;          /* the fill's message, or out of memory */
+    rc = pxs_atomic_write(path, text, len);
     free(text);
     return rc;
 }

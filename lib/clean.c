@@ -40,88 +40,16 @@ bool pxs_clean_day_name(const char *name, int64_t *day)
     return strcmp(back, name) == 0;
 }
 
-/* The entry names of the directory open at fd (sorted), without . and .. */
-static int list_names(int fd, const char *path, pxs_strlist *out)
-{
-    DIR *d;
-    struct dirent *e;
-    int dup_fd = dup(fd);
-
-    if (dup_fd < 0 || (d = fdopendir(dup_fd)) == NULL) {
-        pxs_set_error_errno("%s", path);
-        if (dup_fd >= 0)
-            close(dup_fd);
-        return -1;
-    }
-    errno = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            pxs_strlist_add(out, e->d_name);
-        errno = 0;
-    }
-    if (errno != 0) {
-        pxs_set_error_errno("%s", path);
-        closedir(d);
-        return -1;
-    }
-    closedir(d);
-    pxs_strlist_sort(out);
-    return 0;
-}
-
-/* True when name in the directory fd is a real directory (not a link). */
-static bool is_dir_at(int fd, const char *name)
-{
-    struct stat st;
-    return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* rm -r of the directory name in parent, without following any link:
- * O_NOFOLLOW and AT_SYMLINK_NOFOLLOW make a link swapped in at any moment a
- * plain entry to unlink, never a way out of the tree. path is for messages. */
-static int remove_tree_at(int parent, const char *name, const char *path)
-{
-    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    pxs_strlist names;
-    int rc = 0;
-
-    if (fd < 0) {
-        pxs_set_error_errno("%s", path);
-        return -1;
-    }
-    pxs_strlist_init(&names);
-    if (list_names(fd, path, &names) < 0)
-        rc = -1;
-    for (size_t i = 0; rc == 0 && i < names.n; i++) {
-        char *sub = xasprintf("%s/%s", path, names.v[i]);
-        if (is_dir_at(fd, names.v[i]))
-            rc = remove_tree_at(fd, names.v[i], sub);
-        else if (unlinkat(fd, names.v[i], 0) < 0 && errno != ENOENT) {
-            pxs_set_error_errno("cannot remove %s", sub);
-            rc = -1;
-        }
-        free(sub);
-    }
-    pxs_strlist_free(&names);
-    close(fd);
-    if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0) {
-        pxs_set_error_errno("cannot remove %s", path);
-        rc = -1;
-    }
-    return rc;
-}
-
 /* Cleans one client directory; returns 0, or 1 when something failed. */
 static int clean_client(int pickles, const char *pdir, const char *client, int64_t cutoff,
                         bool dry_run, pxs_strlist *removed)
 {
     char *cdir = xasprintf("%s/%s", pdir, client);
     int fd = openat(pickles, client, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    pxs_strlist days;
+    pxs_dirlist days = {0};
     int rc = 0;
 
-    pxs_strlist_init(&days);
-    if (fd < 0 || list_names(fd, cdir, &days) < 0) {
+    if (fd < 0 || pxs_dir_read_fd(fd, cdir, &days) < 0) {
         if (fd < 0)
             pxs_set_error_errno("%s", cdir);
         pxs_warnx("%s", pxs_error());
@@ -131,10 +59,10 @@ static int clean_client(int pickles, const char *pdir, const char *client, int64
         int64_t day;
         char *path;
 
-        if (!pxs_clean_day_name(days.v[i], &day) || day >= cutoff || !is_dir_at(fd, days.v[i]))
+        if (!pxs_clean_day_name(days.e[i].name, &day) || day >= cutoff || !S_ISDIR(days.e[i].type))
             continue;
-        path = xasprintf("%s/%s", cdir, days.v[i]);
-        if (!dry_run && remove_tree_at(fd, days.v[i], path) < 0) {
+        path = xasprintf("%s/%s", cdir, days.e[i].name);
+        if (!dry_run && pxs_remove_tree_at(fd, days.e[i].name, path) < 0) {
             pxs_warnx("%s", pxs_error());
             rc = 1;
         } else {
@@ -144,7 +72,7 @@ static int clean_client(int pickles, const char *pdir, const char *client, int64
     }
     if (fd >= 0)
         close(fd);
-    pxs_strlist_free(&days);
+    pxs_dir_free(&days);
     free(cdir);
     return rc;
 }
@@ -157,7 +85,7 @@ int pxs_clean_pickles(const char *statsdir, int64_t now, int keep_days, bool dry
      * delete outside the tree. */
     int fd = open(pdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int64_t cutoff = pxs_clean_cutoff(now, keep_days);
-    pxs_strlist clients;
+    pxs_dirlist clients;
     int rc = 0;
 
     if (fd < 0) {
@@ -170,18 +98,17 @@ int pxs_clean_pickles(const char *statsdir, int64_t now, int keep_days, bool dry
         free(pdir);
         return rc;
     }
-    pxs_strlist_init(&clients);
-    if (list_names(fd, pdir, &clients) < 0)
+    if (pxs_dir_read_fd(fd, pdir, &clients) < 0)
         rc = -1;
     for (size_t i = 0; rc >= 0 && i < clients.n; i++) {
         /* A name that could not be a client (".snapshot", "lost+found") is
          * not ours to touch, nor is a link to a directory elsewhere. */
-        if (!pxs_name_valid(clients.v[i]) || !is_dir_at(fd, clients.v[i]))
+        if (!pxs_name_valid(clients.e[i].name) || !S_ISDIR(clients.e[i].type))
             continue;
-        if (clean_client(fd, pdir, clients.v[i], cutoff, dry_run, removed) != 0)
+        if (clean_client(fd, pdir, clients.e[i].name, cutoff, dry_run, removed) != 0)
             rc = 1;
     }
-    pxs_strlist_free(&clients);
+    pxs_dir_free(&clients);
     close(fd);
     free(pdir);
     return rc;
@@ -193,15 +120,14 @@ int pxs_clean_pickles(const char *statsdir, int64_t now, int keep_days, bool dry
 static int clean_graph_dir(int fd, const char *path, int64_t cutoff, bool dry_run,
                            pxs_strlist *removed)
 {
-    pxs_strlist names;
+    pxs_dirlist names;
     int rc = 0;
-    pxs_strlist_init(&names);
-    if (list_names(fd, path, &names) < 0) {
+    if (pxs_dir_read_fd(fd, path, &names) < 0) {
         pxs_warnx("%s", pxs_error());
         return 1;
     }
     for (size_t i = 0; i < names.n; i++) {
-        const char *n = names.v[i];
+        const char *n = names.e[i].name;
         size_t l = strlen(n);
         struct stat st;
         if (l <= 4 || strcmp(n + l - 4, ".png") != 0 ||
@@ -217,7 +143,7 @@ static int clean_graph_dir(int fd, const char *path, int64_t cutoff, bool dry_ru
         }
         free(p);
     }
-    pxs_strlist_free(&names);
+    pxs_dir_free(&names);
     return rc;
 }
 
@@ -248,19 +174,19 @@ int pxs_clean_graphs(const char *statsdir, int64_t now, int keep_days, bool dry_
         if (ftfd < 0)
             continue;
         char *ftdir = xasprintf("%s/%s", gdir, fts[f]);
-        pxs_strlist clients;
-        pxs_strlist_init(&clients);
-        if (list_names(ftfd, ftdir, &clients) < 0) {
+        pxs_dirlist clients;
+        if (pxs_dir_read_fd(ftfd, ftdir, &clients) < 0) {
             pxs_warnx("%s", pxs_error());
             rc = 1;
         }
         for (size_t i = 0; i < clients.n; i++) {
             /* graphGen names a graph of several clients "a-b": any name it
              * could make is a client directory; nothing else is touched. */
-            int cfd = pxs_name_valid(clients.v[i]) ? open_dir_at(ftfd, clients.v[i]) : -1;
+            const char *cn = clients.e[i].name;
+            int cfd = pxs_name_valid(cn) ? open_dir_at(ftfd, cn) : -1;
             if (cfd < 0)
                 continue;
-            char *cdir = xasprintf("%s/%s", ftdir, clients.v[i]);
+            char *cdir = xasprintf("%s/%s", ftdir, cn);
             rc |= clean_graph_dir(cfd, cdir, cutoff, dry_run, removed);
             int rfd = open_dir_at(cfd, "rrdgraphs");
             if (rfd >= 0) {
@@ -272,7 +198,7 @@ int pxs_clean_graphs(const char *statsdir, int64_t now, int keep_days, bool dry_
             free(cdir);
             close(cfd);
         }
-        pxs_strlist_free(&clients);
+        pxs_dir_free(&clients);
         free(ftdir);
         close(ftfd);
     }

@@ -56,11 +56,11 @@ void pxs_cli_usage_error(const pxs_cli *cli, const char *fmt, ...)
     va_list ap;
 
     (void)cli;
-    fprintf(stderr, "%s: ", pxs_progname());
+    char *suffix = xasprintf("; try '%s -h'", pxs_progname());
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    pxs_vmessage(0, suffix, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "; try '%s -h'\n", pxs_progname());
+    free(suffix);
     exit(PXS_EXIT_USAGE);
 }
 

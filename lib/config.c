@@ -276,17 +276,24 @@ static int load_edges(pxs_config *c)
     return 0;
 }
 
-int pxs_config_load(pxs_config *c, const char *root, const char *file)
+const char *pxs_config_start_root(const char *root)
 {
     const char *r = root;
-    char *guess = NULL;
-    long maxlat;
 
-    memset(c, 0, sizeof *c);
     if (r == NULL || *r == '\0')
         r = getenv("PXROOT");
     if (r == NULL || *r == '\0')
         r = "/apps/px";
+    return r;
+}
+
+int pxs_config_load(pxs_config *c, const char *root, const char *file)
+{
+    const char *r = pxs_config_start_root(root);
+    char *guess = NULL;
+    long maxlat;
+
+    memset(c, 0, sizeof *c);
     if (file == NULL || *file == '\0')
         file = getenv("PXSTATS_CONF");
     if (file == NULL || *file == '\0') {

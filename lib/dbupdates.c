@@ -230,13 +230,11 @@ static void put_version(FILE *fp, const pxs_src_version *v)
                 v->size, v->crc);
 }
 
-char *pxs_feedstate_text(const pxs_feedstate *s, size_t *len)
+static int feedstate_fill(FILE *fp, void *arg)
 {
-    char *buf = NULL, iso[PXS_ISO_SIZE];
-    size_t size = 0;
-    FILE *fp = open_memstream(&buf, &size);
-    if (fp == NULL)
-        pxs_die(PXS_EXIT_FAIL, "open_memstream");
+    const pxs_feedstate *s = arg;
+    char iso[PXS_ISO_SIZE];
+
     fprintf(fp, "%s\n", pxs_format_iso(s->fed, iso));
     fputs("# the databases hold every minute before the time above; the hours below were\n"
           "# fed from these snapshot versions (machine order; - absent, ! unreadable)\n", fp);
@@ -255,19 +253,20 @@ char *pxs_feedstate_text(const pxs_feedstate *s, size_t *len)
             fputc('\n', fp);
         }
     }
-    if (fclose(fp) != 0)
-        pxs_die(PXS_EXIT_FAIL, "open_memstream");
-    *len = size;
-    return buf;
+    return 0;
+}
+
+char *pxs_feedstate_text(const pxs_feedstate *s, size_t *len)
+{
+    char *text = pxs_fill_text(feedstate_fill, (void *)s, len);
+    if (text == NULL)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
+    return text;
 }
 
 int pxs_feedstate_save(const char *path, const pxs_feedstate *s)
 {
-    size_t len;
-    char *text = pxs_feedstate_text(s, &len);
-    int rc = pxs_atomic_write(path, text, len);
-    free(text);
-    return rc;
+    return pxs_atomic_write_text(path, feedstate_fill, (void *)s);
 }
 
 int pxs_dbupdates_get(const char *statsdir, pxs_filetype ft, const char *client,

@@ -1,86 +1,20 @@
 /* graphjobs — graphGen --all: which graphs, and drawing them in parallel.
  *
- * Each graph is drawn by a forked child that calls the library directly (no
- * exec of graphGen): a crash or a leak in one graph cannot stop the others,
- * and the parent only counts exit statuses. */
-#include <errno.h>
+ * The graphs are drawn by worker processes of the job runner (jobs.h) that
+ * call the library directly (no exec of graphGen): a crash in one graph
+ * cannot stop the others, and the parent counts the statuses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pxstats/clients.h"
 #include "pxstats/graphjobs.h"
+#include "pxstats/jobs.h"
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
 #include "pxstats/xalloc.h"
-
-static void show_progress(const char *what, size_t done, size_t total)
-{
-    fprintf(stderr, "\r%s %zu/%zu", what, done, total);
-    fflush(stderr);
-}
-
-/* Waits for one child; returns 1 when it failed, 0 when it succeeded, -1 when
- * there is no child left. */
-static int reap_one(void)
-{
-    int st;
-
-    while (waitpid(-1, &st, 0) < 0) {
-        if (errno != EINTR)
-            return -1;
-    }
-    return !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
-
-int pxs_jobs_run(size_t ntasks, int njobs, int (*task)(size_t i, void *arg), void *arg,
-                 const char *what, bool progress)
-{
-    size_t next = 0, done = 0, started = 0;
-    int running = 0, failed = 0;
-
-    if (njobs < 1)
-        njobs = 1;
-    /* Buffered output would otherwise be written once by every child. */
-    fflush(stdout);
-    fflush(stderr);
-    while (done < ntasks) {
-        while (running < njobs && next < ntasks) {
-            pid_t pid = fork();
-            if (pid < 0) {
-                if (running > 0)
-                    break;          /* retry once a child has ended */
-                pxs_set_error_errno("cannot start a process for %s", what);
-                if (progress && done > 0)
-                    fputc('\n', stderr);
-                return started == 0 ? -1 : failed + (int)(ntasks - done);
-            }
-            if (pid == 0) {
-                int rc = task(next, arg);
-                fflush(stdout);
-                fflush(stderr);
-                _exit(rc == 0 ? 0 : 1);
-            }
-            running++;
-            started++;
-            next++;
-        }
-        int r = reap_one();
-        if (r < 0)
-            break;
-        running--;
-        done++;
-        failed += r;
-        if (progress)
-            show_progress(what, done, ntasks);
-    }
-    if (progress && ntasks > 0)
-        fputc('\n', stderr);
-    return failed;
-}
 
 /* True when client has a snapshot of ft on one of machines for an hour of
  * [start, end]. */
@@ -153,11 +87,12 @@ void pxs_graph_jobs_free(pxs_graph_jobs *jobs)
 typedef struct run_ctx {
     const pxs_graph_jobs *jobs;
     const pxs_graph_opts *base;
-    bool link;
+    bool link, progress;
+    size_t done, failed;
 } run_ctx;
 
-/* Runs in a child: draws graph i. */
-static int draw_one(size_t i, void *arg)
+/* Runs in a worker: draws graph i. */
+static int draw_one(size_t i, void *arg, char *msg, size_t msgsize)
 {
     const run_ctx *c = arg;
     const pxs_graph_job *j = &c->jobs->v[i];
@@ -165,6 +100,8 @@ static int draw_one(size_t i, void *arg)
     pxs_strlist clients;
     int rc;
 
+    (void)msg;
+    (void)msgsize;
     pxs_strlist_init(&clients);
     pxs_strlist_add(&clients, j->client);
     o.clients = &clients;
@@ -175,19 +112,35 @@ static int draw_one(size_t i, void *arg)
     if (rc != 0)
         pxs_warnx("%s %s: %s", pxs_filetype_name(j->ft), j->client, pxs_error());
     pxs_strlist_free(&clients);
-    return rc;
+    return rc == 0 ? 0 : 1;
+}
+
+static void draw_done(size_t i, int status, const char *msg, void *arg)
+{
+    run_ctx *c = arg;
+    const pxs_graph_job *j = &c->jobs->v[i];
+
+    (void)msg;
+    if (status != 0)
+        c->failed++;
+    /* A graph that failed by itself has said why; a killed worker could not. */
+    if (status > 128)
+        pxs_warnx("%s %s: worker killed by signal %d", pxs_filetype_name(j->ft), j->client,
+                  status - 128);
+    pxs_jobs_progress("graphs", ++c->done, c->jobs->n, c->progress);
 }
 
 int pxs_graph_jobs_run(const pxs_graph_jobs *jobs, const pxs_graph_opts *base, bool link,
                        int njobs, bool progress, size_t *failed)
 {
-    run_ctx c = {jobs, base, link};
-    int r = pxs_jobs_run(jobs->n, njobs, draw_one, &c, "graphs", progress);
+    run_ctx c = {jobs, base, link, progress, 0, 0};
 
-    if (r < 0) {
-        *failed = jobs->n;
+    if (pxs_jobs_run(jobs->n, njobs < 1 ? 1 : njobs, draw_one, draw_done, &c) != 0) {
+        if (progress && c.done > 0 && c.done < jobs->n)
+            fputc('\n', stderr);
+        *failed = c.failed + (jobs->n - c.done);
         return -1;
     }
-    *failed = (size_t)r;
-    return r == 0 ? 0 : 1;
+    *failed = c.failed;
+    return c.failed == 0 ? 0 : 1;
 }

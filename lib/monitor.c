@@ -307,48 +307,44 @@ void pxs_monitor_run(pxs_monitor *m)
 }
 
 /* reportedProblems: every key of this run, so that the next run can tell. */
-static int save_reported(const pxs_monitor *m)
+static int fill_reported(FILE *fp, void *arg)
 {
-    char *path = pxs_mon_state_file(m, "reportedProblems");
-    pxs_afile af;
-    if (pxs_afile_open(&af, path) < 0) {
-        free(path);
-        return -1;
-    }
-    fputs("# problems reported by the last statsMonitor run (%-escaped keys)\n", af.fp);
+    const pxs_monitor *m = arg;
+    fputs("# problems reported by the last statsMonitor run (%-escaped keys)\n", fp);
     for (int s = 0; s < PXS_MON_NSECTIONS; s++)
         for (size_t i = 0; i < m->sec[s].n; i++) {
             char *k = pxs_state_escape(m->sec[s].f[i].key);
-            fprintf(af.fp, "%s\n", k);
+            fprintf(fp, "%s\n", k);
             free(k);
         }
-    free(path);
-    return pxs_afile_commit(&af);
+    return 0;
 }
 
-static int save_last_data(const pxs_monitor *m)
+static int fill_last_data(FILE *fp, void *arg)
 {
-    char *path = pxs_mon_state_file(m, "lastDataTimes");
-    pxs_afile af;
-    if (pxs_afile_open(&af, path) < 0) {
-        free(path);
-        return -1;
-    }
-    fputs("# <ft> <client> <group> <end of the last minute with traffic>\n", af.fp);
+    const pxs_monitor *m = arg;
+    fputs("# <ft> <client> <group> <end of the last minute with traffic>\n", fp);
     for (size_t i = 0; i < m->new_last_data.n; i++) {
         char ft[8], client[PXS_NAME_MAX + 1], group[4 * PXS_NAME_MAX + 1], iso[PXS_ISO_SIZE];
         long long t;
         if (sscanf(m->new_last_data.v[i], "%7s %128s %512s %lld", ft, client, group, &t) == 4)
-            fprintf(af.fp, "%s %s %s %s\n", ft, client, group, pxs_format_iso(t, iso));
+            fprintf(fp, "%s %s %s %s\n", ft, client, group, pxs_format_iso(t, iso));
     }
-    free(path);
-    return pxs_afile_commit(&af);
+    return 0;
 }
 
-static int save_text(const pxs_monitor *m, const char *name, const char *text)
+static int fill_string(FILE *fp, void *arg)
+{
+    fputs(arg, fp);
+    return 0;
+}
+
+/* Every state file of the monitor: built in memory, then written whole. */
+static int save_state(const pxs_monitor *m, const char *name, pxs_atomic_fill_fn fill,
+                      const void *arg)
 {
     char *path = pxs_mon_state_file(m, name);
-    int rc = pxs_atomic_write(path, text, strlen(text));
+    int rc = pxs_atomic_write_text(path, fill, (void *)arg);
     free(path);
     return rc;
 }
@@ -358,12 +354,14 @@ int pxs_monitor_save(const pxs_monitor *m)
     char iso[PXS_ISO_SIZE + 1];
     pxs_format_iso(m->now, iso);
     strcat(iso, "\n");
-    if (pxs_mkdirs(m->statedir) < 0 || save_reported(m) < 0 || save_last_data(m) < 0)
+    if (pxs_mkdirs(m->statedir) < 0 || save_state(m, "reportedProblems", fill_reported, m) < 0 ||
+        save_state(m, "lastDataTimes", fill_last_data, m) < 0)
         return -1;
-    if (m->checksums != NULL && save_text(m, "previousFileChecksums", m->checksums) < 0)
+    if (m->checksums != NULL &&
+        save_state(m, "previousFileChecksums", fill_string, m->checksums) < 0)
         return -1;
-    if (m->crontab != NULL && save_text(m, "previousCrontab", m->crontab) < 0)
+    if (m->crontab != NULL && save_state(m, "previousCrontab", fill_string, m->crontab) < 0)
         return -1;
     /* Last: a run whose other state failed to save is not recorded as done. */
-    return save_text(m, "previousMonitoringJob", iso);
+    return save_state(m, "previousMonitoringJob", fill_string, iso);
 }

@@ -8,7 +8,6 @@
  * records. A change is reported once: the next run compares with the new sums. */
 #include "pxstats/monitor.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -102,25 +101,19 @@ static void sum_file(pxs_monitor *m, sums *now, const char *path)
 /* A listed directory contributes its regular files (not its subdirectories). */
 static void sum_dir(pxs_monitor *m, sums *now, const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
+    pxs_dirlist d;
+    if (pxs_dir_read(dir, &d) != 0)   /* a missing directory is empty */
         return;
-    pxs_strlist names;
-    pxs_strlist_init(&names);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            pxs_strlist_add(&names, e->d_name);
-    closedir(d);
-    pxs_strlist_sort(&names);
-    for (size_t i = 0; i < names.n; i++) {
-        char *p = xasprintf("%s/%s", dir, names.v[i]);
+    for (size_t i = 0; i < d.n; i++) {
+        if (d.e[i].name[0] == '.')
+            continue;
+        char *p = xasprintf("%s/%s", dir, d.e[i].name);
         struct stat st;
         if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
             sum_file(m, now, p);
         free(p);
     }
-    pxs_strlist_free(&names);
+    pxs_dir_free(&d);
 }
 
 static char *own_bindir(void)

@@ -11,7 +11,6 @@
  * they are repaired. */
 #include "pxstats/monitor.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,22 +69,23 @@ static int scan_logs(const char *log, int64_t wstart, unsigned char *seen, size_
     const char *base = slash ? slash + 1 : log;
     if (slash)
         *slash = '\0';
-    DIR *d = opendir(slash ? dir : ".");
+    const char *in = slash ? dir : ".";
+    pxs_dirlist d;
     int found = 0;
-    if (d != NULL) {
-        struct dirent *e;
+    if (pxs_dir_read(in, &d) == 0) {   /* a missing directory is empty */
         size_t bl = strlen(base);
-        while ((e = readdir(d)) != NULL) {
-            size_t n = strlen(e->d_name);
-            if (strncmp(e->d_name, base, bl) != 0 || (e->d_name[bl] != '\0' && e->d_name[bl] != '.') ||
-                (n > 3 && strcmp(e->d_name + n - 3, ".gz") == 0))
+        for (size_t i = 0; i < d.n; i++) {
+            const char *e = d.e[i].name;
+            size_t n = strlen(e);
+            if (strncmp(e, base, bl) != 0 || (e[bl] != '\0' && e[bl] != '.') ||
+                (n > 3 && strcmp(e + n - 3, ".gz") == 0))
                 continue;
-            char *p = xasprintf("%s/%s", slash ? dir : ".", e->d_name);
+            char *p = xasprintf("%s/%s", in, e);
             scan_log(p, wstart, seen, nhours);
             free(p);
             found = 1;
         }
-        closedir(d);
+        pxs_dir_free(&d);
     }
     free(dir);
     return found;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pxstats/msg.h"
+#include "pxstats/report.h"
 
 static const char *progname = "pxstats";
 static bool verbose;
@@ -22,13 +23,38 @@ void pxs_set_progname(const char *argv0)
 
 const char *pxs_progname(void) { return progname; }
 
-static void vmessage(int errnum, const char *fmt, va_list ap)
+void pxs_vmessage(int errnum, const char *suffix, const char *fmt, va_list ap)
 {
+    char *text = NULL;
+
+    /* A message quotes what it met (a name in a state file, a product in a
+     * log): each line made inert on a terminal by the one escaper. */
+    if (vasprintf(&text, fmt, ap) < 0)
+        text = NULL;
     fprintf(stderr, "%s: ", progname);
-    vfprintf(stderr, fmt, ap);
+    for (const char *p = text ? text : fmt; *p;) {
+        size_t n = strcspn(p, "\n");
+        char *line = strndup(p, n), *safe = line ? pxs_term_escape(line) : NULL;
+        fputs(safe ? safe : "?", stderr);
+        free(safe);
+        free(line);
+        p += n;
+        if (*p == '\n') {
+            fputc('\n', stderr);
+            p++;
+        }
+    }
+    free(text);
     if (errnum)
         fprintf(stderr, ": %s", strerror(errnum));
+    if (suffix)
+        fputs(suffix, stderr);
     fputc('\n', stderr);
+}
+
+static void vmessage(int errnum, const char *fmt, va_list ap)
+{
+    pxs_vmessage(errnum, NULL, fmt, ap);
 }
 
 void pxs_warn(const char *fmt, ...)

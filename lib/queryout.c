@@ -124,7 +124,10 @@ static void write_table(pxs_query_out *o)
     for (size_t i = 0; i < o->n; i++)
         for (int f = 0; f < PXS_Q_NFIELDS; f++) {
             char *t = field_text(&o->rows[i], f, true);
-            cells[i * PXS_Q_NFIELDS + f] = t ? t : xstrdup("-");
+            /* Names are checked where they enter; a terminal still gets
+             * nothing it could act on. */
+            cells[i * PXS_Q_NFIELDS + f] = t ? pxs_term_escape(t) : xstrdup("-");
+            free(t);
             if (strlen(cells[i * PXS_Q_NFIELDS + f]) > width[f])
                 width[f] = strlen(cells[i * PXS_Q_NFIELDS + f]);
         }

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,14 +33,16 @@ char *pxs_format_number(double v, char *buf)
     return buf;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when s does not start
- * one (overlong forms, surrogates and code points above U+10FFFF included). */
-static size_t utf8_len(const unsigned char *s)
+/* Length of the valid UTF-8 sequence at s (1-4) with its code point in *cpp,
+ * or 0 when s does not start one (overlong forms, surrogates and code points
+ * above U+10FFFF included). */
+static size_t utf8_decode(const unsigned char *s, unsigned *cpp)
 {
     unsigned c = s[0];
     size_t n;
     unsigned cp, min;
 
+    *cpp = c;
     if (c < 0x80)
         return 1;
     if ((c & 0xe0) == 0xc0) { n = 2; cp = c & 0x1f; min = 0x80; }
@@ -53,7 +56,17 @@ static size_t utf8_len(const unsigned char *s)
     }
     if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
         return 0;
+    *cpp = cp;
     return n;
+}
+
+/* A code point a terminal may act on instead of showing: C0 controls, DEL,
+ * C1 controls (U+0080-U+009F: CSI, OSC... in UTF-8 too), and the
+ * bidirectional overrides and isolates that reorder what follows them. */
+static bool terminal_control(unsigned cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
 }
 
 void pxs_json_string(FILE *fp, const char *s)
@@ -62,22 +75,65 @@ void pxs_json_string(FILE *fp, const char *s)
 
     putc('"', fp);
     while (*p) {
-        size_t n = utf8_len(p);
+        unsigned cp;
+        size_t n = utf8_decode(p, &cp);
         if (*p == '"' || *p == '\\') {
             fprintf(fp, "\\%c", *p);
         } else if (*p == '\n') {
             fputs("\\n", fp);
         } else if (*p == '\t') {
             fputs("\\t", fp);
-        } else if (*p < 0x20 || *p == 0x7f || n == 0) {
-            fprintf(fp, "\\u%04x", *p);
+        } else if (n == 0) {
+            fprintf(fp, "\\u%04x", *p);   /* a Latin-1 byte: its code point */
             n = 1;
+        } else if (terminal_control(cp)) {
+            /* The same character, escaped: JSON printed on a terminal stays
+             * inert (only U+0000-U+001F must be, the rest may be). */
+            fprintf(fp, "\\u%04x", cp);
         } else {
             fwrite(p, 1, n, fp);
         }
-        p += n ? n : 1;
+        p += n;
     }
     putc('"', fp);
+}
+
+char *pxs_term_escape(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    /* At most 6 bytes out per byte in ("\u202e" stands for 3). */
+    char *out = xmalloc(strlen((const char *)p) * 6 + 1), *o = out;
+
+    while (*p) {
+        unsigned cp;
+        size_t n = utf8_decode(p, &cp);
+        if (*p == '\\') {
+            o += sprintf(o, "\\\\");
+        } else if (*p == '\t' || *p == '\n' || *p == '\r') {
+            o += sprintf(o, "\\%c", *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r');
+        } else if (n == 0 || cp < 0x80) {
+            if (n == 0 || terminal_control(cp))
+                o += sprintf(o, "\\x%02x", *p);
+            else
+                *o++ = (char)*p;
+            n = 1;
+        } else if (terminal_control(cp)) {
+            o += sprintf(o, "\\u%04x", cp);
+        } else {
+            memcpy(o, p, n);
+            o += n;
+        }
+        p += n;
+    }
+    *o = '\0';
+    return out;
+}
+
+void pxs_term_put(FILE *fp, const char *s)
+{
+    char *t = pxs_term_escape(s);
+    fputs(t, fp);
+    free(t);
 }
 
 /* Writes "key":number. */
@@ -227,8 +283,10 @@ static void text_strlist(FILE *fp, const pxs_strlist *l)
         fputs("(none)", fp);
         return;
     }
-    for (size_t i = 0; i < l->n; i++)
-        fprintf(fp, "%s%s", i ? ", " : "", l->v[i]);
+    for (size_t i = 0; i < l->n; i++) {
+        fputs(i ? ", " : "", fp);
+        pxs_term_put(fp, l->v[i]);
+    }
 }
 
 /* One line of a statistic for every collected value type, e.g.
@@ -253,9 +311,11 @@ static void text_stat(FILE *fp, const pxs_hour *h, const pxs_bucket *b, const ch
             continue;
         fprintf(fp, "%s%s %s", sep, types[i].name, pxs_format_number(x[which], num));
         sep = "  ";
-        if (row >= 0 && (size_t)row < h->nrows)
-            fprintf(fp, " (%s at %s)", pxs_hour_product(h, &h->rows[row]),
-                    pxs_format_iso(h->rows[row].time, t));
+        if (row >= 0 && (size_t)row < h->nrows) {
+            fputs(" (", fp);
+            pxs_term_put(fp, pxs_hour_product(h, &h->rows[row]));
+            fprintf(fp, " at %s)", pxs_format_iso(h->rows[row].time, t));
+        }
     }
     if (which == 4 && (h->types & PXS_T_ERRORS))
         fprintf(fp, "%serrors %" PRIu64, sep, b->errors);
@@ -272,8 +332,10 @@ static void text_products(FILE *fp, const pxs_hour *h, const pxs_bucket *b)
         if (!h->rows[i].error)
             pxs_strlist_add_unique(&seen, pxs_hour_product(h, &h->rows[i]));
     fputs("  Products :", fp);
-    for (size_t i = 0; i < seen.n; i++)
-        fprintf(fp, "%s%s", i ? ", " : " ", seen.v[i]);
+    for (size_t i = 0; i < seen.n; i++) {
+        fputs(i ? ", " : " ", fp);
+        pxs_term_put(fp, seen.v[i]);
+    }
     putc('\n', fp);
     pxs_strlist_free(&seen);
 }
@@ -294,7 +356,9 @@ static void text_values(FILE *fp, const pxs_hour *h, const pxs_bucket *b)
             fprintf(fp, "  latency %" PRId64, r->latency);
         if (h->types & PXS_T_BYTECOUNT)
             fprintf(fp, "  bytecount %" PRId64, r->bytes);
-        fprintf(fp, "  %s\n", pxs_hour_product(h, r));
+        fputs("  ", fp);
+        pxs_term_put(fp, pxs_hour_product(h, r));
+        putc('\n', fp);
     }
 }
 
@@ -332,9 +396,12 @@ void pxs_report_text(FILE *fp, const pxs_hour *h, const char *name)
     char t[PXS_ISO_SIZE];
     bool first = true;
 
-    fprintf(fp, "Snapshot        : %s\n", name);
-    fprintf(fp, "Client          : %s\n", h->client);
-    fprintf(fp, "Machine         : %s", h->machine);
+    fputs("Snapshot        : ", fp);
+    pxs_term_put(fp, name);
+    fputs("\nClient          : ", fp);
+    pxs_term_put(fp, h->client);
+    fputs("\nMachine         : ", fp);
+    pxs_term_put(fp, h->machine);
     if (h->sources.n > 1 || (h->sources.n == 1 && strcmp(h->sources.v[0], h->machine) != 0)) {
         fputs(" (merged: ", fp);
         text_strlist(fp, &h->sources);
@@ -396,25 +463,32 @@ void pxs_report_times(FILE *fp, const pxs_times *t)
         return;
     }
     v = xcalloc(t->n, sizeof *v);
-    for (size_t i = 0; i < t->n; i++) {
-        size_t l2 = strlen(t->e[i].client) + 3;
+    for (size_t i = 0; i < t->n; i++)
         v[i] = &t->e[i];
-        if (strlen(t->e[i].machine) > w1)
-            w1 = strlen(t->e[i].machine);
-        if (l2 > w2)
-            w2 = l2;
-    }
     qsort(v, t->n, sizeof *v, times_cmp);
+    /* The cells as printed (escaped), to measure the columns. */
+    char **cells = xcalloc(2 * t->n, sizeof *cells);
+    for (size_t i = 0; i < t->n; i++) {
+        char *key = xasprintf("%s_%s", pxs_filetype_name(v[i]->ft), v[i]->client);
+        cells[2 * i] = pxs_term_escape(v[i]->machine);
+        cells[2 * i + 1] = pxs_term_escape(key);
+        free(key);
+        if (strlen(cells[2 * i]) > w1)
+            w1 = strlen(cells[2 * i]);
+        if (strlen(cells[2 * i + 1]) > w2)
+            w2 = strlen(cells[2 * i + 1]);
+    }
     width = w1 + w2 + w3 + 10;
     times_rule(fp, width);
     fprintf(fp, "# %-*s | %-*s | %-*s #\n", (int)w1, h1, (int)w2, h2, (int)w3, h3);
     times_rule(fp, width);
     for (size_t i = 0; i < t->n; i++) {
-        char *key = xasprintf("%s_%s", pxs_filetype_name(v[i]->ft), v[i]->client);
-        fprintf(fp, "# %-*s | %-*s | %-*s #\n", (int)w1, v[i]->machine, (int)w2, key, (int)w3,
-                pxs_format_iso(v[i]->time, when));
-        free(key);
+        fprintf(fp, "# %-*s | %-*s | %-*s #\n", (int)w1, cells[2 * i], (int)w2, cells[2 * i + 1],
+                (int)w3, pxs_format_iso(v[i]->time, when));
+        free(cells[2 * i]);
+        free(cells[2 * i + 1]);
     }
     times_rule(fp, width);
+    free(cells);
     free(v);
 }

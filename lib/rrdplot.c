@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pxstats/atomicfile.h"
+#include "pxstats/jobs.h"
 #include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pngspan.h"
@@ -576,7 +577,7 @@ static void graph_done(size_t i, int status, const char *msg, void *arg)
     (void)msg;
     if (status != 0)
         g->failures++;
-    pxs_rrd_progress("graphs", ++g->done, g->total, g->o->progress);
+    pxs_jobs_progress("graphs", ++g->done, g->total, g->o->progress);
 }
 
 int pxs_rrdgraph_run(const pxs_rrdgraph_opts *o)
@@ -596,7 +597,7 @@ int pxs_rrdgraph_run(const pxs_rrdgraph_opts *o)
     }
     size_t njobs = o->totals ? g.ntypes : o->clients->n * g.ntypes;
     g.total = njobs;
-    if (pxs_rrd_jobs_run(njobs, o->jobs, graph_one, graph_done, &g) != 0)
+    if (pxs_jobs_run(njobs, o->jobs > 1 ? o->jobs : 0, graph_one, graph_done, &g) != 0)
         return -1;
     return g.failures > 0 ? 1 : 0;
 }

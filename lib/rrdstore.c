@@ -5,20 +5,18 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <poll.h>
 #include <rrd.h>
 #include <rrd_client.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pxstats/atomicfile.h"
 #include "pxstats/dbupdates.h"
+#include "pxstats/jobs.h"
 #include "pxstats/layout.h"
 #include "pxstats/lock.h"
 #include "pxstats/merge.h"
@@ -548,16 +546,7 @@ static void transfer_done(size_t i, int status, const char *msg, void *arg)
         if (status > 128)
             pxs_warnx("%s: worker killed by signal %d", c->o->clients->v[i], status - 128);
     }
-    pxs_rrd_progress("clients", ++c->done, c->o->clients->n, c->o->progress);
-}
-
-void pxs_rrd_progress(const char *what, size_t done, size_t total, bool on)
-{
-    if (!on)
-        return;
-    fprintf(stderr, "\r%s: %s %zu/%zu%s", pxs_progname(), what, done, total,
-            done == total ? "\n" : "");
-    fflush(stderr);
+    pxs_jobs_progress("clients", ++c->done, c->o->clients->n, c->o->progress);
 }
 
 int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st)
@@ -572,7 +561,7 @@ int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st)
         pxs_strlist_init(&c.groups[g]);
         pxs_strlist_split(&c.groups[g], o->groups->v[g], ',');
     }
-    int rc = pxs_rrd_jobs_run(o->clients->n, o->jobs, transfer_one, transfer_done, &c);
+    int rc = pxs_jobs_run(o->clients->n, o->jobs > 1 ? o->jobs : 0, transfer_one, transfer_done, &c);
     for (size_t g = 0; g < o->groups->n; g++)
         pxs_strlist_free(&c.groups[g]);
     free(c.groups);
@@ -580,199 +569,4 @@ int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st)
     if (rc < 0)
         return -1;
     return c.failures > 0 ? 1 : 0;
-}
-
-/* ---- the worker pool ----
- *
- * Each worker is a forked process holding one end of a socketpair: it reads a
- * job index, runs the job, writes back a result record, and waits for the
- * next. Workers live for the whole run, so that what a job initialises once
- * per process (librrd's fonts, for graphs) is paid once per worker, not once
- * per job. A worker that dies (a crash, a signal) is reported as that job's
- * failure and replaced. A socketpair rather than pipes: send() with
- * MSG_NOSIGNAL to a dead worker fails instead of killing the parent. */
-
-#define JOB_MSG 256
-
-typedef struct job_result {
-    size_t job;
-    int status;
-    char msg[JOB_MSG];
-} job_result;
-
-typedef struct worker {
-    pid_t pid;
-    int fd;        /* the parent's end of the socketpair */
-    long job;      /* the job running, -1 when idle */
-} worker;
-
-/* Reads exactly len bytes; false on EOF or error. */
-static bool read_full(int fd, void *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = read(fd, (char *)buf + got, len - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        got += (size_t)r;
-    }
-    return true;
-}
-
-static _Noreturn void worker_loop(int fd, pxs_rrd_job_fn fn, void *arg)
-{
-    size_t i;
-    while (read_full(fd, &i, sizeof i)) {
-        job_result r = {.job = i};
-        r.status = fn(i, arg, r.msg, sizeof r.msg) & 0xff;
-        fflush(stdout);
-        fflush(stderr);
-        if (write(fd, &r, sizeof r) != (ssize_t)sizeof r)
-            break;
-    }
-    _exit(0);
-}
-
-/* Starts worker slot k; the others' sockets are closed in the child, so that
- * each worker sees the end of its own socket only. */
-static int start_worker(worker *w, size_t nw, size_t k, pxs_rrd_job_fn fn, void *arg)
-{
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
-        pxs_set_error_errno("socketpair");
-        return -1;
-    }
-    /* Buffered output would otherwise be written by both processes. */
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        pxs_set_error_errno("fork");
-        close(sv[0]);
-        close(sv[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        close(sv[0]);
-        for (size_t j = 0; j < nw; j++)
-            if (j != k && w[j].fd >= 0)
-                close(w[j].fd);
-        worker_loop(sv[1], fn, arg);
-    }
-    close(sv[1]);
-    w[k] = (worker){pid, sv[0], -1};
-    return 0;
-}
-
-/* Gives job i to worker k; false when the worker is gone. */
-static bool assign(worker *wk, size_t i)
-{
-    if (send(wk->fd, &i, sizeof i, MSG_NOSIGNAL) != (ssize_t)sizeof i)
-        return false;
-    wk->job = (long)i;
-    return true;
-}
-
-/* The worker died with a job in hand: reports the job and frees the slot. */
-static void worker_died(worker *wk, pxs_rrd_job_done_fn done, void *arg)
-{
-    int ws = 0;
-    close(wk->fd);
-    wk->fd = -1;
-    while (waitpid(wk->pid, &ws, 0) < 0 && errno == EINTR)
-        ;
-    /* A worker never exits by itself with a job in hand: any end is a failure. */
-    int status = 1;
-    if (WIFSIGNALED(ws))
-        status = 128 + WTERMSIG(ws);
-    else if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0)
-        status = WEXITSTATUS(ws);
-    if (wk->job >= 0)
-        done((size_t)wk->job, status, "", arg);
-    wk->job = -1;
-}
-
-static void run_inline(size_t n, pxs_rrd_job_fn fn, pxs_rrd_job_done_fn done, void *arg)
-{
-    for (size_t i = 0; i < n; i++) {
-        char msg[JOB_MSG] = "";
-        int status = fn(i, arg, msg, sizeof msg);
-        done(i, status, msg, arg);
-    }
-}
-
-int pxs_rrd_jobs_run(size_t n, int workers, pxs_rrd_job_fn fn, pxs_rrd_job_done_fn done, void *arg)
-{
-    if (workers <= 1 || n <= 1) {
-        run_inline(n, fn, done, arg);
-        return 0;
-    }
-    size_t nw = (size_t)workers < n ? (size_t)workers : n, next = 0, finished = 0, lost = 0;
-    worker *w = xcalloc(nw, sizeof *w);
-    struct pollfd *pf = xcalloc(nw, sizeof *pf);
-    int rc = 0;
-    for (size_t k = 0; k < nw; k++)
-        w[k].fd = -1;
-    while (finished < n && rc == 0) {
-        /* Keep every slot busy while jobs remain; a lost worker is replaced. */
-        for (size_t k = 0; k < nw && next < n; k++) {
-            if (w[k].fd < 0 && start_worker(w, nw, k, fn, arg) != 0) {
-                rc = -1;
-                break;
-            }
-            if (w[k].job >= 0)
-                continue;
-            if (assign(&w[k], next)) {
-                next++;
-            } else if (++lost > 16 * nw) {
-                pxs_set_error("worker processes die before taking a job");
-                rc = -1;
-                break;
-            } else {
-                worker_died(&w[k], done, arg);   /* idle: restarted next round */
-            }
-        }
-        size_t np = 0;
-        for (size_t k = 0; k < nw; k++)
-            if (w[k].job >= 0)
-                pf[np++] = (struct pollfd){.fd = w[k].fd, .events = POLLIN};
-        if (rc != 0 || np == 0)
-            continue;
-        if (poll(pf, np, -1) < 0 && errno != EINTR) {
-            pxs_set_error_errno("poll");
-            rc = -1;
-            break;
-        }
-        for (size_t k = 0; k < nw; k++) {
-            if (w[k].job < 0)
-                continue;
-            size_t p = 0;
-            while (p < np && pf[p].fd != w[k].fd)
-                p++;
-            if (p == np || pf[p].revents == 0)
-                continue;
-            job_result r;
-            if (read_full(w[k].fd, &r, sizeof r)) {
-                r.msg[JOB_MSG - 1] = '\0';
-                done(r.job, r.status, r.msg, arg);
-                w[k].job = -1;
-            } else {
-                worker_died(&w[k], done, arg);
-            }
-            finished++;
-        }
-    }
-    /* Closing a worker's socket is its signal to exit. */
-    for (size_t k = 0; k < nw; k++) {
-        if (w[k].fd < 0)
-            continue;
-        close(w[k].fd);
-        while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
-    free(pf);
-    free(w);
-    return rc;
 }

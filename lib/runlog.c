@@ -47,24 +47,32 @@ void pxs_runlog(const char *statsdir, const char *fmt, ...)
     append(statsdir, line, strlen(line));
 }
 
+typedef struct text_ctx {
+    const char *prefix, *title, *text;
+} text_ctx;
+
+static int fill_text(FILE *f, void *arg)
+{
+    const text_ctx *c = arg;
+    fprintf(f, "%s%s\n", c->prefix, c->title);
+    for (const char *p = c->text; *p;) {
+        size_t n = strcspn(p, "\n");
+        fprintf(f, "%s| %.*s\n", c->prefix, (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+    return 0;
+}
+
 void pxs_runlog_text(const char *statsdir, const char *title, const char *text)
 {
     char iso[PXS_ISO_SIZE];
     char *prefix = xasprintf("%s %s: ", pxs_format_iso(pxs_now(), iso), pxs_progname());
-    char *buf = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&buf, &size);
+    text_ctx c = {prefix, title, text};
+    size_t size;
+    char *buf = pxs_fill_text(fill_text, &c, &size);
 
-    if (f == NULL)
-        pxs_diex(PXS_EXIT_FAIL, "out of memory");
-    fprintf(f, "%s%s\n", prefix, title);
-    for (const char *p = text; *p;) {
-        size_t n = strcspn(p, "\n");
-        fprintf(f, "%s| %.*s\n", prefix, (int)n, p);
-        p += n + (p[n] == '\n');
-    }
-    if (fclose(f) != 0)
-        pxs_diex(PXS_EXIT_FAIL, "out of memory");
+    if (buf == NULL)
+        pxs_diex(PXS_EXIT_FAIL, "%s", pxs_error());
     append(statsdir, buf, size);
     free(buf);
     free(prefix);

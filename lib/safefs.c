@@ -349,8 +349,6 @@ int pxs_dir_read(const char *dir, pxs_dirlist *out)
 {
     int rc = tree_dirs(dir, false, false), fd;
     struct stat st;
-    DIR *d;
-    struct dirent *e;
 
     memset(out, 0, sizeof *out);
     if (rc != 0)
@@ -366,12 +364,27 @@ int pxs_dir_read(const char *dir, pxs_dirlist *out)
             pxs_set_error_errno("cannot read directory %s", dir);
         return -1;
     }
-    d = fdopendir(fd);
-    if (d == NULL) {
-        pxs_set_error_errno("cannot read directory %s", dir);
-        close(fd);
+    rc = pxs_dir_read_fd(fd, dir, out);
+    close(fd);
+    return rc;
+}
+
+int pxs_dir_read_fd(int fd, const char *path, pxs_dirlist *out)
+{
+    DIR *d;
+    struct dirent *e;
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+    memset(out, 0, sizeof *out);
+    if (own < 0 || (d = fdopendir(own)) == NULL) {
+        pxs_set_error_errno("cannot read directory %s", path);
+        if (own >= 0)
+            close(own);
         return -1;
     }
+    /* The duplicate shares fd's offset: read from the start whatever was
+     * read through fd before. */
+    rewinddir(d);
     errno = 0;
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
@@ -383,7 +396,7 @@ int pxs_dir_read(const char *dir, pxs_dirlist *out)
         errno = 0;
     }
     if (errno != 0) {
-        pxs_set_error_errno("cannot read directory %s", dir);
+        pxs_set_error_errno("cannot read directory %s", path);
         closedir(d);
         pxs_dir_free(out);
         return -1;
@@ -400,4 +413,88 @@ void pxs_dir_free(pxs_dirlist *d)
         free(d->e[i].name);
     free(d->e);
     memset(d, 0, sizeof *d);
+}
+
+/* Removes the entry name of the directory parent, whatever it is; an entry
+ * already gone is fine. A directory is emptied first, through descriptors
+ * opened with O_NOFOLLOW: a link swapped in at any moment is an entry to
+ * unlink, never a way out. */
+int pxs_remove_tree_at(int parent, const char *name, const char *path)
+{
+    struct stat st;
+    pxs_dirlist l;
+    int fd, rc = 0;
+
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        pxs_set_error_errno("cannot remove %s", path);
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (unlinkat(parent, name, 0) != 0 && errno != ENOENT) {
+            pxs_set_error_errno("cannot remove %s", path);
+            return -1;
+        }
+        return 0;
+    }
+    fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        if (errno == ELOOP || errno == ENOTDIR)   /* swapped for a link or a file */
+            return pxs_remove_tree_at(parent, name, path);
+        pxs_set_error_errno("cannot remove %s", path);
+        return -1;
+    }
+    if (pxs_dir_read_fd(fd, path, &l) != 0) {
+        close(fd);
+        return -1;
+    }
+    for (size_t i = 0; rc == 0 && i < l.n; i++) {
+        char *sub = xasprintf("%s/%s", path, l.e[i].name);
+        rc = pxs_remove_tree_at(fd, l.e[i].name, sub);
+        free(sub);
+    }
+    pxs_dir_free(&l);
+    close(fd);
+    if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+        pxs_set_error_errno("cannot remove %s", path);
+        rc = -1;
+    }
+    return rc;
+}
+
+int pxs_remove_tree(const char *path)
+{
+    char *copy = xstrdup(path), *slash;
+    const char *dir = ".", *base = copy;
+    size_t len = strlen(copy);
+    int dfd, rc;
+
+    while (len > 1 && copy[len - 1] == '/')
+        copy[--len] = '\0';
+    slash = strrchr(copy, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        dir = slash == copy ? "/" : copy;
+        base = slash + 1;
+    }
+    if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        pxs_set_error("%s: not a path to remove", path);
+        free(copy);
+        return -1;
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        rc = errno == ENOENT ? 0 : -1;
+        if (rc < 0)
+            pxs_set_error_errno("cannot remove %s", path);
+        free(copy);
+        return rc;
+    }
+    rc = pxs_remove_tree_at(dfd, base, path);
+    close(dfd);
+    free(copy);
+    return rc;
 }

@@ -8,6 +8,7 @@
 #include "pxstats/cli.h"
 #include "pxstats/dbupdates.h"
 #include "pxstats/guard.h"
+#include "pxstats/layout.h"
 #include "pxstats/msg.h"
 #include "pxstats/pickletree.h"
 #include "pxstats/pxtime.h"
@@ -129,17 +130,15 @@ int main(int argc, char **argv)
     pxs_strlist_init(&machines);
     pxs_cli_names(&cli, "client", a.clients ? a.clients : "All", &clients);
     if (a.machines) {
-        pxs_cli_names(&cli, "machine", a.machines, &machines);
+        pxs_cli_machines(&cli, "-m", a.machines, &machines);
     } else {
         char *host = pxs_host_name();
-        pxs_cli_names(&cli, "machine", host, &machines);
+        pxs_cli_machines(&cli, "-m", host, &machines);
         free(host);
     }
-    if (pxs_strlist_has(&machines, "All") || pxs_strlist_has(&machines, "ALL"))
-        pxs_cli_usage_error(&cli, "-m needs machine names");
 
     pxs_cli_config(&cli, &cfg);
-    char *group = pxs_strlist_join(&machines, "");
+    char *group = pxs_group_name(&machines);
     /* A name with nothing where the query reads is a typo, not an empty answer. */
     if ((a.archive ? pxs_guard_archive(cfg.statsdir, a.ft, &clients, group)
                    : pxs_guard_snapshots(&cfg, a.ft, &clients, &machines)) != 0)

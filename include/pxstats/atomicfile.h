@@ -78,9 +78,6 @@ int pxs_astage_open(pxs_astage *st, const char *path);
 int pxs_astage_commit(pxs_astage *st);
 void pxs_astage_abort(pxs_astage *st);
 
-/* rm -r that never follows a link (a missing path is fine). Returns 0 or -1. */
-int pxs_remove_tree(const char *path);
-
 /* A batch of files published together, for a job that writes hundreds of
  * small files: each is written to its temporary at once; commit then makes
  * them all durable with a single syncfs(2) (one journal commit instead of one
@@ -127,6 +124,10 @@ int pxs_atomic_write(const char *path, const void *buf, size_t len);
  * (pxs_error set). */
 typedef int (*pxs_atomic_fill_fn)(FILE *out, void *arg);
 int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg);
+/* The memory stream of pxs_atomic_write_text, for a text written later (in a
+ * transaction): what fill prints, as a malloc'ed NUL-terminated text (*len
+ * bytes), or NULL with pxs_error() set when fill failed or memory ran out. */
+char *pxs_fill_text(pxs_atomic_fill_fn fill, void *arg, size_t *len);
 /* Copies the file src to dst atomically (dst replaced whole or not at all). */
 int pxs_atomic_copy(const char *src, const char *dst);
 

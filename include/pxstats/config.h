@@ -57,6 +57,9 @@ extern const pxs_conf_key pxs_conf_keys[];
  * defaults decide). Returns 0, or -1 with pxs_error() naming the file and the
  * line of a syntax error. */
 int pxs_config_load(pxs_config *c, const char *root, const char *file);
+/* The root a load starts from, before any file is read: root when given (not
+ * NULL or ""), else $PXROOT when not empty, else /apps/px. */
+const char *pxs_config_start_root(const char *root);
 /* Parses INI text (the file name is only used in messages). */
 int pxs_config_parse(pxs_config *c, const char *text, const char *name);
 /* Checks every section header and key against pxs_conf_keys. Returns 0, or

@@ -10,15 +10,6 @@
 #include "gnuplot.h"
 #include "strlist.h"
 
-/* Runs task(i, arg) for i in [0, ntasks), each in a forked child process,
- * at most njobs at a time; a child's exit status is task's return value
- * (0 = success). With progress, "\r<what> done/total" is kept up to date on
- * stderr. Returns the number of tasks that failed (a child killed by a
- * signal counts as failed), or -1 with pxs_error() when no process could be
- * started at all. */
-int pxs_jobs_run(size_t ntasks, int njobs, int (*task)(size_t i, void *arg), void *arg,
-                 const char *what, bool progress);
-
 /* One graph of an --all run. */
 typedef struct pxs_graph_job {
     pxs_filetype ft;
@@ -43,9 +34,11 @@ void pxs_graph_jobs_free(pxs_graph_jobs *jobs);
 
 /* Draws every graph of jobs with the settings of base (its clients, ft,
  * machines and types are set per job: all the types of the job's fileType),
- * njobs at a time. Failures are reported (pxs_warnx) by the child that met
- * them. *failed gets the number of graphs not drawn. Returns 0 when all were
- * drawn, 1 when some failed, -1 (pxs_error set) when none could be tried. */
+ * in njobs worker processes (jobs.h). Failures are reported (pxs_warnx) by
+ * the worker that met them, a worker killed by a signal by the parent.
+ * *failed gets the number of graphs not drawn. Returns 0 when all were
+ * drawn, 1 when some failed, -1 (pxs_error set) when the workers could not be
+ * started or kept alive (the graphs not tried count as failed). */
 int pxs_graph_jobs_run(const pxs_graph_jobs *jobs, const pxs_graph_opts *base, bool link,
                        int njobs, bool progress, size_t *failed);
 

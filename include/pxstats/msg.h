@@ -27,6 +27,12 @@ _Noreturn void pxs_diex(int status, const char *fmt, ...) __attribute__((format(
 void pxs_set_verbose(bool on);
 bool pxs_verbose(void);
 void pxs_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The printer of all of them: "prog: <text>[: strerror(errnum)][suffix]" and
+ * a line feed on stderr, each line of the text made inert on a terminal
+ * (pxs_term_escape, report.h): a message quoting a name or a product it met
+ * carries no control character to the terminal. */
+void pxs_vmessage(int errnum, const char *suffix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* The library reports recoverable errors by returning -1 and leaving a message
  * here (as librrd's rrd_get_error), so that the tool decides how to say it.

@@ -22,10 +22,26 @@
 char *pxs_format_number(double v, char *buf);
 
 /* Writes s as a JSON string literal, quotes included. Control characters and
- * '"' / '\' are escaped; valid UTF-8 is copied as is; a byte that is not part
- * of valid UTF-8 (a Latin-1 product name in a log) is written as the code
- * point of the same value (\u00XX), so the output is always valid JSON. */
+ * '"' / '\' are escaped; valid UTF-8 is copied as is, except the characters
+ * a terminal acts on (C1 controls, bidirectional overrides: see
+ * pxs_term_escape), written \uXXXX; a byte that is not part of valid UTF-8
+ * (a Latin-1 product name in a log) is written as the code point of the same
+ * value (\u00XX), so the output is always valid JSON. */
 void pxs_json_string(FILE *fp, const char *s);
+
+/* Text from outside (products, names, paths read from logs and snapshots)
+ * made inert on a terminal: the one escaper of the text and table outputs
+ * (pickleView, timesView, statsQuery). A backslash becomes "\\", tab, line
+ * feed and carriage return "\t", "\n", "\r", every other C0 control, DEL
+ * and each byte that is not part of valid UTF-8 "\xHH"; the characters a
+ * terminal acts on instead of showing (C1 controls U+0080-U+009F, the
+ * bidirectional overrides U+202A-U+202E and isolates U+2066-U+2069)
+ * "\uXXXX"; the rest of valid UTF-8 is copied. So no ESC sequence, bell or
+ * carriage return reaches the terminal, one output line stays one line, and
+ * the original can be read back. Returns a fresh string. */
+char *pxs_term_escape(const char *s);
+/* fputs of pxs_term_escape(s). */
+void pxs_term_put(FILE *fp, const char *s);
 
 /* pickleView's default report (after the original pickleViewer): the
  * snapshot's identity, files used, start, interval, end, number of entries,

@@ -16,7 +16,7 @@
  * through atomicfile, so a reader never sees a half-drawn PNG; each carries
  * the span it covers (pngspan.h). Graphs are drawn
  * in UTC. librrd's graph code is not thread-safe: parallel work uses worker
- * processes (pxs_rrd_jobs_run). A database locked by a feed is retried, not failed. */
+ * processes (pxs_jobs_run). A database locked by a feed is retried, not failed. */
 #ifndef PXSTATS_RRDPLOT_H
 #define PXSTATS_RRDPLOT_H
 

@@ -164,21 +164,4 @@ typedef struct pxs_transfer_opts {
  * held, pxs_error set). */
 int pxs_rrd_transfer(const pxs_transfer_opts *o, pxs_feed_stats *st);
 
-/* When on, shows "\r<prog>: <what> done/total" on stderr, ending the line
- * when done reaches total (progress of long runs on a terminal). */
-void pxs_rrd_progress(const char *what, size_t done, size_t total, bool on);
-
-/* A pool of worker processes: runs fn(i, arg, msg, msgsize) for i in [0, n)
- * in `workers` forked processes that each take the next job when done with
- * one (librrd's graph code is not thread-safe; a crash stays in its worker;
- * what a job sets up once per process, such as librrd's fonts, is paid once
- * per worker). fn returns an exit status (0-255) and may leave a short text in
- * msg; done(i, status, msg, arg) is then called in the parent. A worker that
- * dies reports its job with status 128+signal and is replaced. With
- * workers <= 1, fn runs in this process. Returns 0, or -1 when no worker
- * could be started (pxs_error set). */
-typedef int (*pxs_rrd_job_fn)(size_t i, void *arg, char *msg, size_t msgsize);
-typedef void (*pxs_rrd_job_done_fn)(size_t i, int status, const char *msg, void *arg);
-int pxs_rrd_jobs_run(size_t n, int workers, pxs_rrd_job_fn fn, pxs_rrd_job_done_fn done, void *arg);
-
 #endif

@@ -88,6 +88,20 @@ typedef struct pxs_dirlist {
  * link, and an entry that is one is listed as S_IFLNK. A missing directory is
  * empty (returns 0 with n = 0). Returns 0, or -1 with pxs_error() naming dir. */
 int pxs_dir_read(const char *dir, pxs_dirlist *out);
+/* The same for the directory open at fd (fd is left open and may have been
+ * read before; path is for messages). */
+int pxs_dir_read_fd(int fd, const char *path, pxs_dirlist *out);
 void pxs_dir_free(pxs_dirlist *d);
+
+/* rm -r of the entry name of the directory open at parent (path names it in
+ * messages): a directory is emptied through descriptors opened with
+ * O_NOFOLLOW, and a link, wherever it is met (even swapped in during the
+ * removal), is unlinked, never followed. Something already gone is fine.
+ * Returns 0, or -1 with pxs_error() naming the first entry that could not be
+ * removed (the removal stops there). */
+int pxs_remove_tree_at(int parent, const char *name, const char *path);
+/* The same for path (its parent directories are resolved as usual; the last
+ * component is not followed). A missing path is fine. */
+int pxs_remove_tree(const char *path);
 
 #endif

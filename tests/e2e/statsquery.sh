@@ -41,7 +41,7 @@ expect_status 2 "an empty range is a usage error" statsQuery --root "$R" -m pds5
 stderr_has 'the range is empty' "an empty range: said"
 expect_status 2 "a bad date is a usage error" statsQuery --root "$R" -m pds5 -s yesterday
 expect_status 2 "a machine twice is a usage error" statsQuery --root "$R" -m pds5,pds5
-stderr_has "machine 'pds5' is named twice" "a machine twice: named"
+stderr_has "machine 'pds5' named twice" "a machine twice: named (the one machine parser's message)"
 expect_status 2 "--filetype: did you mean --fileType" statsQuery --root "$R" --filetype rx
 stderr_has "did you mean --fileType\?" "--filetype: the long option offered"
 

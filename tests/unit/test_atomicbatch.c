@@ -85,6 +85,17 @@ static void write_text(void **state)
     assert_non_null(strstr(text, "line 99999\n"));
     free(text);
     assert_int_equal(temporaries(dir), 0);
+    /* The same text in memory, for a write made later. */
+    n = 2;
+    text = pxs_fill_text(fill_lines, &n, &len);
+    assert_non_null(text);
+    assert_int_equal(len, strlen("line 0\nline 1\n"));
+    assert_string_equal(text, "line 0\nline 1\n");
+    free(text);
+    len = 77;
+    assert_null(pxs_fill_text(fill_fails, NULL, &len));
+    assert_string_equal(pxs_error(), "the state is inconsistent");
+    assert_int_equal(len, 77);
     free(path);
 }
 

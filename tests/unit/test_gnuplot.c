@@ -607,20 +607,6 @@ static void test_run_failures(void **state)
     free(dir);
 }
 
-static int odd_fails(size_t i, void *arg)
-{
-    (void)arg;
-    return (int)(i % 2);
-}
-
-static void test_jobs_run(void **state)
-{
-    (void)state;
-    assert_int_equal(pxs_jobs_run(7, 2, odd_fails, NULL, "tasks", false), 3);
-    assert_int_equal(pxs_jobs_run(4, 8, odd_fails, NULL, "tasks", false), 2);
-    assert_int_equal(pxs_jobs_run(0, 2, odd_fails, NULL, "tasks", false), 0);
-}
-
 static void test_jobs_list(void **state)
 {
     pxs_strlist m;
@@ -675,7 +661,6 @@ int main(void)
         cmocka_unit_test(test_now_from_logs),
         cmocka_unit_test(test_make_png),
         cmocka_unit_test(test_run_failures),
-        cmocka_unit_test(test_jobs_run),
         cmocka_unit_test(test_jobs_list),
     };
 

@@ -106,6 +106,54 @@ static void test_json_strings(void **state)
     assert_json_string("\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"");
     assert_json_string("\xe2\x82", "\"\\u00e2\\u0082\"");
     assert_json_string("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
+    /* What a terminal acts on is escaped too: ESC, C1 CSI, a bidi override. */
+    assert_json_string("a\x1b[2Jb", "\"a\\u001b[2Jb\"");
+    assert_json_string("\xc2\x9b" "31m", "\"\\u009b31m\"");
+    assert_json_string("x\xe2\x80\xaey", "\"x\\u202ey\"");
+    assert_json_string("\xc2\xa0", "\"\xc2\xa0\"");   /* U+00A0 is text */
+}
+
+static void assert_term(const char *in, const char *want)
+{
+    char *t = pxs_term_escape(in);
+    assert_string_equal(t, want);
+    /* Nothing a terminal acts on is left: no C0 control, no DEL, no C1 byte
+     * pair, no byte 0x80-0x9f outside a valid sequence. */
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+        assert_false(*p < 0x20 || *p == 0x7f);
+    free(t);
+}
+
+static void test_term_escape(void **state)
+{
+    (void)state;
+    assert_term("", "");
+    assert_term(NULL, "");
+    assert_term("SACN31_CWAO:file:CWAO:SA:3:Direct:20061008000031",
+                "SACN31_CWAO:file:CWAO:SA:3:Direct:20061008000031");
+    /* ESC sequences (clear screen, set the title), CR, BEL, backspace. */
+    assert_term("P\x1b[2J\x1b]0;owned\x07Q", "P\\x1b[2J\\x1b]0;owned\\x07Q");
+    assert_term("over\rwrite", "over\\rwrite");
+    assert_term("a\bb\x7f", "a\\x08b\\x7f");
+    /* One line stays one line, a tab does not move the columns. */
+    assert_term("two\nlines\tx", "two\\nlines\\tx");
+    /* A backslash is doubled: the original can be read back. */
+    assert_term("a\\x1b", "a\\\\x1b");
+    /* C1 controls: as a character (UTF-8) and as a raw byte (8-bit CSI). */
+    assert_term("\xc2\x9b" "31m", "\\u009b31m");
+    assert_term("\x9b" "31m", "\\x9b31m");
+    assert_term("\xc2\x85", "\\u0085");
+    /* Bidirectional override and isolate. */
+    assert_term("x\xe2\x80\xaey", "x\\u202ey");
+    assert_term("\xe2\x81\xa6", "\\u2066");
+    /* Valid UTF-8 text is kept; invalid bytes are shown as bytes. */
+    assert_term("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    assert_term("caf\xe9", "caf\\xe9");
+    assert_term("\xc0\x80", "\\xc0\\x80");
+    assert_term("\xe2\x82", "\\xe2\\x82");
+    /* The longest expansion fits: every byte an escape. */
+    assert_term("\x01\x01\x01", "\\x01\\x01\\x01");
+    assert_term("\xe2\x80\xae\xe2\x80\xae", "\\u202e\\u202e");
 }
 
 /* 2006-10-08 00:00:00 UTC */
@@ -245,6 +293,27 @@ static void test_text_hour(void **state)
     assert_non_null(strstr(out, "  Products : P1, P2, P\"3\n"));
     free(out);
     pxs_hour_free(&h);
+
+    /* Products, client and machine from outside reach the terminal inert. */
+    pxs_hour_init(&h, "am\x1bis", "pd\rs5", PXS_TX, T0, 60, 15, PXS_T_ALL);
+    pxs_hour_add_row(&h, T0 + 1, 10, 1, "EVIL\x1b]0;title\x07:file:X", false);
+    pxs_hour_add_row(&h, T0 + 2, 20, 30, "CR\rBEL\x07\xc2\x9b", false);
+    pxs_hour_note_file(&h, "/log/tx_\x1b[31m.log");
+    pxs_hour_compute(&h);
+    cap_open(&c);
+    pxs_report_text(c.fp, &h, "x\x1b");
+    out = cap_close(&c);
+    for (const unsigned char *p = (const unsigned char *)out; *p; p++)
+        assert_true(*p >= 0x20 || *p == '\n');
+    assert_null(strstr(out, "\xc2\x9b"));
+    assert_non_null(strstr(out, "Snapshot        : x\\x1b\n"));
+    assert_non_null(strstr(out, "Client          : am\\x1bis\n"));
+    assert_non_null(strstr(out, "Machine         : pd\\rs5"));
+    assert_non_null(strstr(out, "  Products : EVIL\\x1b]0;title\\x07:file:X, CR\\rBEL\\x07\\u009b\n"));
+    assert_non_null(strstr(out, "  Maximums : latency 30 (CR\\rBEL\\x07\\u009b at "));
+    assert_non_null(strstr(out, "tx_\\x1b[31m.log"));
+    free(out);
+    pxs_hour_free(&h);
 }
 
 static void test_times_table(void **state)
@@ -279,6 +348,18 @@ static void test_times_table(void **state)
     assert_int_equal(count(out, "\n"), 8);
     free(out);
     pxs_times_free(&t);
+
+    /* Names escaped, and the columns measured on what is printed. */
+    memset(&t, 0, sizeof t);
+    pxs_times_set(&t, "m\x1b", PXS_TX, "c\x07", T0);
+    cap_open(&c);
+    pxs_report_times(c.fp, &t);
+    out = cap_close(&c);
+    assert_non_null(strstr(out, "# m\\x1b   | tx_c\\x07        | 2006-10-08 00:00:00 #\n"));
+    for (const unsigned char *p = (const unsigned char *)out; *p; p++)
+        assert_true(*p >= 0x20 || *p == '\n');
+    free(out);
+    pxs_times_free(&t);
 }
 
 int main(void)
@@ -286,6 +367,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_json_strings),
+        cmocka_unit_test(test_term_escape),
         cmocka_unit_test(test_json_hour),
         cmocka_unit_test(test_json_interval_and_rx),
         cmocka_unit_test(test_text_hour),

@@ -553,46 +553,6 @@ static void test_backups(void **state)
     pxs_strlist_free(&ms);
 }
 
-static int job(size_t i, void *arg, char *msg, size_t size)
-{
-    (void)arg;
-    if (i == 3)
-        raise(SIGKILL);
-    snprintf(msg, size, "job %zu pid %d", i, (int)getpid());
-    return (int)(i % 2);
-}
-
-static int done_status[8];
-static char done_msg[8][64];
-
-static void job_done(size_t i, int status, const char *msg, void *arg)
-{
-    (void)arg;
-    done_status[i] = status;
-    snprintf(done_msg[i], sizeof done_msg[i], "%s", msg);
-}
-
-static void test_jobs(void **state)
-{
-    (void)state;
-    memset(done_status, -1, sizeof done_status);
-    assert_int_equal(pxs_rrd_jobs_run(8, 3, job, job_done, NULL), 0);
-    for (size_t i = 0; i < 8; i++) {
-        if (i == 3) {
-            assert_int_equal(done_status[i], 128 + SIGKILL);
-            continue;
-        }
-        assert_int_equal(done_status[i], (int)(i % 2));
-        char want[16];
-        snprintf(want, sizeof want, "job %zu ", i);
-        assert_memory_equal(done_msg[i], want, strlen(want));
-        /* Each job ran in a worker, not in this process. */
-        char self[32];
-        snprintf(self, sizeof self, "pid %d", (int)getpid());
-        assert_null(strstr(done_msg[i], self));
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -605,7 +565,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clean_temporaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_buckets, setup, teardown),
-        cmocka_unit_test(test_jobs),
         cmocka_unit_test_setup_teardown(test_backups, setup, teardown),
     };
     pxs_set_progname("test_rrdstore");

@@ -362,6 +362,107 @@ static void test_mkdirs(void **state)
     free(in);
 }
 
+/* rm -r: a whole tree (files, nested directories, a FIFO, links) goes; a
+ * link to a directory outside is unlinked, never followed, at the top or
+ * inside; a missing path is fine; a read-only directory stops it with its
+ * name; pxs_remove_tree_at works from a descriptor; the listing of an open
+ * descriptor reads from the start. */
+static void test_remove_tree(void **state)
+{
+    char *top = at(state, "stats/t"), *outside = at(state, "outside");
+    char *keep = at(state, "outside/keep"), *p;
+    struct stat st;
+
+    put(keep, "x");
+    const char *dirs[] = {"", "/a", "/a/b", "/a/b/c", "/.h"};
+    for (size_t i = 0; i < 5; i++) {
+        p = xasprintf("%s%s", top, dirs[i]);
+        assert_int_equal(mkdir(p, 0777), 0);
+        free(p);
+    }
+    const char *files[] = {"/f", "/a/g", "/a/b/c/deep", "/.h/.x"};
+    for (size_t i = 0; i < 4; i++) {
+        p = xasprintf("%s%s", top, files[i]);
+        put(p, "data");
+        free(p);
+    }
+    p = xasprintf("%s/a/fifo", top);
+    assert_int_equal(mkfifo(p, 0666), 0);
+    free(p);
+    p = xasprintf("%s/a/b/out", top);
+    assert_int_equal(symlink(outside, p), 0);   /* a link to a directory outside */
+    free(p);
+    p = xasprintf("%s/dangling", top);
+    assert_int_equal(symlink("/nonexistent", p), 0);
+    free(p);
+
+    assert_int_equal(pxs_remove_tree(top), 0);
+    assert_int_equal(lstat(top, &st), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(stat(keep, &st), 0);       /* what the link pointed to is kept */
+    assert_int_equal(pxs_remove_tree(top), 0);  /* missing: fine */
+    char *gone = at(state, "stats/missing/deeper");
+    assert_int_equal(pxs_remove_tree(gone), 0);
+    free(gone);
+
+    /* The path itself a link to a directory: the link goes, not the target. */
+    char *ln = at(state, "stats/ln");
+    assert_int_equal(symlink(outside, ln), 0);
+    assert_int_equal(pxs_remove_tree(ln), 0);
+    assert_int_equal(lstat(ln, &st), -1);
+    assert_int_equal(stat(keep, &st), 0);
+    /* A trailing slash names the same entry. */
+    p = xasprintf("%s/", top);
+    assert_int_equal(mkdir(top, 0777), 0);
+    assert_int_equal(pxs_remove_tree(p), 0);
+    assert_int_equal(lstat(top, &st), -1);
+    free(p);
+    /* A plain file. */
+    put(ln, "x");
+    assert_int_equal(pxs_remove_tree(ln), 0);
+    assert_int_equal(lstat(ln, &st), -1);
+    /* "." and ".." are refused. */
+    p = xasprintf("%s/..", top);
+    assert_int_equal(pxs_remove_tree(p), -1);
+    free(p);
+
+    /* From a descriptor, and a directory that cannot be emptied (not for
+     * root, which may write anywhere). */
+    char *stats = at(state, "stats");
+    int dfd = open(stats, O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
+    assert_int_equal(mkdir(top, 0777), 0);
+    p = xasprintf("%s/ro", top);
+    assert_int_equal(mkdir(p, 0777), 0);
+    char *f = xasprintf("%s/ro/file", top);
+    put(f, "x");
+    if (geteuid() != 0) {
+        assert_int_equal(chmod(p, 0555), 0);
+        assert_int_equal(pxs_remove_tree_at(dfd, "t", top), -1);
+        assert_non_null(strstr(pxs_error(), f));
+        assert_int_equal(chmod(p, 0777), 0);
+    }
+    /* The listing of a descriptor already read starts from the beginning. */
+    pxs_dirlist l;
+    assert_int_equal(pxs_dir_read_fd(dfd, stats, &l), 0);
+    size_t n = l.n;
+    pxs_dir_free(&l);
+    assert_int_equal(pxs_dir_read_fd(dfd, stats, &l), 0);
+    assert_int_equal(l.n, n);
+    assert_true(n >= 1);
+    pxs_dir_free(&l);
+    assert_int_equal(pxs_remove_tree_at(dfd, "t", top), 0);
+    assert_int_equal(lstat(top, &st), -1);
+    close(dfd);
+    free(f);
+    free(p);
+    free(stats);
+    free(ln);
+    free(top);
+    free(outside);
+    free(keep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +476,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outside_the_tree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dir_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mkdirs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_tree, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
