@@ -30,7 +30,7 @@
 #include "pxstats/logstream.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
-#include "pxstats/rrdstore.h"
+#include "pxstats/jobs.h"
 #include "pxstats/runlog.h"
 #include "pxstats/snapshot.h"
 #include "pxstats/state.h"
@@ -540,7 +540,7 @@ static void show_progress(const pxs_update_opts *o, const pxs_strlist *clients, 
 
 /* ---- -j N: clients collected by worker processes ---------------------------
  *
- * Each worker (pxs_rrd_jobs_run's pool, forked under the lock, which it
+ * Each worker (pxs_jobs_run's pool, forked under the lock, which it
  * shares) collects one client into a batch of its own: its snapshots are
  * temporaries next to their final names, as in a run of one process. What
  * the parent needs of it (the temporaries, the new last update, positions,
@@ -834,7 +834,7 @@ static void update_jobs(jobs *j)
     for (size_t i = 0; i < j->clients->n; i++)
         j->status[i] = -1;
     j->parent = getpid();
-    rc = pxs_rrd_jobs_run(j->clients->n, j->o->jobs, collect_job, collect_done, j);
+    rc = pxs_jobs_run(j->clients->n, j->o->jobs, collect_job, collect_done, j);
     if (rc != 0) {
         pxs_warnx("%s", pxs_error());
         /* Those never taken: not updated. */
