@@ -23,6 +23,7 @@
 
 #define PXS_SNAPSHOT_VERSION 1
 #define PXS_SNAPSHOT_HEADER 24
+#define PXS_SNAPSHOT_MAGIC "PXSNAP\r\n" /* the first 8 bytes */
 
 /* Serialises h (its rows and identity) into a fresh buffer. */
 void pxs_snapshot_encode(const pxs_hour *h, unsigned char **buf, size_t *len);
