@@ -387,13 +387,18 @@ const char *pxs_abatch_pending(const pxs_abatch *b, const char *path)
     return i < 0 ? NULL : b->tmp.v[i];
 }
 
-int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t len)
+int pxs_abatch_write_with(pxs_abatch *b, const char *path, pxs_atomic_fill_fn fill, void *arg)
 {
     pxs_afile af;
 
     if (afile_open(&af, path, true) != 0)
         return -1;
-    if ((len > 0 && fwrite(buf, 1, len, af.fp) != len) || fclose(af.fp) != 0) {
+    if (fill(af.fp, arg) != 0) {
+        pxs_set_error("cannot write %s: %s", path, pxs_error());
+        pxs_afile_abort(&af);
+        return -1;
+    }
+    if (fclose(af.fp) != 0) {
         af.fp = NULL;
         pxs_set_error_errno("cannot write %s", path);
         pxs_afile_abort(&af);
@@ -403,6 +408,27 @@ int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t le
     pxs_abatch_adopt(b, path, af.tmp);
     afile_release(&af);
     return 0;
+}
+
+typedef struct bytes {
+    const void *buf;
+    size_t len;
+} bytes;
+
+static int fill_bytes(FILE *out, void *arg)
+{
+    const bytes *b = arg;
+
+    if (b->len > 0 && fwrite(b->buf, 1, b->len, out) != b->len) {
+        pxs_set_error("%s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t len)
+{
+    return pxs_abatch_write_with(b, path, fill_bytes, &(bytes){buf, len});
 }
 
 void pxs_abatch_adopt(pxs_abatch *b, const char *path, const char *tmp)
@@ -624,6 +650,23 @@ bool pxs_pread_full(int fd, void *buf, size_t len, off_t off)
             return false;
         }
         got += (size_t)r;
+    }
+    return true;
+}
+
+bool pxs_pwrite_full(int fd, const void *buf, size_t len, off_t off)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = ENOSPC; /* a write that makes no progress */
+            return false;
+        }
+        done += (size_t)w;
     }
     return true;
 }

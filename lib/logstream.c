@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pxstats/hourspill.h"
 #include "pxstats/logident.h"
 #include "pxstats/logscan.h"
 #include "pxstats/logstream.h"
@@ -30,6 +31,10 @@
 #define LOOKAHEAD_LINES 256
 /* Lines of the run log about single lines, per client and run. */
 #define NOTES_MAX 20
+/* A spilled hour's rows move to its file in batches of this many rows, or
+ * sooner when their names take this many bytes (very long names). */
+#define SPILL_BATCH 4096
+#define SPILL_BATCH_BYTES (1u << 20)
 
 typedef struct crossing {
     uint64_t offset;        /* of the first line of the file whose time reached... */
@@ -56,6 +61,8 @@ typedef struct fstate {
 /* An hour held in memory until it is settled. */
 typedef struct slot {
     pxs_hour h;
+    pxs_hourspill *spill;   /* a big hour: its rows go on in a temporary file */
+    bool no_spill;          /* its temporary file could not be made */
     bool shadow;            /* an hour before T: written again only when amended */
     bool amended;           /* a line new since the last run fell in it */
     uint64_t lines, malformed; /* new ones, for the report */
@@ -198,17 +205,26 @@ static slot *open_slot(run *r, int64_t hour)
     return r->last_slot = sl;
 }
 
-static void drop_slot(run *r, slot *sl)
+static void free_slot(slot *sl)
 {
     pxs_hour_free(&sl->h);
+    pxs_hourspill_free(sl->spill);
+    sl->spill = NULL;
+}
+
+static void drop_slot(run *r, slot *sl)
+{
+    free_slot(sl);
     *sl = r->slots[--r->nslots];
     r->last_slot = NULL;
 }
 
-static int publish(run *r, pxs_hour *h, uint64_t lines, uint64_t malformed)
+static int publish(run *r, pxs_hour *h, pxs_hourspill *spill, uint64_t lines, uint64_t malformed)
 {
+    if (spill != NULL)
+        pxs_hourspill_take(spill, h);
     pxs_hour_compute(h);
-    if (r->s->publish(r->s->publish_arg, h) != 0) {
+    if (r->s->publish(r->s->publish_arg, h, spill) != 0) {
         r->failed = true;
         return -1;
     }
@@ -226,14 +242,14 @@ static int write_normal_until(run *r, int64_t upto)
         slot *sl = find_slot(r, r->next_normal);
         int rc = 0;
         if (sl != NULL) {
-            rc = publish(r, &sl->h, sl->lines, sl->malformed);
+            rc = publish(r, &sl->h, sl->spill, sl->lines, sl->malformed);
             drop_slot(r, sl);
         } else if (r->next_normal >= r->s->first_empty) {
             pxs_hour empty;
             const pxs_stream *s = r->s;
             pxs_hour_init(&empty, s->client, s->machine, s->ft, r->next_normal, s->interval_min,
                           s->max_latency, s->types);
-            rc = publish(r, &empty, 0, 0);
+            rc = publish(r, &empty, NULL, 0, 0);
             pxs_hour_free(&empty);
         }
         if (rc != 0)
@@ -251,7 +267,7 @@ static int write_shadows_before(run *r, int64_t upto)
             i++;
             continue;
         }
-        if (sl->amended && publish(r, &sl->h, sl->lines, sl->malformed) != 0)
+        if (sl->amended && publish(r, &sl->h, sl->spill, sl->lines, sl->malformed) != 0)
             return -1;
         drop_slot(r, sl);
     }
@@ -276,7 +292,34 @@ static int raise_m(run *r, int64_t t)
     return write_normal_until(r, settled < r->end ? settled : r->end);
 }
 
-static void add_line(fstate *fs, slot *sl, pxs_line_kind kind, const pxs_record *rec,
+/* An hour grown past spill_rows goes on in a temporary file (hourspill.h):
+ * its rows move there in batches, so that memory stays flat whatever the
+ * size of the hour. When the file cannot be made, the hour stays in memory
+ * (exact, only bigger) and the operator is told. */
+static void spill_rows(run *r, slot *sl)
+{
+    const pxs_stream *s = r->s;
+    size_t at = s->spill_rows ? s->spill_rows : PXS_HOURSPILL_ROWS;
+    size_t batch = at < SPILL_BATCH ? at : SPILL_BATCH;
+
+    if (s->spill_dir == NULL || sl->no_spill)
+        return;
+    if (sl->spill == NULL) {
+        if (sl->h.nrows < at)
+            return;
+        sl->spill = pxs_hourspill_open(s->spill_dir, sl->h.start);
+        if (sl->spill == NULL) {
+            pxs_warnx("%s (the hour is kept in memory)", pxs_error());
+            sl->no_spill = true;
+            return;
+        }
+    } else if (sl->h.nrows < batch && sl->h.products.len < SPILL_BATCH_BYTES) {
+        return;
+    }
+    pxs_hourspill_take(sl->spill, &sl->h);
+}
+
+static void add_line(run *r, fstate *fs, slot *sl, pxs_line_kind kind, const pxs_record *rec,
                      bool fresh)
 {
     if (kind == PXS_LINE_MALFORMED) {
@@ -285,6 +328,7 @@ static void add_line(fstate *fs, slot *sl, pxs_line_kind kind, const pxs_record 
     } else {
         pxs_hour_add(&sl->h, rec, kind == PXS_LINE_ERROR);
         sl->lines += !sl->shadow || fresh;
+        spill_rows(r, sl);
     }
     if (sl->shadow && fresh)
         sl->amended = true;
@@ -395,7 +439,7 @@ static int untimed_line(run *r, fstate *fs, uint64_t offset, bool seen, enum unt
     cross(fs, offset, t);
     if (t >= r->limit || t < r->A)
         return 0;
-    add_line(fs, open_slot(r, pxs_hour_floor(t)), PXS_LINE_MALFORMED, rec, fresh);
+    add_line(r, fs, open_slot(r, pxs_hour_floor(t)), PXS_LINE_MALFORMED, rec, fresh);
     return 0;
 }
 
@@ -416,7 +460,7 @@ static int timed_line(run *r, fstate *fs, pxs_line_kind kind, const pxs_record *
         return 0;
     }
     if (t >= r->A && t < r->limit)
-        add_line(fs, open_slot(r, hour), kind, rec, fresh);
+        add_line(r, fs, open_slot(r, hour), kind, rec, fresh);
     return raise_m(r, t);
 }
 
@@ -596,7 +640,7 @@ static void new_positions(run *r, int64_t a2)
 static void free_run(run *r)
 {
     for (size_t i = 0; i < r->nslots; i++)
-        pxs_hour_free(&r->slots[i].h);
+        free_slot(&r->slots[i]);
     free(r->slots);
     for (size_t i = 0; i < r->nfs; i++)
         free(r->fs[i].cx);
@@ -650,7 +694,7 @@ int pxs_stream_run(pxs_stream *s)
     }
     if (s->now && s->date > r.end) {
         slot *sl = open_slot(&r, r.end);
-        if (publish(&r, &sl->h, sl->lines, sl->malformed) != 0) {
+        if (publish(&r, &sl->h, sl->spill, sl->lines, sl->malformed) != 0) {
             free_run(&r);
             return -1;
         }

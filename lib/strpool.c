@@ -18,7 +18,7 @@ void pxs_strpool_free(pxs_strpool *p)
 
 /* Eight bytes at a time, each word mixed by a multiply (as in wyhash and
  * friends): product names are long and this runs once per log line. */
-static uint32_t hash(const char *s, size_t len)
+uint32_t pxs_strpool_hash(const char *s, size_t len)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
     size_t i = 0;
@@ -47,7 +47,7 @@ static void rehash(pxs_strpool *p)
     p->nslots = n;
     for (uint32_t id = 0; id < p->n; id++) {
         const char *s = p->buf + p->off[id];
-        uint32_t i = hash(s, strlen(s)) & (n - 1);
+        uint32_t i = pxs_strpool_hash(s, strlen(s)) & (n - 1);
         while (p->slots[i])
             i = (i + 1) & (n - 1);
         p->slots[i] = id + 1;
@@ -57,7 +57,7 @@ static void rehash(pxs_strpool *p)
 /* The slot of s[0..len): where it is (*found) or where it would go. */
 static uint32_t probe(const pxs_strpool *p, const char *s, size_t len, bool *found)
 {
-    uint32_t i = hash(s, len) & (p->nslots - 1), id;
+    uint32_t i = pxs_strpool_hash(s, len) & (p->nslots - 1), id;
 
     while ((id = p->slots[i]) != 0) {
         uint32_t k = id - 1;

@@ -30,6 +30,7 @@
 #include "pxstats/logstream.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
+#include "pxstats/hourspill.h"
 #include "pxstats/jobs.h"
 #include "pxstats/runlog.h"
 #include "pxstats/snapshot.h"
@@ -89,13 +90,37 @@ typedef struct client_run {
     pxs_logdir *logdir;     /* the log directory, listed once for the run */
 } client_run;
 
+/* We hold the statsUpdater lock: leftovers of a killed run can go. */
+static void clean_before_write(const client_run *c, const char *path)
+{
+    if (pxs_abatch_pending(&c->pend->batch, path) == NULL)
+        pxs_afile_clean_stale(path);
+}
+
 /* A snapshot into the batch (in the order the stream publishes its hours). */
 static int put_snapshot(const client_run *c, const char *path, const unsigned char *buf, size_t len)
 {
-    /* We hold the statsUpdater lock: leftovers of a killed run can go. */
-    if (pxs_abatch_pending(&c->pend->batch, path) == NULL)
-        pxs_afile_clean_stale(path);
+    clean_before_write(c, path);
     return pxs_abatch_write(&c->pend->batch, path, buf, len);
+}
+
+typedef struct spilled {
+    pxs_hourspill *sp;
+    const pxs_hour *h;
+} spilled;
+
+static int fill_spilled(FILE *out, void *arg)
+{
+    spilled *s = arg;
+
+    return pxs_hourspill_write(s->sp, s->h, out);
+}
+
+/* A big hour's snapshot, written into the batch from its temporary files. */
+static int put_spilled(const client_run *c, const char *path, pxs_hourspill *sp, const pxs_hour *h)
+{
+    clean_before_write(c, path);
+    return pxs_abatch_write_with(&c->pend->batch, path, fill_spilled, &(spilled){sp, h});
 }
 
 /* The stream's sink, pipelined: while an encoder thread encodes and
@@ -167,7 +192,7 @@ static int finish_held(hour_writer *w, bool write)
     return rc;
 }
 
-static int write_hour(void *arg, pxs_hour *h)
+static int write_hour(void *arg, pxs_hour *h, pxs_hourspill *spill)
 {
     hour_writer *w = arg;
     const client_run *c = w->c;
@@ -179,6 +204,11 @@ static int write_hour(void *arg, pxs_hour *h)
     if (finish_held(w, true) != 0)
         return -1;
     path = pxs_pickle_path(c->o->cfg->statsdir, c->client, h->start, c->o->ft, c->o->machine);
+    if (spill != NULL) {
+        rc = put_spilled(c, path, spill, h);
+        free(path);
+        return rc;
+    }
     if (h->nrows <= PIPELINE_ROWS) {
         if (!w->started) {
             if (pthread_create(&w->thread, NULL, encoder_thread, w) != 0)
@@ -366,7 +396,7 @@ static int update_client(const client_run *c, const pxs_times *times, pxs_positi
         .settled = settled, .first_empty = oldest_hour(sf, files.n), .date = o->date,
         .now = o->now, .tolerance = (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE,
         .disorder = (int64_t)o->cfg->disorder_min * PXS_MINUTE, .files = sf, .nfiles = files.n,
-        .publish = write_hour, .publish_arg = &writer};
+        .publish = write_hour, .publish_arg = &writer, .spill_dir = o->cfg->statsdir};
     pthread_mutex_init(&writer.mu, NULL);
     pthread_cond_init(&writer.cv, NULL);
     rc = pxs_stream_run(&s);

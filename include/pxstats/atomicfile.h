@@ -90,6 +90,12 @@ typedef struct pxs_abatch {
 void pxs_abatch_init(pxs_abatch *b);
 /* Writes buf as the next content of path (replacing a pending one). */
 int pxs_abatch_write(pxs_abatch *b, const char *path, const void *buf, size_t len);
+/* As pxs_abatch_write, for a content too big to be built in memory first:
+ * fill writes it to the temporary's stream (and may seek in it); when fill
+ * returns -1 (pxs_error set) nothing is pending for path and -1 is
+ * returned, the error naming path. */
+typedef int (*pxs_atomic_fill_fn)(FILE *out, void *arg);
+int pxs_abatch_write_with(pxs_abatch *b, const char *path, pxs_atomic_fill_fn fill, void *arg);
 /* The temporary holding the pending content of path, or NULL. */
 const char *pxs_abatch_pending(const pxs_abatch *b, const char *path);
 /* Publishes every pending file. On failure (pxs_error set) the files not yet
@@ -122,7 +128,6 @@ int pxs_atomic_write(const char *path, const void *buf, size_t len);
  * memory stream, then written as path with pxs_atomic_write, so that a fill
  * that fails (returns -1 with pxs_error set) writes nothing. Returns 0 or -1
  * (pxs_error set). */
-typedef int (*pxs_atomic_fill_fn)(FILE *out, void *arg);
 int pxs_atomic_write_text(const char *path, pxs_atomic_fill_fn fill, void *arg);
 /* The memory stream of pxs_atomic_write_text, for a text written later (in a
  * transaction): what fill prints, as a malloc'ed NUL-terminated text (*len
@@ -134,5 +139,8 @@ int pxs_atomic_copy(const char *src, const char *dst);
 /* Reads exactly len bytes at offset off of fd (pread, EINTR retried).
  * Returns false on an error (errno set) or when the file ends first (errno 0). */
 bool pxs_pread_full(int fd, void *buf, size_t len, off_t off);
+/* Writes len bytes at offset off of fd (pwrite, EINTR retried). Returns false
+ * on an error (errno set). */
+bool pxs_pwrite_full(int fd, const void *buf, size_t len, off_t off);
 
 #endif

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "collector.h"
+#include "hourspill.h"
 #include "logfiles.h"
 #include "state.h"
 #include "strlist.h"
@@ -47,9 +48,11 @@ typedef struct pxs_stream_stats {
 
 /* Publishes a computed hour. The stream frees it afterwards and never reads
  * it again, so the sink may take its content (leaving it zeroed, which
- * pxs_hour_free accepts). Returns 0, or -1 with pxs_error set: the client
- * fails. */
-typedef int (*pxs_hour_sink)(void *arg, pxs_hour *h);
+ * pxs_hour_free accepts). spill is NULL, or the hour was a big one: its rows
+ * are in spill (h has none left), to be written with pxs_hourspill_write;
+ * the stream frees it afterwards. Returns 0, or -1 with pxs_error set: the
+ * client fails. */
+typedef int (*pxs_hour_sink)(void *arg, pxs_hour *h, pxs_hourspill *spill);
 
 typedef struct pxs_stream {
     /* in */
@@ -67,6 +70,10 @@ typedef struct pxs_stream {
     size_t nfiles;
     pxs_hour_sink publish;
     void *publish_arg;
+    /* An hour of more than spill_rows rows (0: PXS_HOURSPILL_ROWS) goes on in
+     * temporary files of spill_dir (NULL: every hour is kept in memory). */
+    const char *spill_dir;
+    size_t spill_rows;
     /* out */
     int64_t new_last;       /* the new T */
     pxs_positions positions;/* the new positions of the client's files */

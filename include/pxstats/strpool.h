@@ -25,5 +25,7 @@ uint32_t pxs_strpool_intern(pxs_strpool *p, const char *s, size_t len);
 /* Sets *id to the id of s[0..len) when it is in the pool (nothing is added). */
 bool pxs_strpool_find(const pxs_strpool *p, const char *s, size_t len, uint32_t *id);
 const char *pxs_strpool_get(const pxs_strpool *p, uint32_t id);
+/* The pool's hash of s[0..len) (for a table that keeps its strings elsewhere). */
+uint32_t pxs_strpool_hash(const char *s, size_t len);
 
 #endif
