@@ -430,8 +430,10 @@ int pxs_snapenc_finish(pxs_snapenc *e, unsigned char **buf, size_t *len)
             e->failed = true;
         }
         make_header(head, plen, (uint32_t)e->clen, (uint32_t)e->crc);
+        /* The stream is left at the end of the snapshot. */
         if (!e->failed && (fseek(e->fp, 0, SEEK_SET) != 0 ||
-                           fwrite(head, 1, sizeof head, e->fp) != sizeof head)) {
+                           fwrite(head, 1, sizeof head, e->fp) != sizeof head ||
+                           fseek(e->fp, 0, SEEK_END) != 0)) {
             pxs_set_error_errno("cannot write the snapshot");
             e->failed = true;
         }

@@ -16,6 +16,7 @@
 
 #include "pxstats/logstream.h"
 #include "pxstats/msg.h"
+#include "pxstats/snapshot.h"
 #include "pxstats/xalloc.h"
 
 #define T10 1768039200 /* 2026-01-10 10:00:00 */
@@ -31,16 +32,46 @@ typedef struct got {
     bool partial[16];
     int64_t bytes[16];
     int fail_at;           /* publish fails at this call (1-based; 0: never) */
+    int spilled;           /* hours published from a spill */
 } got;
 
-static int keep(void *arg, pxs_hour *h)
+/* A spilled hour, as its snapshot reads back. */
+static void read_spilled(pxs_hourspill *spill, const pxs_hour *h, pxs_hour *back)
+{
+    FILE *fp = tmpfile();
+    char *buf;
+    long len;
+
+    assert_non_null(fp);
+    assert_int_equal(h->nrows, 0);
+    if (pxs_hourspill_write(spill, h, fp) != 0)
+        fail_msg("%s", pxs_error());
+    assert_int_equal(fflush(fp), 0);
+    len = ftell(fp);
+    assert_true(len > 0);
+    buf = xmalloc((size_t)len);
+    rewind(fp);
+    assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+    fclose(fp);
+    assert_int_equal(pxs_snapshot_decode((unsigned char *)buf, (size_t)len, "spill", back), 0);
+    free(buf);
+}
+
+static int keep(void *arg, pxs_hour *h, pxs_hourspill *spill)
 {
     got *g = arg;
     int64_t b = 0;
+    pxs_hour back;
 
     if (g->fail_at && g->n + 1 == g->fail_at) {
         pxs_set_error("disk full");
         return -1;
+    }
+    if (spill != NULL) {
+        /* Judged as the hour its snapshot holds. */
+        read_spilled(spill, h, &back);
+        h = &back;
+        g->spilled++;
     }
     for (size_t i = 0; i < h->nrows; i++)
         b += h->rows[i].bytes;
@@ -50,6 +81,8 @@ static int keep(void *arg, pxs_hour *h)
     g->partial[g->n] = h->partial;
     g->bytes[g->n] = b;
     g->n++;
+    if (spill != NULL)
+        pxs_hour_free(&back);
     return 0;
 }
 
@@ -76,6 +109,7 @@ typedef struct fixture {
     pxs_stream_file sf[4];
     pxs_stream s;
     got g;
+    bool spill;            /* every hour with a row goes through hourspill */
 } fixture;
 
 static void run(fixture *x, int64_t last, int64_t date, bool now, const pxs_positions *prev,
@@ -111,8 +145,15 @@ static void run(fixture *x, int64_t last, int64_t date, bool now, const pxs_posi
     x->s.nfiles = x->files.n;
     x->s.publish = keep;
     x->s.publish_arg = &x->g;
+    if (x->spill) {
+        x->s.spill_dir = x->dir;
+        x->s.spill_rows = 1;
+    }
     memset(&x->g.n, 0, sizeof x->g.n);
     assert_int_equal(pxs_stream_run(&x->s), want_rc);
+    if (x->spill)
+        for (int i = 0; i < x->g.n; i++)
+            assert_true(x->g.rows[i] == 0 || x->g.spilled > 0);
 }
 
 static int setup(void **state)
@@ -123,6 +164,15 @@ static int setup(void **state)
         return -1;
     x->path = xasprintf("%s/tx_c.log", x->dir);
     *state = x;
+    return 0;
+}
+
+/* The same cases, every hour spilled from its first row: the same results. */
+static int setup_spill(void **state)
+{
+    if (setup(state) != 0)
+        return -1;
+    ((fixture *)*state)->spill = true;
     return 0;
 }
 
@@ -294,6 +344,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(held_by_a_line_being_written, setup, teardown),
         cmocka_unit_test_setup_teardown(hour_written_again, setup, teardown),
         cmocka_unit_test_setup_teardown(partial_hour_and_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(out_of_order_lines, setup_spill, teardown),
+        cmocka_unit_test_setup_teardown(lines_from_the_future, setup_spill, teardown),
+        cmocka_unit_test_setup_teardown(held_by_a_line_being_written, setup_spill, teardown),
+        cmocka_unit_test_setup_teardown(hour_written_again, setup_spill, teardown),
+        cmocka_unit_test_setup_teardown(partial_hour_and_failure, setup_spill, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
