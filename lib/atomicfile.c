@@ -670,3 +670,20 @@ bool pxs_pwrite_full(int fd, const void *buf, size_t len, off_t off)
     }
     return true;
 }
+
+int pxs_unnamed_temp(const char *dir)
+{
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    char *path;
+
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+    /* No O_TMPFILE here: a name for an instant, in the shape the cleaner of
+     * stale temporaries knows (a kill in between leaves it to the next writer). */
+    path = xasprintf("%s/.unnamed.XXXXXX", dir);
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(path);
+    free(path);
+    return fd;
+}

@@ -52,22 +52,6 @@ struct pxs_hourspill {
 
 /* ---- files ------------------------------------------------------------------ */
 
-/* An unlinked temporary file in dir. */
-static int open_temporary(const char *dir)
-{
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    char *path;
-
-    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
-        return fd;
-    path = xasprintf("%s/.hourspill.XXXXXX", dir);
-    fd = mkostemp(path, O_CLOEXEC);
-    if (fd >= 0)
-        unlink(path);
-    free(path);
-    return fd;
-}
-
 static void fail(pxs_hourspill *sp, const char *what)
 {
     if (sp->error == NULL)
@@ -129,6 +113,8 @@ static bool same_name(pxs_hourspill *sp, uint32_t id, const char *s, size_t len)
 
     if (name_len(sp, id) != len)
         return false;
+    if (len == 0)
+        return true;    /* "" (error rows): no text to compare, maybe no buffer yet */
     if (off >= sp->names_written)
         return memcmp(sp->names_tail.p + (off - sp->names_written), s, len) == 0;
     if (len > sp->check.cap)
@@ -205,8 +191,8 @@ pxs_hourspill *pxs_hourspill_open(const char *dir, int64_t hour_start)
     pxs_hourspill *sp = xcalloc(1, sizeof *sp);
 
     sp->start = hour_start;
-    sp->fd = open_temporary(dir);
-    sp->names_fd = sp->fd >= 0 ? open_temporary(dir) : -1;
+    sp->fd = pxs_unnamed_temp(dir);
+    sp->names_fd = sp->fd >= 0 ? pxs_unnamed_temp(dir) : -1;
     if (sp->names_fd < 0) {
         pxs_set_error_errno("%s: cannot make a temporary file for a big hour", dir);
         if (sp->fd >= 0)

@@ -187,7 +187,8 @@ static void put_part(pxs_prodcol *c, const char *s, size_t len)
     pxs_wbuf_bytes(&c->w, s + shared, len - shared);
     if (len > c->prev_cap)
         xgrow((void **)&c->prev, &c->prev_cap, len, 1);
-    memcpy(c->prev + shared, s + shared, len - shared);
+    if (len > shared) /* prev may still be NULL: memcpy wants a pointer even for 0 bytes */
+        memcpy(c->prev + shared, s + shared, len - shared);
     c->prev_len = len;
 }
 

@@ -136,6 +136,12 @@ char *pxs_fill_text(pxs_atomic_fill_fn fill, void *arg, size_t *len);
 /* Copies the file src to dst atomically (dst replaced whole or not at all). */
 int pxs_atomic_copy(const char *src, const char *dst);
 
+/* A temporary file in dir that has no name (O_TMPFILE; where the filesystem
+ * lacks it, made by mkstemp and unlinked at once): nothing is left of it
+ * whatever stops the process. Returns a read-write descriptor, or -1 with
+ * errno set. */
+int pxs_unnamed_temp(const char *dir);
+
 /* Reads exactly len bytes at offset off of fd (pread, EINTR retried).
  * Returns false on an error (errno set) or when the file ends first (errno 0). */
 bool pxs_pread_full(int fd, void *buf, size_t len, off_t off);

@@ -7,7 +7,7 @@
  * bytes go in chunks to an unlinked temporary file of the stats tree, and
  * each product name is interned by its hash, the name itself being checked
  * against a second temporary file on a hit, so that two names are never
- * taken for one whatever their hashes. What stays in memory: 12 bytes per
+ * taken for one whatever their hashes. What stays in memory: about 16 bytes per
  * distinct product name, and a few column buffers.
  *
  * The rows keep the order they came in (a pxs_hour sorts them by time before
@@ -18,7 +18,7 @@
  * The temporary files are made with O_TMPFILE: they never have a name, and
  * nothing is left of them whatever stops the process (kill -9 included).
  * Where the filesystem lacks O_TMPFILE, mkstemp makes them and they are
- * unlinked at once (a ".hourspill.XXXXXX" left by a kill between the two is
+ * unlinked at once (a ".unnamed.XXXXXX" left by a kill between the two is
  * a stale temporary that the next writer of the directory removes). */
 #ifndef PXSTATS_HOURSPILL_H
 #define PXSTATS_HOURSPILL_H
