@@ -98,3 +98,20 @@ check "the killed run left no file behind" \
 expect_status 0 "the rerun after kill -9 collects the hour" \
     statsUpdater --root "$R" -m m1 -f tx -c hot -d "$END"
 check "the rerun's snapshot is the first run's, byte for byte" cmp "$SNAP" "$TMPROOT/snap.ref"
+
+# The disk refuses the temporary files (a file-size limit, as a full disk
+# would): the client fails with the cause, nothing is published, its state
+# stays, nothing is left; once the disk takes them, the same snapshot.
+setLastUpdate --root "$R" -m m1 -f tx -c hot "$START"
+rm -f "$SNAP"
+cp "$R/stats/PICKLED-TIMES" "$TMPROOT/times.before"
+( trap "" XFSZ; ulimit -f 4096; exec "$BIN/statsUpdater" --root "$R" -m m1 -f tx -c hot -d "$END" ) \
+    > "$TMPROOT/.out" 2> "$TMPROOT/.err"
+rc=$?
+check "statsUpdater fails (status 1) when the big hour's temporary files cannot grow (got $rc)" test "$rc" -eq 1
+stderr_has "statsUpdater: .*cannot write .*(temporary|File too large)" "the message says what could not be written and why"
+check "nothing was published" test ! -e "$SNAP"
+check "the client's last update did not move" cmp "$R/stats/PICKLED-TIMES" "$TMPROOT/times.before"
+check "no file is left behind" test -z "$(find "$R/stats" -name '.*' ! -name .statsUpdater.lock)"
+expect_status 0 "the rerun with room collects the hour" statsUpdater --root "$R" -m m1 -f tx -c hot -d "$END"
+check "and writes the same snapshot, byte for byte" cmp "$SNAP" "$TMPROOT/snap.ref"
