@@ -12,7 +12,6 @@
  * what it had read (the lines before the last update are skipped by time, the
  * hours still open are rebuilt whole): nothing counted twice, nothing lost. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +29,9 @@
 #include "pxstats/logstream.h"
 #include "pxstats/msg.h"
 #include "pxstats/pxtime.h"
-#include "pxstats/hourspill.h"
+#include "pxstats/hourwriter.h"
 #include "pxstats/jobs.h"
 #include "pxstats/runlog.h"
-#include "pxstats/snapshot.h"
 #include "pxstats/state.h"
 #include "pxstats/strlist.h"
 #include "pxstats/updater.h"
@@ -89,166 +87,6 @@ typedef struct client_run {
     size_t nskip;
     pxs_logdir *logdir;     /* the log directory, listed once for the run */
 } client_run;
-
-/* We hold the statsUpdater lock: leftovers of a killed run can go. */
-static void clean_before_write(const client_run *c, const char *path)
-{
-    if (pxs_abatch_pending(&c->pend->batch, path) == NULL)
-        pxs_afile_clean_stale(path);
-}
-
-/* A snapshot into the batch (in the order the stream publishes its hours). */
-static int put_snapshot(const client_run *c, const char *path, const unsigned char *buf, size_t len)
-{
-    clean_before_write(c, path);
-    return pxs_abatch_write(&c->pend->batch, path, buf, len);
-}
-
-typedef struct spilled {
-    pxs_hourspill *sp;
-    const pxs_hour *h;
-} spilled;
-
-static int fill_spilled(FILE *out, void *arg)
-{
-    spilled *s = arg;
-
-    return pxs_hourspill_write(s->sp, s->h, out);
-}
-
-/* A big hour's snapshot, written into the batch from its temporary files. */
-static int put_spilled(const client_run *c, const char *path, pxs_hourspill *sp, const pxs_hour *h)
-{
-    clean_before_write(c, path);
-    return pxs_abatch_write_with(&c->pend->batch, path, fill_spilled, &(spilled){sp, h});
-}
-
-/* The stream's sink, pipelined: while an encoder thread encodes and
- * compresses hour N, the reader goes on to hour N + 1. One hour at most is in
- * flight, and it is written into the batch before the next one is handed
- * over and before the client ends: the batch, its order and the publication
- * are those of a run without the thread, and so are the bytes. A big hour is
- * encoded in place (two of them in memory would double the peak). */
-#define PIPELINE_ROWS 50000
-
-typedef struct encjob {
-    pxs_hour h;             /* taken from the stream */
-    char *path;
-    unsigned char *buf;     /* the encoded snapshot, once done */
-    size_t len;
-} encjob;
-
-typedef struct hour_writer {
-    const client_run *c;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    encjob *todo;           /* handed to the thread; NULL once encoded */
-    encjob *held;           /* the job in flight or encoded, not yet written */
-    bool started, stop;
-} hour_writer;
-
-static void *encoder_thread(void *arg)
-{
-    hour_writer *w = arg;
-
-    pthread_mutex_lock(&w->mu);
-    for (;;) {
-        encjob *j;
-        while (w->todo == NULL && !w->stop)
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (w->todo == NULL)
-            break;
-        j = w->todo;
-        pthread_mutex_unlock(&w->mu);
-        pxs_snapshot_encode(&j->h, &j->buf, &j->len);
-        pxs_hour_free(&j->h);
-        pthread_mutex_lock(&w->mu);
-        w->todo = NULL;
-        pthread_cond_broadcast(&w->cv);
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
-}
-
-/* Waits for the hour in flight and writes it (write false: drops it). */
-static int finish_held(hour_writer *w, bool write)
-{
-    encjob *j = w->held;
-    int rc = 0;
-
-    if (j == NULL)
-        return 0;
-    pthread_mutex_lock(&w->mu);
-    while (w->todo != NULL)
-        pthread_cond_wait(&w->cv, &w->mu);
-    pthread_mutex_unlock(&w->mu);
-    if (write)
-        rc = put_snapshot(w->c, j->path, j->buf, j->len);
-    free(j->buf);
-    free(j->path);
-    free(j);
-    w->held = NULL;
-    return rc;
-}
-
-static int write_hour(void *arg, pxs_hour *h, pxs_hourspill *spill)
-{
-    hour_writer *w = arg;
-    const client_run *c = w->c;
-    char *path;
-    unsigned char *buf;
-    size_t len;
-    int rc;
-
-    if (finish_held(w, true) != 0)
-        return -1;
-    path = pxs_pickle_path(c->o->cfg->statsdir, c->client, h->start, c->o->ft, c->o->machine);
-    if (spill != NULL) {
-        rc = put_spilled(c, path, spill, h);
-        free(path);
-        return rc;
-    }
-    if (h->nrows <= PIPELINE_ROWS) {
-        if (!w->started) {
-            if (pthread_create(&w->thread, NULL, encoder_thread, w) != 0)
-                goto in_place; /* no thread: the same work, in this one */
-            w->started = true;
-        }
-        w->held = xcalloc(1, sizeof *w->held);
-        w->held->h = *h; /* the stream frees what it publishes: it gets an empty hour */
-        memset(h, 0, sizeof *h);
-        w->held->path = path;
-        pthread_mutex_lock(&w->mu);
-        w->todo = w->held;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        return 0;
-    }
-in_place:
-    pxs_snapshot_encode(h, &buf, &len);
-    rc = put_snapshot(c, path, buf, len);
-    free(buf);
-    free(path);
-    return rc;
-}
-
-/* Writes (or drops) the hour in flight and stops the thread. */
-static int writer_end(hour_writer *w, bool write)
-{
-    int rc = finish_held(w, write);
-
-    if (w->started) {
-        pthread_mutex_lock(&w->mu);
-        w->stop = true;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        pthread_join(w->thread, NULL);
-    }
-    pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mu);
-    return rc;
-}
 
 static const char *key_name(const pxs_update_opts *o, const char *client)
 {
@@ -352,7 +190,7 @@ static int update_client(const client_run *c, const pxs_times *times, pxs_positi
     pxs_position **mine;
     bool *used;
     size_t nmine, mark = pxs_abatch_mark(&pend->batch);
-    hour_writer writer = {.c = c};
+    pxs_hourwriter writer;
     int64_t last, settled;
     int rc = starting_point(o, c->client, times, &last);
 
@@ -396,11 +234,11 @@ static int update_client(const client_run *c, const pxs_times *times, pxs_positi
         .settled = settled, .first_empty = oldest_hour(sf, files.n), .date = o->date,
         .now = o->now, .tolerance = (int64_t)o->cfg->future_tolerance_min * PXS_MINUTE,
         .disorder = (int64_t)o->cfg->disorder_min * PXS_MINUTE, .files = sf, .nfiles = files.n,
-        .publish = write_hour, .publish_arg = &writer, .spill_dir = o->cfg->statsdir};
-    pthread_mutex_init(&writer.mu, NULL);
-    pthread_cond_init(&writer.cv, NULL);
+        .publish = pxs_hourwriter_publish, .publish_arg = &writer,
+        .spill_dir = o->cfg->statsdir};
+    pxs_hourwriter_init(&writer, &pend->batch, o->cfg->statsdir, c->client, o->ft, o->machine);
     rc = pxs_stream_run(&s);
-    if (writer_end(&writer, rc == 0) != 0)
+    if (pxs_hourwriter_end(&writer, rc == 0) != 0)
         rc = -1;
     if (rc != 0) {
         pxs_warnx("%s", pxs_error());
