@@ -128,17 +128,32 @@ static bool same_name(pxs_hourspill *sp, uint32_t id, const char *s, size_t len)
     return memcmp(sp->check.p, s, len) == 0;
 }
 
+/* The home slot of hash h in a table of n slots: h scaled to [0, n) (any n,
+ * not only powers of two, so that the table grows by halves). */
+static uint32_t home(uint32_t h, uint32_t n)
+{
+    return (uint32_t)(((uint64_t)h * n) >> 32);
+}
+
+static uint32_t next_slot(uint32_t i, uint32_t n)
+{
+    return i + 1 < n ? i + 1 : 0;
+}
+
+/* Grows the table by half: at most three quarters full, 5 to 8 bytes of
+ * slots per name (doubling would reach 10.7). The old table goes first: the
+ * hashes are kept per id, so the new one is filled from them. */
 static void rehash(pxs_hourspill *sp)
 {
-    uint32_t n = sp->nslots ? sp->nslots * 2 : 1024;
+    uint32_t n = sp->nslots ? sp->nslots + sp->nslots / 2 : 1024;
 
     free(sp->slots);
     sp->slots = xcalloc(n, sizeof *sp->slots);
     sp->nslots = n;
     for (uint32_t id = 0; id < sp->pc.n; id++) {
-        uint32_t i = sp->hash[id] & (n - 1);
+        uint32_t i = home(sp->hash[id], n);
         while (sp->slots[i])
-            i = (i + 1) & (n - 1);
+            i = next_slot(i, n);
         sp->slots[i] = id + 1;
     }
 }
@@ -151,9 +166,11 @@ static uint32_t intern(pxs_hourspill *sp, const char *s, size_t len, int64_t pre
 
     if (sp->error != NULL)
         return 0;   /* the hour fails at its write: no more names are kept */
-    if ((sp->pc.n + 1) * 2 > sp->nslots)
+    /* Up to three quarters full: a probe compares the 4-byte hashes before
+     * any text, and the table is the largest part of the memory. */
+    if ((uint64_t)(sp->pc.n + 1) * 4 > (uint64_t)sp->nslots * 3)
         rehash(sp);
-    for (i = h & (sp->nslots - 1); (id = sp->slots[i]) != 0; i = (i + 1) & (sp->nslots - 1))
+    for (i = home(h, sp->nslots); (id = sp->slots[i]) != 0; i = next_slot(i, sp->nslots))
         if (sp->hash[id - 1] == h && same_name(sp, id - 1, s, len))
             return id - 1;
     id = sp->pc.n;
