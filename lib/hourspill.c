@@ -1,6 +1,5 @@
 /* hourspill — a client-hour too big for memory, coded as its rows come. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
