@@ -27,7 +27,6 @@ typedef struct chunk {
 } chunk;
 
 struct pxs_hourspill {
-    int64_t start;
     pxs_rowcols rc;
     pxs_prodcols pc;
     /* the column file */
@@ -206,7 +205,6 @@ pxs_hourspill *pxs_hourspill_open(const char *dir, int64_t hour_start)
 {
     pxs_hourspill *sp = xcalloc(1, sizeof *sp);
 
-    sp->start = hour_start;
     sp->fd = pxs_unnamed_temp(dir);
     sp->names_fd = sp->fd >= 0 ? pxs_unnamed_temp(dir) : -1;
     if (sp->names_fd < 0) {

@@ -73,16 +73,16 @@ static void *encoder_thread(void *arg)
     pthread_mutex_lock(&w->mu);
     for (;;) {
         pxs_hourjob *j;
-        while (w->todo == NULL && !w->stop)
+        while (w->queued == NULL && !w->stop)
             pthread_cond_wait(&w->cv, &w->mu);
-        if (w->todo == NULL)
+        if (w->queued == NULL)
             break;
-        j = w->todo;
+        j = w->queued;
         pthread_mutex_unlock(&w->mu);
         pxs_snapshot_encode(&j->h, &j->buf, &j->len);
         pxs_hour_free(&j->h);
         pthread_mutex_lock(&w->mu);
-        w->todo = NULL;
+        w->queued = NULL;
         pthread_cond_broadcast(&w->cv);
     }
     pthread_mutex_unlock(&w->mu);
@@ -98,7 +98,7 @@ static int finish_held(pxs_hourwriter *w, bool write)
     if (j == NULL)
         return 0;
     pthread_mutex_lock(&w->mu);
-    while (w->todo != NULL)
+    while (w->queued != NULL)
         pthread_cond_wait(&w->cv, &w->mu);
     pthread_mutex_unlock(&w->mu);
     if (write)
@@ -137,7 +137,7 @@ int pxs_hourwriter_publish(void *arg, pxs_hour *h, pxs_hourspill *spill)
         memset(h, 0, sizeof *h);
         w->held->path = path;
         pthread_mutex_lock(&w->mu);
-        w->todo = w->held;
+        w->queued = w->held;
         pthread_cond_broadcast(&w->cv);
         pthread_mutex_unlock(&w->mu);
         return 0;

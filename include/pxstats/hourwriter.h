@@ -32,7 +32,7 @@ typedef struct pxs_hourwriter {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    pxs_hourjob *todo;      /* handed to the thread; NULL once encoded */
+    pxs_hourjob *queued;    /* handed to the thread; NULL once encoded */
     pxs_hourjob *held;      /* the job in flight or encoded, not yet written */
     bool started, stop;
 } pxs_hourwriter;

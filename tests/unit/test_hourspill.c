@@ -25,7 +25,8 @@
 /* A deterministic row generator (no libc rand: the same rows everywhere). */
 typedef struct gen {
     uint64_t x;
-    int kind;           /* 0: mixed names, 1: long random names, 2: few names, repeated */
+    int kind;           /* 0: mixed names, 1: long random names, 2: few names, repeated,
+                         * 3: hostile text (quotes, backquotes, $(), newlines, %, very long) */
     bool shuffle;       /* times out of order */
 } gen;
 
@@ -65,9 +66,28 @@ static void row(gen *g, int i, int n, int64_t *t, int64_t *bytes, int64_t *lat, 
             name[k] = (char)('a' + (next(g) % 26));
         name[60] = '\0';
         break;
-    default:
+    case 2:
         snprintf(name, size, "hot-%llu", (unsigned long long)(r % 7));
         break;
+    default: {
+        static const char *bits[] = {"'", "\"", "`touch x`", "$(id)", "\n", "\r\t", "%s%n",
+                                     "\\", ":", "_", "@m", "\x7f\x01"};
+        size_t at = 0;
+        /* Ingest-like or not, repeated or not, up to the buffer's size. */
+        for (int k = 0; k < (int)(r % 9) + 1 && at + 12 < size; k++) {
+            const char *b = bits[(r >> (4 * k)) % 12];
+            size_t blen = strlen(b);
+            memcpy(name + at, b, blen);
+            at += blen;
+        }
+        if (r % 4 == 0)
+            at += (size_t)snprintf(name + at, size - at, ":s:t:u:v:w:20260110%06d", i % 100000);
+        else if (r % 4 == 1)
+            for (; at + 1 < size; at++)
+                name[at] = (char)('A' + at % 26);
+        name[at] = '\0';
+        break;
+    }
     }
 }
 
@@ -75,7 +95,7 @@ static void row(gen *g, int i, int n, int64_t *t, int64_t *bytes, int64_t *lat, 
  * `batch` rows, through a small hour into sp; ident ends with no rows. */
 static void fill(gen g, int n, int batch, pxs_hour *full, pxs_hour *ident, pxs_hourspill *sp)
 {
-    char name[128];
+    char name[4096];
 
     pxs_hour_init(full, "amis", "pds5", PXS_TX, H0, 1, 15, PXS_T_ALL);
     pxs_hour_init(ident, "amis", "pds5", PXS_TX, H0, 1, 15, PXS_T_ALL);
@@ -180,6 +200,14 @@ static void in_order_big(void **state)
 {
     check_spill(*state, (gen){1234567ull, 1, false}, 40000, 4096, true);
     check_spill(*state, (gen){7654321ull, 0, false}, 120000, 4096, true);
+}
+
+/* Hostile names (quotes, backquotes, newlines, control characters, names
+ * as long as the buffer): same bytes in order, same hour out of order. */
+static void hostile_names(void **state)
+{
+    check_spill(*state, (gen){31337ull, 3, false}, 30000, 777, true);
+    check_spill(*state, (gen){31338ull, 3, true}, 30000, 4096, false);
 }
 
 /* Out of order: the rows are written as they came; loaded, the same hour. */
@@ -356,6 +384,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(in_order_small, setup, teardown),
         cmocka_unit_test_setup_teardown(in_order_big, setup, teardown),
         cmocka_unit_test_setup_teardown(out_of_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(hostile_names, setup, teardown),
         cmocka_unit_test_setup_teardown(repeated_names, setup, teardown),
         cmocka_unit_test_setup_teardown(hash_collision, setup, teardown),
         cmocka_unit_test_setup_teardown(nothing_shows, setup, teardown),

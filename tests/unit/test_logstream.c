@@ -110,6 +110,8 @@ typedef struct fixture {
     pxs_stream s;
     got g;
     bool spill;            /* every hour with a row goes through hourspill */
+    bool spill_refused;    /* ...whose temporary files cannot be made */
+    char *nodir;
 } fixture;
 
 static void run(fixture *x, int64_t last, int64_t date, bool now, const pxs_positions *prev,
@@ -146,12 +148,14 @@ static void run(fixture *x, int64_t last, int64_t date, bool now, const pxs_posi
     x->s.publish = keep;
     x->s.publish_arg = &x->g;
     if (x->spill) {
-        x->s.spill_dir = x->dir;
+        x->s.spill_dir = x->spill_refused ? x->nodir : x->dir;
         x->s.spill_rows = 1;
     }
     memset(&x->g.n, 0, sizeof x->g.n);
     assert_int_equal(pxs_stream_run(&x->s), want_rc);
-    if (x->spill)
+    if (x->spill_refused)
+        assert_int_equal(x->g.spilled, 0);   /* kept in memory, the same results */
+    else if (x->spill)
         for (int i = 0; i < x->g.n; i++)
             assert_true(x->g.rows[i] == 0 || x->g.spilled > 0);
 }
@@ -176,6 +180,20 @@ static int setup_spill(void **state)
     return 0;
 }
 
+/* The same cases, the spill's directory missing: every hour stays in memory
+ * (a warning each), with the same results. */
+static int setup_spill_refused(void **state)
+{
+    fixture *x;
+
+    if (setup_spill(state) != 0)
+        return -1;
+    x = *state;
+    x->spill_refused = true;
+    x->nodir = xasprintf("%s/no/such/dir", x->dir);
+    return 0;
+}
+
 static int teardown(void **state)
 {
     fixture *x = *state;
@@ -183,6 +201,7 @@ static int teardown(void **state)
     pxs_stream_free(&x->s);
     pxs_logfiles_free(&x->files);
     free(x->path);
+    free(x->nodir);
     testdir_remove((void **)&x->dir);
     free(x);
     return 0;
@@ -349,6 +368,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(held_by_a_line_being_written, setup_spill, teardown),
         cmocka_unit_test_setup_teardown(hour_written_again, setup_spill, teardown),
         cmocka_unit_test_setup_teardown(partial_hour_and_failure, setup_spill, teardown),
+        cmocka_unit_test_setup_teardown(out_of_order_lines, setup_spill_refused, teardown),
+        cmocka_unit_test_setup_teardown(hour_written_again, setup_spill_refused, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
